@@ -1,0 +1,81 @@
+"""All configuration, read from the environment (and `.env`) by pydantic-settings.
+
+Every variable is documented in `config/example.env` and the README.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Discord
+    discord_token: SecretStr | None = None
+    dev_guild_id: int | None = None
+    discord_api_base: str = DISCORD_API_BASE
+    discord_gateway_url: str = DISCORD_GATEWAY
+
+    # Storage
+    database_url: str = "sqlite+aiosqlite:///data/precis.sqlite3"
+
+    # Summaries
+    default_sentences: int = Field(default=3, ge=1, le=10)
+    algorithm: str = "precis"
+
+    # Limits
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_fetch_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    fetch_timeout: float = Field(default=15.0, gt=0)
+    allow_private_addresses: bool = False  # tests serve pages on 127.0.0.1
+    user_cooldown_seconds: float = Field(default=10.0, ge=0)
+    max_concurrent_summaries: int = Field(default=4, ge=1)
+
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL is SQLite, so its folder can be created."""
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix):
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message is one readable line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one line that names each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]).upper() or "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("Invalid settings: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
