@@ -5,11 +5,13 @@ Every variable is documented in `config/example.env` and the README.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
@@ -37,7 +39,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_fetch_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     fetch_timeout: float = Field(default=15.0, gt=0)
-    allow_private_addresses: bool = False  # tests serve pages on 127.0.0.1
+    # Links are untrusted: loopback, private, link-local and multicast addresses are
+    # refused unless listed here (comma-separated CIDRs, e.g. 127.0.0.1/32 for tests).
+    fetch_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allow_private_addresses: bool = False  # allow every address (trusted networks only)
     user_cooldown_seconds: float = Field(default=10.0, ge=0)
     max_concurrent_summaries: int = Field(default=4, ge=1)
 
@@ -49,6 +54,16 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("fetch_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ipaddress.ip_network(str(item), strict=False)  # ValueError names the bad one
         return value
 
     @property
