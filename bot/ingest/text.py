@@ -1,0 +1,590 @@
+"""Articles pasted as plain text, or written in Markdown.
+
+Text copied from a news page carries the page around the article: a section
+name before the headline, photo captions and credits, share buttons, "read
+more" links, newsletter prompts, a "SOURCE: ..." line. The rules below are
+general (English, French, German, Spanish and more), judged one line at a
+time, and each needs strong evidence: a line is dropped only when a marker
+says what it is, and a kept line is never rewritten, so every sentence of the
+body is a verbatim copy of what was pasted.
+
+The title is taken only when a short line stands alone before the body, so
+text that is one long paragraph keeps its first sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+from bot.errors import EmptyInput, LanguageError
+from bot.models import Article, SourceInfo
+from bot.nlp.language import detect_language, rank_languages
+from bot.nlp.tokens import count_words
+
+# A title (or a navigation line) has at most this many words.
+_TITLE_MAX_WORDS = 25
+_TITLE_MAX_CHARS = 250
+# Lines before the body with fewer words than this are page furniture
+# (section names, kickers), not prose.
+_STUB_WORDS = 4
+# Per-line language must be at least this sure to call a line foreign.
+_FOREIGN_CONFIDENCE = 0.9
+# How many content lines after the title count as "near the top" (captions).
+_CAPTION_ZONE = 3
+
+_I = re.IGNORECASE
+
+# --- line markers -----------------------------------------------------------
+
+_SHARE = re.compile(
+    r"^(?:share|share (?:this|on|via|the)\b.*|partager\b.*|partagez\b.*|.*\bteilen|teilen\b.*"
+    r"|compartir\b.*|.*\bcompartir|comparte\b.*|condividi\b.*|compartilhe\b.*|tweet|tweeter"
+    r"|imprimer|print|drucken|imprimir|e-?mail|envoyer|enviar|copy link|copier le lien"
+    r"|link kopieren|copiar (?:el )?enlace)$",
+    _I,
+)
+
+
+def _set(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+_SOCIAL = _set(
+    "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger flipboard "
+    "email e-mail mail print share tweet copy link bluesky threads mastodon sms imprimer "
+    "partager teilen compartir drucken imprimir envoyer enviar"
+)
+_READ_MORE = re.compile(
+    r"^(?:read more|read also|also read|read next|more reading|related(?: articles?| stories"
+    r"| content| coverage| news| reading)?|see also|more on (?:this|that)(?: story| topic)?"
+    r"|recommended(?: for you)?|you may also like|pour en savoir plus|en savoir plus"
+    r"|lire aussi|à lire aussi|a lire aussi|lire également|à lire également|lire la suite"
+    r"|voir aussi|à voir aussi|sur le même sujet|dans la même rubrique|lesen sie auch"
+    r"|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|weiterlesen"
+    r"|siehe auch|das könnte sie auch interessieren|leer más|lee también|lea también"
+    r"|lea además|te puede interesar|también te puede interesar|le puede interesar"
+    r"|ver también|relacionado|relacionada|noticias relacionadas|más información"
+    r"|leggi anche|veja também|leia também)\s*(?:[:：»>|\-–—]|$)",
+    _I,
+)
+_SOURCE = re.compile(
+    r"^\(?\s*(?:source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti)"
+    r"\s*[:：]\s*(?P<name>[^.!?]{1,80}?)\s*\)?\.?$",
+    _I,
+)
+_WITH_AGENCY = re.compile(
+    r"^\(?\s*(?:avec|with|mit|con|com)\s+(?P<name>(?:AFP|Reuters|AP|dpa|EFE|Europa Press|ANSA"
+    r"|Lusa|Belga|ATS|Xinhua|KNA|epd|APA|agences|agencies|Agenturen|agencias)"
+    r"(?:\s*(?:,|et|and|und|y|e)\s*[\w ]{1,20})?)\s*\)?\.?$",
+    _I,
+)
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
+_PARTICLE = r"(?:de|da|do|dos|del|della|van|von|der|den|la|le|du|di|y|and|et|und|e|&)"
+_BYLINE = re.compile(
+    rf"^(?i:by|par|von|por|written by|texte|text|texto)\s*:?\s+"
+    rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_PARTICLE}))*)"
+    r"(?:\s*(?:[,|•·–—-]|\bfor\b|\bpour\b|\bfür\b|\bpara\b|\bin\b)\s*.{0,80})?$"
+)
+_CREDITS_TAIL = re.compile(
+    r"^(?:(?:additional )?reporting|writing|editing|edited|compiled|translated) by\b", _I
+)
+_CAPTION_PAREN = re.compile(
+    r"\((?:[^()]{0,60}?\b)?(?:photos?|fotos?|bild|bilder|images?|imagen|imágenes|picture"
+    r"|illustration|ilustración|archives?|file photo|archivbild|crédits?|credits?|crédito)"
+    r"\b[^()]{0,60}\)\s*\.?$",
+    _I,
+)
+_CAPTION_HEAD = re.compile(
+    r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|crédits? photos?|photo credits?"
+    r"|credits?|crédits?|crédito|illustration|ilustración|caption|légende|bildunterschrift"
+    r"|bildquelle|pie de foto|fotografía)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
+    _I,
+)
+_CAPTION_TAIL = re.compile(
+    r"(?:^|[.!?)|–—-]\s*)(?:photos?|fotos?|bild|image|imagen|credits?|crédits?|crédito|picture)"
+    r"\s*[:：©]\s*[^!?:]{1,60}$",
+    _I,
+)
+_CAPTION_AGENCY = re.compile(
+    r"getty images|shutterstock|\bistock(?:photo)?\b|\balamy\b|imago images|\bkeystone\b"
+    r"|picture[- ]alliance|\bafp photo\b|\bap photo\b|reuters photo|\bepa-efe\b|wikicommons"
+    r"|wikimedia commons|\bvia getty\b|[\w.]/(?:AFP|Reuters|AP|EPA|dpa|EFE|Getty)\b",
+    _I,
+)
+_COPYRIGHT = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|tous droits réservés"
+    r"|alle rechte vorbehalten|todos los derechos reservados",
+    _I,
+)
+_PROMO = re.compile(
+    r"^(?:advertisement|advertising|publicité|pub|anzeige|werbung|publicidad|sponsored"
+    r"|sponsorisé|gesponsert|patrocinado|contenido patrocinado)$"
+    r"|^(?:subscribe|sign up|signup|log in|abonnez-vous|abonnez vous|s'abonner|je m'abonne"
+    r"|inscrivez-vous|abonnieren|jetzt abonnieren|registrieren sie sich|suscríbete|suscríbase"
+    r"|suscribirse|regístrate|follow us|suivez-nous|folgen sie uns|síguenos|click here"
+    r"|cliquez ici|hier klicken|haz clic|pulse aquí|listen to this article|écouter cet article"
+    r"|écouter l'article|artikel anhören|escuchar (?:este )?(?:artículo|noticia)"
+    r"|download (?:the|our) app|téléchargez l'application|laden sie die app)\b"
+    r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen)"
+    r"\s*[:：]"
+    r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
+    _I,
+)
+_COOKIE = re.compile(r"\bcookies?\b", _I)
+_COOKIE_CONTEXT = re.compile(
+    r"\b(?:we use|this (?:web)?site uses|uses|utilise|utilisons|verwendet|verwenden|nutzt"
+    r"|utiliza|usamos|accept|accepter|akzeptieren|aceptar|consent|einverstanden|policy"
+    r"|politique|richtlinie|política|settings|paramètres|einstellungen)\b",
+    _I,
+)
+_NEWSLETTER = re.compile(r"\bnewsletters?\b", _I)
+_SIGNUP = re.compile(
+    r"\b(?:subscribe|sign up|sign-up|abonn\w*|inscri\w*|suscr\w*|anmeld\w*|registr\w*"
+    r"|receive|recevez|erhalten|recibe)\b",
+    _I,
+)
+_DATE_LABEL = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|publié|publiée|mis à jour"
+    r"|modifié|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|publicado|actualizado"
+    r"|última actualización)\b",
+    _I,
+)
+_MONTHS = {
+    **dict.fromkeys(["january", "janvier", "januar", "enero", "jan", "janv", "ene"], 1),
+    **dict.fromkeys(["february", "février", "fevrier", "februar", "febrero", "feb", "févr"], 2),
+    **dict.fromkeys(["march", "mars", "märz", "marzo", "mar"], 3),
+    **dict.fromkeys(["april", "avril", "abril", "apr", "avr", "abr"], 4),
+    **dict.fromkeys(["may", "mai", "mayo"], 5),
+    **dict.fromkeys(["june", "juin", "juni", "junio", "jun"], 6),
+    **dict.fromkeys(["july", "juillet", "juli", "julio", "jul", "juil"], 7),
+    **dict.fromkeys(["august", "août", "aout", "agosto", "aug", "ago"], 8),
+    **dict.fromkeys(["september", "septembre", "septiembre", "sep", "sept"], 9),
+    **dict.fromkeys(["october", "octobre", "oktober", "octubre", "oct", "okt"], 10),
+    **dict.fromkeys(["november", "novembre", "noviembre", "nov"], 11),
+    **dict.fromkeys(
+        ["december", "décembre", "dezember", "diciembre", "dec", "déc", "dez", "dic"], 12
+    ),
+}
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({_MONTH_RE})\.?\s+(?:de\s+)?(\d{{4}})\b", _I
+)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", _I)
+_DATE_ONLY = re.compile(
+    rf"^(?:\w+,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"
+    rf"|\d{{1,2}}(?:er|\.|º)?\s+(?:de\s+)?(?:{_MONTH_RE})\.?\s+(?:de\s+)?\d{{4}}"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}},?\s+\d{{4}})"
+    r"(?:[\sT,à@|–-]*(?:at|um|a las|à)?\s*\d{1,2}[:h.]\d{2}(?::\d{2})?"
+    r"\s*(?:[ap]\.?m\.?|h|uhr|utc|gmt|cet|cest|et|[+-]\d{2}:?\d{2})?)?\.?$",
+    _I,
+)
+
+_SENTENCE_END = re.compile(r"[.!?…:;,。！？][\"'”’»«“)\]」』]*$")
+_BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
+_QUOTED = re.compile(r"^[\"“„«»‘'‹›]")
+
+_TIDY_LOWER = _set(
+    "of the and de la le les du des der die das und el los las y en for on in at a an"
+)
+_ACRONYMS = _set(
+    "AFP AP UPI DPA EFE ANSA RFI ORF ARD ZDF RTL BFM RTE TVE RTVE NOS CBS NBC CNN BBC NPR "
+    "SVT TASS ABC PBS RAI SRF NHK KBS DW TV UK US USA EU UN NATO"
+)
+
+
+@dataclass
+class _Line:
+    text: str
+    block: int
+    kind: str | None = None  # None: content; otherwise why it was dropped
+
+
+@dataclass
+class _Meta:
+    source: str | None = None
+    author: str | None = None
+    published: dt.date | None = None
+
+
+# --- public API -------------------------------------------------------------
+
+
+def parse_text(raw: str) -> Article:
+    """An Article from text pasted by a person (or extracted from a PDF)."""
+    return _build(_normalize(raw), title=None)
+
+
+def parse_markdown(raw: str) -> Article:
+    """An Article from Markdown: the first "# Heading" is the title."""
+    plain, title = _markdown_to_text(_normalize(raw))
+    return _build(plain, title=title)
+
+
+# --- cleaning ---------------------------------------------------------------
+
+
+def _normalize(raw: str) -> str:
+    if not raw or not raw.strip():
+        raise EmptyInput("There is no text to summarize.")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    return text.replace("\ufeff", "").replace("\u200b", "").replace("\u2028", "\n")
+
+
+def _blocks(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    block = 0
+    for paragraph in re.split(r"\n[ \t\u00a0]*\n", text):
+        kept = [line.strip() for line in paragraph.split("\n")]
+        kept = [line for line in kept if line]
+        if not kept:
+            continue
+        lines.extend(_Line(line, block) for line in kept)
+        block += 1
+    return lines
+
+
+def _build(text: str, title: str | None) -> Article:
+    lines = _blocks(text)
+    if not lines:
+        raise EmptyInput("There is no text to summarize.")
+    meta = _Meta()
+    for line in lines:
+        line.kind = _classify(line.text, meta)
+    content = [line for line in lines if line.kind is None]
+
+    if title is None:
+        title = _take_title(content)
+    else:
+        _drop_stubs_before_body(content, after_title=True)
+    content = [line for line in content if line.kind is None]
+
+    _drop_foreign_captions(content, text)
+    content = [line for line in content if line.kind is None]
+    _drop_trailing_stubs(content)
+    content = [line for line in content if line.kind is None]
+
+    body = _join(content)
+    source = SourceInfo(name=meta.source, author=meta.author, published=meta.published)
+    return Article(title=title, body=body, source=source, language=None)
+
+
+def _join(lines: list[_Line]) -> str:
+    paragraphs: list[list[str]] = []
+    current = -1
+    for line in lines:
+        if line.block != current:
+            paragraphs.append([])
+            current = line.block
+        paragraphs[-1].append(line.text)
+    return "\n\n".join("\n".join(paragraph) for paragraph in paragraphs)
+
+
+def _classify(line: str, meta: _Meta) -> str | None:
+    """Why `line` is not article text, or None when it is."""
+    n_words = count_words(line)
+    if n_words == 0:
+        return "symbols"
+    lower = line.lower()
+    if (
+        n_words <= 8
+        and not line.endswith((".", "?", "!"))
+        and (_SHARE.match(line) or _all_social(lower))
+    ):
+        return "share"
+    if n_words <= 40 and _READ_MORE.match(line):
+        return "read-more"
+    source = _SOURCE.match(line) or _WITH_AGENCY.match(line)
+    if source and count_words(source.group("name")) <= 8:
+        meta.source = meta.source or _tidy_name(source.group("name"))
+        return "source"
+    if n_words <= 14 and not _ends_sentence(line):
+        byline = _BYLINE.match(line)
+        if byline and count_words(byline.group("name")) <= 10:
+            meta.author = meta.author or _tidy_name(byline.group("name"))
+            return "byline"
+    if n_words <= 40 and _CREDITS_TAIL.match(line):
+        return "credits"
+    if n_words <= 80 and (
+        _CAPTION_PAREN.search(line)
+        or _CAPTION_HEAD.match(line)
+        or _CAPTION_TAIL.search(line)
+        or _CAPTION_AGENCY.search(line)
+    ):
+        return "caption"
+    if n_words <= 40 and _COPYRIGHT.search(line):
+        return "copyright"
+    if n_words <= 30 and _PROMO.match(line):
+        return "promo"
+    if n_words <= 40 and _COOKIE.search(line) and _COOKIE_CONTEXT.search(line):
+        return "cookies"
+    if _NEWSLETTER.search(line) and (
+        (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not _ends_sentence(line))
+    ):
+        return "newsletter"
+    if n_words <= 16 and (
+        (_DATE_LABEL.match(line) and any(c.isdigit() for c in line)) or _DATE_ONLY.match(line)
+    ):
+        meta.published = meta.published or _parse_date(line)
+        return "date"
+    return None
+
+
+def _all_social(lower: str) -> bool:
+    tokens = re.findall(r"[\w-]+", lower)
+    return bool(tokens) and all(token in _SOCIAL for token in tokens)
+
+
+def _ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+def _is_heading_like(line: str) -> bool:
+    """A short line without sentence punctuation at the end."""
+    if len(line) > _TITLE_MAX_CHARS or count_words(line) > _TITLE_MAX_WORDS:
+        return False
+    return not _ends_sentence(line) or line.rstrip("\"'”’»«“)]").endswith(("?", "!"))
+
+
+def _take_title(content: list[_Line]) -> str | None:
+    """Pick the headline among the short lines that come before the body.
+
+    Lines before the headline are navigation and are dropped; the result is
+    None when no short line stands alone before real body text.
+    """
+    head: list[_Line] = []
+    for line in content:
+        if not _is_heading_like(line.text):
+            break
+        head.append(line)
+    if not head or len(head) == len(content):
+        return None
+    # The headline is the first line of some length that is neither a
+    # breadcrumb ("News › World") nor a pull quote; failing that, any short line.
+    chosen = next(
+        (
+            line
+            for line in head
+            if count_words(line.text) >= 3
+            and not _BREADCRUMB.search(line.text)
+            and not _QUOTED.match(line.text)
+        ),
+        None,
+    ) or next((line for line in head if count_words(line.text) >= 2), None)
+    if chosen is None:
+        return None
+    index = head.index(chosen)
+    following = content[content.index(chosen) + 1]
+    if following.block == chosen.block and not _starts_new_line(chosen.text, following.text):
+        return None  # the first line of a hard-wrapped paragraph, not a headline
+    for line in head[:index]:
+        line.kind = "navigation"
+    chosen.kind = "title"
+    _drop_stubs_before_body(content, after_title=True)
+    return chosen.text
+
+
+def _starts_new_line(line: str, following: str) -> bool:
+    """Whether a line break inside a paragraph ends `line` rather than wrapping it.
+
+    Hard-wrapped prose has lines of nearly equal width and often continues in
+    lowercase; a heading is much shorter than the line after it.
+    """
+    first = following.lstrip()[:1]
+    if not first or first.islower():
+        return False
+    return len(line) < 0.7 * len(following)
+
+
+def _drop_stubs_before_body(content: list[_Line], *, after_title: bool) -> None:
+    """Very short unpunctuated lines between the title and the body (section
+    names, kickers) are page furniture."""
+    pending = [line for line in content if line.kind is None]
+    for index, line in enumerate(pending):
+        if not _is_heading_like(line.text):
+            break
+        following = pending[index + 1] if index + 1 < len(pending) else None
+        if (
+            after_title
+            and count_words(line.text) <= _STUB_WORDS
+            and not _ends_sentence(line.text)
+            and (
+                following is None
+                or following.block != line.block
+                or _starts_new_line(line.text, following.text)
+            )
+        ):
+            line.kind = "stub"
+
+
+def _drop_trailing_stubs(content: list[_Line]) -> None:
+    """Short unpunctuated lines after the last sentence: tags, nav, a channel name.
+
+    A short last line that continues the sentence above it (same paragraph,
+    no full stop before it) is kept.
+    """
+    for index in range(len(content) - 1, 0, -1):
+        line, before = content[index], content[index - 1]
+        if count_words(line.text) > _STUB_WORDS or _ends_sentence(line.text):
+            break
+        if before.block == line.block and not _ends_sentence(before.text):
+            break
+        line.kind = "stub"
+
+
+def _drop_foreign_captions(content: list[_Line], text: str) -> None:
+    """Lines at the top in another language than the article are captions
+    (news pages often keep the agency's English caption on a translated story).
+
+    Only lines before the first paragraph in the article's language are
+    judged, except those that do not end like a sentence; quoted lines are
+    always kept, since a quotation may well be in another language.
+    """
+    zone = content[:_CAPTION_ZONE]
+    if len(content) <= len(zone):
+        return
+    try:
+        article_language = detect_language(text)
+    except LanguageError:
+        return
+    body_started = False
+    for line in zone:
+        n_words = count_words(line.text)
+        if n_words < 5 or n_words > 80 or _QUOTED.match(line.text):
+            continue
+        language, confidence = rank_languages(line.text)[0]
+        if language == article_language:
+            body_started = True
+        elif confidence >= _FOREIGN_CONFIDENCE and (
+            not body_started or not _ends_sentence(line.text)
+        ):
+            line.kind = "foreign-caption"
+
+
+# --- metadata ---------------------------------------------------------------
+
+
+def _tidy_name(name: str) -> str:
+    """'FRENCH PRESS TV' -> 'French Press TV'; names in normal case are kept."""
+    name = name.strip(" \t-–—|,;:()[]")
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return name
+    words_out = []
+    for index, word in enumerate(name.split()):
+        core = re.sub(r"\W", "", word)
+        if core in _ACRONYMS or (len(core) <= 3 and not re.search(r"[AEIOUY]", core)):
+            words_out.append(word)
+        elif index > 0 and core.lower() in _TIDY_LOWER:
+            words_out.append(word.lower())
+        else:
+            words_out.append(word[:1] + word[1:].lower())
+    return " ".join(words_out)
+
+
+def _parse_date(line: str) -> dt.date | None:
+    try:
+        if match := _NUMERIC_DATE.search(line):
+            if match.group(1):
+                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            return dt.date(int(match.group(6)), int(match.group(5)), int(match.group(4)))
+        if match := _DAY_MONTH_YEAR.search(line):
+            month = _MONTHS[match.group(2).lower()]
+            return dt.date(int(match.group(3)), month, int(match.group(1)))
+        if match := _MONTH_DAY_YEAR.search(line):
+            month = _MONTHS[match.group(1).lower()]
+            return dt.date(int(match.group(3)), month, int(match.group(2)))
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+# --- Markdown ---------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
+_FRONT_TITLE = re.compile(r"^title\s*:\s*(?P<title>.+)$", re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}\1[ \t]*$|\Z)", re.DOTALL | re.M)
+_ATX = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$")
+_RULE = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_TABLE = re.compile(r"^\s*\|.*\|\s*$|^\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_REF_DEF = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*\S+")
+_QUOTE_MARK = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
+_LIST_MARK = re.compile(r"^([ \t]*)[*+][ \t]+")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_CODE = re.compile(r"(`+)(.+?)\1")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_EM_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
+
+
+def _inline(text: str) -> str:
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _CODE.sub(lambda m: m.group(2).strip(), text)
+    text = _HTML_TAG.sub("", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EM_STAR.sub(r"\1", text)
+    text = _EM_UNDERSCORE.sub(r"\1", text)
+    text = _STRIKE.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return html.unescape(text)
+
+
+def _markdown_to_text(text: str) -> tuple[str, str | None]:
+    title: str | None = None
+    front = _FRONT_MATTER.match(text)
+    if front:
+        found = _FRONT_TITLE.search(front.group("yaml"))
+        if found:
+            title = found.group("title").strip().strip("\"'") or None
+        text = text[front.end() :]
+    text = _COMMENT.sub("", text)
+    text = _FENCE.sub("", text)
+
+    raw_lines = text.split("\n")
+    out: list[str] = []
+    seen_prose = False
+    index = 0
+    while index < len(raw_lines):
+        line = raw_lines[index]
+        following = raw_lines[index + 1] if index + 1 < len(raw_lines) else ""
+        heading: tuple[int, str] | None = None
+        if atx := _ATX.match(line):
+            heading = (len(atx.group(1)), atx.group(2))
+        elif line.strip() and _SETEXT.match(following) and not _RULE.match(line):
+            heading = (1 if following.strip().startswith("=") else 2, line.strip())
+            index += 1
+        if heading is not None:
+            level, heading_text = heading
+            heading_text = _inline(heading_text).strip()
+            if title is None and heading_text and (level == 1 or not seen_prose):
+                title = heading_text
+                # whatever came before the title (badges, breadcrumbs) is not the article
+                out = [kept for kept in out if not _is_heading_like(kept.strip())]
+            # Other headings structure the page; they are not sentences of it.
+            out.append("")
+            index += 1
+            continue
+        if _RULE.match(line) or _TABLE.match(line) or _REF_DEF.match(line):
+            out.append("")
+            index += 1
+            continue
+        line = _QUOTE_MARK.sub("", line)
+        line = _LIST_MARK.sub(r"\1- ", line)
+        converted = _inline(line)
+        if converted.strip():
+            seen_prose = seen_prose or not _is_heading_like(converted.strip())
+        out.append(converted)
+        index += 1
+    return "\n".join(out), title

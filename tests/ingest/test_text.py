@@ -1,0 +1,353 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.errors import EmptyInput
+from bot.ingest.text import parse_markdown, parse_text
+from bot.models import Article
+from bot.nlp.sentences import split_sentences
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "text"
+
+
+def _read(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def _assert_verbatim(article: Article, raw: str) -> None:
+    """Every kept line is an unaltered line of the input."""
+    for paragraph in article.body.split("\n\n"):
+        assert paragraph.strip() == paragraph
+        for line in paragraph.split("\n"):
+            assert line in raw
+
+
+def _assert_absent(body: str, *fragments: str) -> None:
+    lowered = body.lower()
+    for fragment in fragments:
+        assert fragment.lower() not in lowered, fragment
+
+
+# --- the seed: a French Press TV page copied as plain text --------------------
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[str, Article]:
+    raw = _read("fr_presstv_seed.txt")
+    return raw, parse_text(raw)
+
+
+def test_seed_title(seed: tuple[str, Article]) -> None:
+    _, article = seed
+    assert article.title == (
+        "L'Irak et les États-Unis conviennent de discuter du calendrier du retrait des "
+        "troupes américaines"
+    )
+
+
+def test_seed_source_line_becomes_metadata(seed: tuple[str, Article]) -> None:
+    _, article = seed
+    assert article.source.name is not None
+    assert "press tv" in article.source.name.lower()
+    assert article.source.name == "French Press TV"
+    assert article.language is None
+
+
+def test_seed_body_has_no_page_furniture(seed: tuple[str, Article]) -> None:
+    raw, article = seed
+    _assert_absent(
+        article.body,
+        "AFP",
+        "Ilhan Omar",
+        "Crédit photo",
+        "Partager",
+        "Pour en savoir plus",
+        "SOURCE",
+        "Forces de l'armée américaine.",
+    )
+    assert not article.body.startswith("TV")
+    assert article.title is not None
+    assert article.title not in article.body
+    _assert_verbatim(article, raw)
+
+
+def test_seed_body_keeps_the_first_and_last_paragraphs(seed: tuple[str, Article]) -> None:
+    _, article = seed
+    paragraphs = article.body.split("\n\n")
+    assert paragraphs[0].startswith("Le ministère irakien des Affaires étrangères a déclaré")
+    assert paragraphs[-1].startswith("Le général Soleimani et le chef adjoint")
+    assert paragraphs[-1].endswith("près de l’aéroport de Bagdad.")
+    assert len(paragraphs) == 12
+
+
+def test_seed_caption_in_another_language_is_dropped_without_its_credit() -> None:
+    # Without "(AFP photo)" the English caption is still recognised: it is in
+    # another language than the article and sits between the title and the body.
+    raw = _read("fr_presstv_seed.txt").replace(" (AFP photo)", "")
+    article = parse_text(raw)
+    _assert_absent(article.body, "Ilhan Omar", "Nancy Pelosi")
+    assert article.body.startswith("Le ministère irakien")
+
+
+# --- the same kind of page in English, German and Spanish ---------------------
+
+
+def test_english_page() -> None:
+    raw = _read("en_reuters_style.txt")
+    article = parse_text(raw)
+    assert article.title == "Ukraine and Poland agree to reopen border crossings for grain trucks"
+    assert article.source.name == "Reuters"
+    assert article.source.author == "Jane Doe and John Roe"
+    assert article.source.published == dt.date(2024, 1, 25)
+    _assert_absent(
+        article.body,
+        "Europe\n",
+        "By Jane Doe",
+        "Published",
+        "Photo:",
+        "Getty",
+        "Read more",
+        "Polish farmers escalate",
+        "Share this",
+        "Facebook",
+        "newsletter",
+        "Source:",
+    )
+    # The dateline stays with its sentence.
+    assert article.body.startswith("WARSAW, Jan 25 (Reuters) - Ukraine and Poland agreed")
+    assert article.body.endswith("Ukrainian exporters welcomed the decision.")
+    assert article.body.count("\n\n") == 2
+    _assert_verbatim(article, raw)
+
+
+def test_german_page() -> None:
+    raw = _read("de_dpa_style.txt")
+    article = parse_text(raw)
+    assert article.title == "Bundestag beschließt höheren Mindestlohn für Millionen Beschäftigte"
+    assert article.source.name == "dpa"
+    assert article.source.author == "Anna Schmidt"
+    assert article.source.published == dt.date(2024, 3, 12)
+    _assert_absent(
+        article.body,
+        "Politik",
+        "Von Anna",
+        "Veröffentlicht",
+        "Foto",
+        "Bild:",
+        "Lesen Sie auch",
+        "Mehr zum Thema",
+        "teilen",
+        "Quelle",
+    )
+    assert article.body.startswith("Der Bundestag hat am Donnerstag")
+    assert article.body.endswith("über die Kosten für kleine Betriebe.")
+    _assert_verbatim(article, raw)
+    sentences = split_sentences(article.body, "de")
+    assert "Gewerkschaften hatten seit dem 3. Oktober eine stärkere Anhebung gefordert." in (
+        sentences
+    )
+    assert len(sentences) == 6
+
+
+def test_spanish_page_with_an_english_caption() -> None:
+    raw = _read("es_efe_style.txt")
+    article = parse_text(raw)
+    assert article.title == (
+        "El Gobierno aprueba un plan de ayudas para los agricultores afectados por la sequía"
+    )
+    assert article.source.name == "EFE"
+    assert article.source.author == "María García López"
+    _assert_absent(
+        article.body,
+        "Internacional",
+        "Por María",
+        "Farmers inspect",
+        "Lee también",
+        "aceite de oliva",
+        "Compartir",
+        "Fuente",
+    )
+    assert article.body.startswith("El Consejo de Ministros aprobó")
+    assert "¿Llegará a tiempo?" in article.body
+    _assert_verbatim(article, raw)
+
+
+def test_hard_wrapped_text_keeps_its_first_sentence() -> None:
+    raw = _read("en_hard_wrapped.txt")
+    article = parse_text(raw)
+    assert article.title is None
+    assert article.body == raw.strip()
+
+
+@pytest.mark.parametrize(
+    "row",
+    _rows("cnndm_sample.jsonl") + _rows("orangesum_sample.jsonl"),
+    ids=lambda row: row["id"][:12],
+)
+def test_one_long_paragraph_is_left_whole(row: dict[str, str]) -> None:
+    article = parse_text(row["article"])
+    assert article.title is None
+    assert article.body == row["article"].strip()
+
+
+def test_title_needs_a_body_after_it() -> None:
+    article = parse_text("A short note without a full stop")
+    assert article.title is None
+    assert article.body == "A short note without a full stop"
+
+
+def test_title_on_its_own_line_without_a_blank_line() -> None:
+    raw = (
+        "Storm closes schools across the region\n"
+        "Schools across the region were closed on Monday after a storm brought down power "
+        "lines and flooded several roads, officials said."
+    )
+    article = parse_text(raw)
+    assert article.title == "Storm closes schools across the region"
+    assert article.body.startswith("Schools across the region were closed")
+
+
+def test_quoted_foreign_line_is_kept() -> None:
+    raw = (
+        "Macron défend sa réforme devant les maires\n\n"
+        '"We will not give up on this reform, it is necessary for the country"\n\n'
+        "Le président de la République a défendu mardi sa réforme des retraites devant les "
+        "maires réunis à Paris. Il a répété que le texte était indispensable.\n\n"
+        "Les syndicats appellent à une nouvelle journée de mobilisation jeudi."
+    )
+    article = parse_text(raw)
+    assert "We will not give up" in article.body
+
+
+@pytest.mark.parametrize("raw", ["", "   \n\n\t "])
+def test_empty_input(raw: str) -> None:
+    with pytest.raises(EmptyInput):
+        parse_text(raw)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tweet",
+        "Partager cet article",
+        "Compartir este artículo",
+        "Facebook Twitter LinkedIn",
+        "À lire aussi : Les soldats américains quittent la base",
+        "Lea también: La sequía se agrava",
+        "See also",
+        "Related: Grain exports fall",
+        "Nous utilisons des cookies pour améliorer votre expérience. Accepter",
+        "Abonnez-vous à notre newsletter",
+        "Jetzt abonnieren und weiterlesen",
+        "© 2024 Example Media. All rights reserved.",
+        "Soldiers on patrol in Baghdad. (Photo by John Smith/Getty Images)",
+        "Ein Soldat in Bagdad. Foto: Michael Kappeler/dpa",
+        "Crédits photo : AFP",
+        "Publicité",
+    ],
+)
+def test_boilerplate_lines_are_dropped(line: str) -> None:
+    raw = (
+        "A headline about the talks\n\n"
+        "The two governments agreed on Thursday to hold talks next week, officials said.\n\n"
+        f"{line}\n\n"
+        "The talks will take place in Geneva and are expected to last two days."
+    )
+    article = parse_text(raw)
+    assert line not in article.body
+    assert article.body.startswith("The two governments agreed")
+    assert article.body.endswith("expected to last two days.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: the ministry said the figures were final and would be published.",
+        "By the end of the week, the talks had collapsed without any agreement.",
+        "Par ailleurs, le ministre a rappelé que la photo avait été prise en 2019.",
+        "Von Berlin aus fuhr er am Abend weiter nach Hamburg.",
+        "The company's newsletter reported a record quarter for its shareholders.",
+        "Getty and other agencies sued the start-up over its use of pictures.",
+    ],
+)
+def test_body_lines_that_look_like_boilerplate_are_kept(line: str) -> None:
+    raw = (
+        "A headline about the talks\n\n"
+        "The two governments agreed on Thursday to hold talks next week, officials said.\n\n"
+        f"{line}\n\n"
+        "The talks will take place in Geneva and are expected to last two days."
+    )
+    assert line in parse_text(raw).body
+
+
+def test_windows_line_endings() -> None:
+    raw = _read("en_reuters_style.txt").replace("\n", "\r\n")
+    article = parse_text(raw)
+    assert article.title == "Ukraine and Poland agree to reopen border crossings for grain trucks"
+    assert "\r" not in article.body
+
+
+# --- Markdown -------------------------------------------------------------------
+
+
+def test_markdown_article() -> None:
+    article = parse_markdown(_read("en_article.md"))
+    assert article.title == "Astronomers find a water-rich exoplanet orbiting a nearby red dwarf"
+    body = article.body
+    assert body.startswith(
+        "Astronomers using the James Webb Space Telescope have found signs of a water-rich "
+        "atmosphere"
+    )
+    assert "published on Wednesday in Nature." in body
+    assert "known as LHS 1140 b, is about 1.7 times" in body
+    assert '"It could be covered by a global ocean," the team wrote.' in body
+    assert body.endswith("Further observations are planned for next year.")
+    _assert_absent(
+        body,
+        "**",
+        "](",
+        "Home",
+        "artist's impression",
+        "Kornmesser",
+        "ad slot",
+        "A new class of world",
+        "print(",
+        "```",
+        "Read more",
+        "layout:",
+        "> ",
+    )
+
+
+def test_markdown_setext_title_and_front_matter_title() -> None:
+    article = parse_markdown(
+        "Council approves the budget\n===========================\n\n"
+        "The council approved the budget on Tuesday after a long debate, officials said.\n"
+    )
+    assert article.title == "Council approves the budget"
+    assert article.body.startswith("The council approved")
+
+    article = parse_markdown(
+        '---\ntitle: "Budget approved"\n---\n\nThe council approved the budget on Tuesday '
+        "after a long debate, officials said.\n"
+    )
+    assert article.title == "Budget approved"
+
+
+def test_markdown_emphasis_does_not_eat_snake_case() -> None:
+    article = parse_markdown(
+        "# Title of the story here\n\nThe variable my_var_name was *renamed* by the team on "
+        "__Monday__, the maintainers said.\n"
+    )
+    assert article.body == (
+        "The variable my_var_name was renamed by the team on Monday, the maintainers said."
+    )
