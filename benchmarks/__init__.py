@@ -1,0 +1,1 @@
+"""Quality and speed benchmarks: scripts that print their figures."""

@@ -1,0 +1,97 @@
+"""Summary speed on the CNN/DM dev set: milliseconds per article.
+
+    .venv/bin/python -m benchmarks.speed [--data DIR] [--limit N] [--repeat R]
+
+Times, in one process and on the same articles:
+- split + summarize with the default algorithm (what the product runs);
+- split + stock sumy LexRank: sumy's own stemmer (NLTK Snowball) and stop
+  words on a document built from our sentences (sumy's PlaintextParser needs
+  NLTK punkt, which we do not have), i.e. "sumy out of the box".
+Each article is timed `repeat` times and its best time kept (noise from the
+machine only adds); the figures are the median and 95th percentile over
+articles. Start-up (imports, model loading) is excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.quality import load_rows  # noqa: E402
+from bot.nlp.sentences import split_sentences  # noqa: E402
+from bot.nlp.summarize import DEFAULT_ALGORITHM, build_document, summarize_sentences  # noqa: E402
+
+
+def _default(text: str, language: str) -> list[str]:
+    sentences = split_sentences(text, language)
+    return summarize_sentences(sentences, language=language, count=3)
+
+
+def _stock_lexrank() -> Callable[[str, str], list[str]]:
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.utils import get_stop_words
+
+    def run(text: str, language: str) -> list[str]:
+        name = {"en": "english", "fr": "french"}[language]
+        summarizer = LexRankSummarizer(Stemmer(name))
+        summarizer.stop_words = get_stop_words(name)
+        document = build_document(split_sentences(text, language), language)
+        return [str(s) for s in summarizer(document, 3)]
+
+    return run
+
+
+def _time(
+    run: Callable[[str, str], list[str]], rows: Sequence[dict[str, str]], repeat: int
+) -> list[float]:
+    times = []
+    for row in rows:
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run(row["article"], row["language"])
+            best = min(best, time.perf_counter() - start)
+        times.append(1000.0 * best)
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    path = args.data / "cnndm.jsonl"
+    if not path.exists():
+        parser.error(f"{path} not found; pass --data DIR")
+    rows = load_rows(path, args.limit)
+    candidates = [
+        (f"split + {DEFAULT_ALGORITHM} (default)", _default),
+        ("split + stock sumy LexRank", _stock_lexrank()),
+    ]
+    for _, run in candidates:  # warm up: imports, caches, stop-word files
+        _time(run, rows[:5], 1)
+    print(f"ms per article, cnndm ({len(rows)} articles, best of {args.repeat})")
+    print(f"{'':<34} {'median':>7} {'p95':>7}")
+    for label, run in candidates:
+        times = _time(run, rows, args.repeat)
+        print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

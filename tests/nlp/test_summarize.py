@@ -1,0 +1,160 @@
+"""The summarizer on real news: every algorithm's contract, and the default's quality.
+
+Rows come from tests/data/eval (the first 20 of each dev set), so the suite
+needs neither the shared data nor the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks._rouge import rouge
+from bot.ingest.text import parse_text
+from bot.nlp.sentences import split_sentences
+from bot.nlp.stemming import stemmer_for, stop_words_for
+from bot.nlp.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize_sentences
+
+EVAL = Path(__file__).resolve().parent.parent / "data" / "eval"
+STOCK = ("lsa", "luhn", "edmundson", "lex-rank", "text-rank", "sum-basic", "kl", "reduction",
+         "random")  # fmt: skip
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (EVAL / name).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+CNNDM = _rows("cnndm.jsonl")
+ORANGESUM = _rows("orangesum.jsonl")
+
+
+def _sentences(row: dict[str, str]) -> list[str]:
+    return split_sentences(parse_text(row["article"]).body, row["language"])
+
+
+def _lead(sentences: list[str], count: int) -> list[str]:
+    return sentences[:count]
+
+
+def _assert_extract(summary: list[str], sentences: list[str], count: int) -> None:
+    assert len(summary) == count
+    positions = [sentences.index(s) for s in summary]  # each is an exact input sentence
+    assert positions == sorted(positions), "summary must keep article order"
+    assert len(set(summary)) == len(summary), "no sentence twice"
+
+
+def test_registry_lists_every_algorithm() -> None:
+    assert set(ALGORITHMS) == {"precis", "lead", *STOCK}
+    assert DEFAULT_ALGORITHM == "precis"
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+@pytest.mark.parametrize("row", [CNNDM[1], ORANGESUM[0]], ids=["en", "fr"])
+def test_every_algorithm_returns_verbatim_sentences_in_order(
+    algorithm: str, row: dict[str, str]
+) -> None:
+    sentences = _sentences(row)
+    assert len(sentences) > 5
+    for count in (1, 3, 5):
+        summary = summarize_sentences(
+            sentences, language=row["language"], count=count, algorithm=algorithm
+        )
+        _assert_extract(summary, sentences, count)
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_title_is_used_but_never_returned(algorithm: str) -> None:
+    row = CNNDM[2]
+    sentences = _sentences(row)
+    title = "Scientists hope honeybee brain can power flying robots"
+    summary = summarize_sentences(
+        sentences, language="en", count=3, algorithm=algorithm, title=title
+    )
+    _assert_extract(summary, sentences, 3)
+    assert title not in summary
+
+
+def test_lead_is_the_first_sentences() -> None:
+    sentences = _sentences(CNNDM[0])
+    summary = summarize_sentences(sentences, language="en", count=3, algorithm="lead")
+    assert summary == sentences[:3]
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_count_larger_than_the_article_returns_it_all(algorithm: str) -> None:
+    sentences = _sentences(ORANGESUM[2])[:4]
+    summary = summarize_sentences(sentences, language="fr", count=10, algorithm=algorithm)
+    assert summary == sentences
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_one_sentence_article(algorithm: str) -> None:
+    sentence = _sentences(CNNDM[0])[0]
+    assert summarize_sentences([sentence], language="en", count=3, algorithm=algorithm) == [
+        sentence
+    ]
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_repeated_sentences_are_returned_once(algorithm: str) -> None:
+    sentences = _sentences(CNNDM[3])[:8]
+    doubled = sentences[:4] + sentences[:4] + sentences[4:]
+    summary = summarize_sentences(doubled, language="en", count=3, algorithm=algorithm)
+    _assert_extract(summary, sentences, 3)
+    everything = summarize_sentences(doubled, language="en", count=50, algorithm=algorithm)
+    assert everything == sentences
+
+
+@pytest.mark.parametrize("algorithm", ["precis", "lex-rank", "lsa", "edmundson"])
+def test_sentences_without_content_words(algorithm: str) -> None:
+    # Only stop words and punctuation: nothing to weigh, but still an answer.
+    sentences = ["It is.", "And so it was.", "But it is not!", "—", "Yes."]
+    summary = summarize_sentences(sentences, language="en", count=2, algorithm=algorithm)
+    _assert_extract(summary, sentences, 2)
+
+
+def test_unknown_language_still_summarizes() -> None:
+    sentences = _sentences(CNNDM[4])
+    summary = summarize_sentences(sentences, language="xx", count=3)
+    _assert_extract(summary, sentences, 3)
+
+
+def test_unknown_algorithm_names_the_choices() -> None:
+    with pytest.raises(ValueError) as error:
+        summarize_sentences(["One.", "Two."], language="en", count=1, algorithm="bart")
+    message = str(error.value)
+    assert "bart" in message
+    for name in ALGORITHMS:
+        assert name in message
+
+
+def test_count_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        summarize_sentences(["One.", "Two."], language="en", count=0)
+
+
+def test_stemmer_and_stop_words() -> None:
+    stem_fr, stem_en = stemmer_for("fr"), stemmer_for("en")
+    assert stem_fr("Présidents") == stem_fr("président")
+    assert stem_fr("l'homme") == stem_fr("hommes")  # elision stripped
+    assert stem_en("Running") == "run"
+    assert stemmer_for("xx")("ABC") == "abc"  # no Snowball: lowercase only
+    assert {"the", "and"} <= stop_words_for("en")
+    assert {"le", "et"} <= stop_words_for("fr")
+    assert stop_words_for("xx") == frozenset()
+
+
+@pytest.mark.parametrize("rows", [CNNDM, ORANGESUM], ids=["cnndm", "orangesum"])
+def test_default_beats_lead_3_rouge_1(rows: list[dict[str, str]]) -> None:
+    ours = lead = 0.0
+    for row in rows:
+        language = row["language"]
+        sentences = _sentences(row)
+        reference = split_sentences(row["reference"], language)
+        summary = summarize_sentences(sentences, language=language, count=3)
+        ours += rouge(summary, reference, language)["rouge1"]
+        lead += rouge(_lead(sentences, 3), reference, language)["rouge1"]
+    assert ours / len(rows) > lead / len(rows)
