@@ -1,0 +1,961 @@
+"""Key entities of an article, found by rules that work in any language.
+
+No model is needed: names are capitalised spans ("Lloyd Austin", "Bank of
+England", "Unités de mobilisation populaire" stays out), kept only when the
+text itself says they are names:
+
+- a capitalised word that also appears in lowercase in the same text is a
+  common word ("The", "Defender", "Forces") unless a gazetteer knows it;
+- a sentence-initial word is judged on that evidence and the stop words;
+- German capitalises every noun, so there a lone capitalised word needs more
+  evidence (a gazetteer, a title, a first name, an acronym, a longer name);
+- ALL-CAPS and Title-Case lines (headlines, sports tables) add mentions only
+  of words already known from ordinary sentences or from the gazetteers.
+
+Mentions are merged (surname into full name, "U.S." into "United States",
+"l'Irak"/"d'Irak" into "Irak", an acronym into the name it abbreviates) and
+typed by votes: gazetteers (bot/nlp/gazetteer/), titles and roles ("Mr",
+"président", "striker"), organisation words ("Party", "Ministère", "FC"),
+place prepositions ("in", "à", "en", "nach"), speech verbs ("said", "a
+déclaré"). Salience combines mentions, spread, early and title mentions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from bot.models import Entity, EntityType
+from bot.nlp.stemming import stop_words_for
+
+_GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
+
+# --- tokens -----------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"EE\.\s?UU\.?"  # Spanish "EE. UU." (United States)
+    r"|(?:[^\W\d_]\.){2,}"  # dotted acronyms: U.S., D.C., H.R.
+    r"|\w+(?:[’'\-]\w+)*"  # words with inner apostrophes and hyphens
+    r"|[^\w\s]",
+    re.UNICODE,
+)
+# Elided articles and prepositions glued to the next word: l'Irak, d’Irak.
+_ELISION = re.compile(
+    r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|degl|un)['’](?=\w)",
+    re.IGNORECASE,
+)
+_ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Arabic and Hebrew name particles written in lowercase before a capital.
+_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
+# Adjective endings of Romance languages ("économique", "populaire", "irakienne").
+_ADJECTIVE = re.compile(
+    r"(?:aire|ique|ien|ienne|al|ale|aux|ales|ais|aise|ain|aine|el|elle|if|ive|ère|ier|ois|oise"
+    r"|iste|ano|ana|ico|ica|ar|ario|aria|ense|ino|ina|ivo|iva|ale|ese|ista|ário|ária)s?$"
+)
+_ROMANCE = frozenset({"fr", "es", "it", "pt", "ca", "ro", "gl", "oc"})
+_OPENERS = frozenset("\"'“‘«„‚([¿¡-–—•*")
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Lowercase words that join two capitalised words into one name.
+_CONNECTORS = _set(
+    """
+    of the for and de du des la le von van der den dem del della delle dei di da do dos das
+    y e bin ibn al el ben zu ter ten af av et upon on-the
+    """
+)
+# ... but only these may stand alone between two capitalised words; "the",
+# "and", "for", "et", "y", "e" must follow "of"/"de"-like ones ("Bank of the
+# West", "Ministère de la Défense"), so "Bagdad et Washington" stays two names.
+_SOLO_CONNECTORS = _set(
+    "of de du des von van del della di da do dos das bin ibn al el ben zu ter ten af av"
+)
+# In German "der", "des" and "de" are articles ("Angaben der Bundesregierung");
+# only "von", "van", "zu" join names ("Ursula von der Leyen").
+_SOLO_CONNECTORS_DE = _set("von van zu vom zum")
+
+_MONTHS_DAYS_BY_LANGUAGE = {
+    "en": _set(
+        """
+        january february march april may june july august september october november december
+        monday tuesday wednesday thursday friday saturday sunday
+        jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+        """
+    ),
+    "de": _set(
+        """
+        januar februar märz april mai juni juli august september oktober november dezember
+        jänner montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend
+        """
+    ),
+    "fr": _set(
+        """
+        janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+        lundi mardi mercredi jeudi vendredi samedi dimanche
+        """
+    ),
+    "es": _set(
+        """
+        enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+        lunes martes miércoles jueves viernes sábado domingo
+        """
+    ),
+}
+_MONTHS_DAYS_ANY = frozenset().union(*_MONTHS_DAYS_BY_LANGUAGE.values())
+# Words capitalised at the start of sentences in every language we meet,
+# beyond the stop words of the article's language.
+_STARTERS = _set(
+    """
+    the a an this that these those it its he she they we you i his her their our but and or
+    so yet however in on at for from with after before as when while if there here then
+    what who why how where which some many most all both not also since although though
+    because by to meanwhile instead still now last earlier later during despite according
+    one two three four five no nor each every other another such only even just more
+    yes well please thanks thank about over under between against among into through
+    le la les un une des du de ce cet cette ces il elle ils elles on nous vous je mais et
+    ou donc ni car en dans pour par sur avec selon après avant depuis lors quand si ainsi
+    cependant toutefois pourtant alors puis aussi enfin cela ceci son sa ses leur leurs
+    der die das den dem des ein eine einen einem einer es er sie wir ihr ich man aber und
+    oder doch denn auch im am an auf aus bei mit nach seit von vor zu zum zur für über
+    el los las lo unos unas este esta estos estas ese esa su sus pero sin con del al por
+    para según tras desde durante cuando como que hoy ayer ahora ya
+    """
+)
+
+# --- cue words ---------------------------------------------------------------
+
+# Titles and honorifics: before a name they make it a person and are dropped.
+_TITLES = _set(
+    """
+    mr mrs ms miss mx dr prof sir dame lord lady mme mlle mm me herr frau fr hr sr sra srta
+    don doña dña monsieur madame mademoiselle señor señora signor signora sig
+    president vice-president presidente presidenta président présidente präsident präsidentin
+    minister ministre ministro ministra ministerin
+    premier prime chancellor kanzler kanzlerin bundeskanzler bundeskanzlerin chancelière
+    secretary secrétaire secretario secretaria senator sen sénateur senador senadora
+    rep representative congressman congresswoman congresista député députée abgeordneter
+    gov governor gouverneur gouverneure gobernador gobernadora
+    general gen général générale lieutenant-général lieutenant-general general-leutnant
+    colonel col major maj captain capt lieutenant lt sergeant sgt commander cmdr
+    admiral adm brigadier marshal maréchal
+    judge justice juge richter richterin juez jueza
+    pope pape papst papa king queen prince princess roi reine prince princesse könig königin
+    prinz prinzessin rey reina príncipe princesa emperor empereur kaiser emperador
+    sheikh cheikh scheich ayatollah imam rabbi cardinal bishop archbishop reverend rev
+    father pastor
+    mayor maire bürgermeister bürgermeisterin alcalde alcaldesa
+    ambassador ambassadeur ambassadrice botschafter botschafterin embajador embajadora
+    chairman chairwoman chair ceo chief director directeur directrice direktor director
+    spokesman spokeswoman spokesperson porte-parole sprecher sprecherin portavoz
+    coach manager entraîneur trainer trainerin entrenador
+    detective inspector officer commissioner superintendent constable sheriff
+    striker midfielder defender goalkeeper forward winger captain keeper batsman bowler
+    opener skipper quarterback pitcher rider driver champion teammate
+    actor actress singer rapper author writer designer star
+    leader chef commandant dirigeant führer líder professor professeur profesor
+    mp mps mep meps ceo
+    """
+)
+# Abbreviated titles followed by a full stop: "Mr. Smith", "M. Macron".
+_TITLE_ABBREVIATIONS = _set(
+    "Mr Mrs Ms Dr Prof M Mme Mlle MM Me Hr Fr Sr Sra Srta Dña Gen Gov Sen Rep Lt Col Maj Capt "
+    "Sgt Cmdr Adm Rev St Ste Pres Supt Insp"
+)
+# Titles that are also common in organisation or place names; they type the
+# name only when lowercase (a role before it), not as the span's first word.
+_WEAK_TITLES = _set("premier prime general justice king queen prince star father chief chair")
+
+# German compounds ending like these are roles ("Bundesaußenminister",
+# "Präsidenten").
+_ROLE = re.compile(
+    r"(?:minister|kanzler|präsident|sprecher|chef|vorsitzend|leiter|trainer|sekretär|botschafter"
+    r"|bürgermeister|direktor|kommissar|abgeordnet|regierungschef)(?:in|innen|en|e|er|s)?$"
+)
+
+# Verbs right after a name that make it a person (organisations speak too,
+# so the vote is small).
+_SPEECH = _set(
+    """
+    said says told added wrote explained stated insisted admitted claimed warned argued
+    who whose himself herself
+    déclare déclaré affirme affirmé estime estimé explique expliqué annonce annoncé
+    confirme confirmé souligne souligné
+    sagte sagt erklärte betonte meinte
+    dijo afirmó declaró aseguró explicó señaló indicó
+    """
+)
+# Words inside a name that make it an organisation.
+_ORG_WORDS = _set(
+    """
+    inc corp corporation co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg cie
+    party parti partei partido partito
+    ministry ministère ministerium ministerio ministero department département departamento
+    university université universität universidad università college school école schule
+    institute institut instituto academy académie akademie
+    bank banque banco sparkasse council conseil rat consejo consiglio
+    fc cf sc afc ac cd rc sv vfb vfl tsv bsc united rovers wanderers athletic athletico
+    atlético hotspur albion
+    agency agence agentur agencia agenzia
+    forces force army armée armee ejército navy marine air-force police polizei policía polizia
+    gendarmerie militia milice brigade brigades corps guard guards
+    association federation fédération föderation federación federazione verband
+    committee comité komitee commission kommission comisión commissione
+    club klub union unión gewerkschaft syndicat sindicato league ligue liga lega
+    group groupe gruppe grupo gruppo company compagnie companía firma holding holdings
+    news times post journal herald tribune telegraph guardian gazette zeitung presse press
+    tv radio television télévision fernsehen
+    airlines airline airways motors motor systems technologies labs laboratories studios
+    foundation fondation stiftung fundación fondazione trust fund fonds
+    court cour gericht tribunal supreme
+    church église kirche iglesia chiesa assembly assemblée versammlung asamblea
+    parliament parlement parlament parlamento senate sénat senado congress congrès kongress
+    congreso government gouvernement regierung gobierno governo cabinet
+    office bureau büro oficina board authority autorité behörde autoridad
+    service services organisation organization organización organizzazione
+    movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
+    network hospital hôpital krankenhaus klinik clinic museum musée
+    reserve exchange commission
+    """
+)
+# Words inside a name that make it an event, a prize, a law...: "other".
+_OTHER_WORDS = _set(
+    """
+    cup cups championship championships games olympics trophy prize award awards open
+    festival treaty accord act war wars summit prix tour marathon rally derby series
+    coupe championnat jeux trophée prix festival traité guerre sommet
+    pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
+    """
+)
+_PLACE_WORDS = _set(
+    """
+    river lake mount mountain mountains island islands isle sea ocean bay gulf valley county
+    province region district canton coast peninsula desert strait canal airport street avenue
+    square boulevard road bridge
+    fleuve rivière lac mont montagne île îles mer océan baie golfe vallée province région rue
+    fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
+    río lago monte montaña isla mar bahía golfo valle provincia región calle plaza
+    """
+)
+# Lowercase words right before a name: place prepositions.
+_PLACE_BEFORE = _set(
+    """
+    in near from across outside inside throughout to into toward towards via
+    à en au aux vers depuis dans près
+    nach aus bei in
+    en desde hacia
+    """
+)
+_STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
+# Lowercase nouns right before a name that say what it is.
+_ORG_BEFORE = _set(
+    """
+    group groupe gruppe grupo company firm société unternehmen empresa club team équipe
+    party parti partei partido movement mouvement organisation organization organisation
+    agency agence newspaper journal daily quotidien channel chaîne network bank banque
+    militia milice rebels insurgents terroriste terrorist
+    """
+)
+_PERSON_BEFORE = _TITLES
+
+# --- gazetteers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    places: dict[str, str]  # casefolded name -> key shared by its spellings
+    organizations: dict[str, str]
+    others: frozenset[str]  # nationalities, languages, religions, feasts
+    first_names: frozenset[str]
+
+
+def _data_lines(name: str) -> Iterable[str]:
+    for line in (_GAZETTEER / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    places: dict[str, str] = {}
+    for line in _data_lines("places.tsv"):
+        name, key = line.split("\t")
+        places.setdefault(name.casefold(), key)
+    organizations: dict[str, str] = {}
+    for line in _data_lines("organizations.txt"):
+        names = [n.strip() for n in line.split("|")]
+        for name in names:
+            organizations.setdefault(name.casefold(), "O:" + names[0].casefold())
+    others = frozenset(w.casefold() for line in _data_lines("demonyms.txt") for w in line.split())
+    first = frozenset(w.casefold() for line in _data_lines("first_names.txt") for w in line.split())
+    return _Gazetteer(places, organizations, others, first)
+
+
+# --- mentions and entities ---------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    words: tuple[str, ...]  # name words as written, connectors included
+    sentence: int  # -1 for the title
+    votes: defaultdict[str, float]
+    weak: bool  # kept only if merged into a stronger entity
+    caseless: bool  # found in an ALL-CAPS or Title-Case line
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class _Group:
+    key: str
+    mentions: list[_Mention] = field(default_factory=list)
+    votes: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def names(self) -> list[tuple[str, ...]]:
+        return [m.words for m in self.mentions]
+
+
+class _Tok(NamedTuple):
+    text: str  # the name word (elision and possessive removed)
+    raw: str
+    word: bool
+    before: str  # an elided article ("l", "d") attached before the word
+    possessive: bool
+
+
+def _tokens(sentence: str, language: str, seen: dict[str, _Tok]) -> list[_Tok]:
+    """The tokens of a sentence; `seen` reuses the token of a repeated word."""
+    out: list[_Tok] = []
+    upper_elision = language in _ELISION_UPPER_LANGS
+    for raw in _TOKEN.findall(sentence):
+        tok = seen.get(raw)
+        if tok is not None:
+            out.append(tok)
+            continue
+        if not (raw[0].isalnum() or raw[0] == "_"):
+            tok = seen[raw] = _Tok(raw, raw, False, "", False)
+            out.append(tok)
+            continue
+        if "'" not in raw and "’" not in raw:
+            tok = seen[raw] = _Tok(raw, raw, True, "", False)
+            out.append(tok)
+            continue
+        text, before, possessive = raw, "", False
+        elided = _ELISION.match(raw)
+        if elided and (raw[0].islower() or upper_elision):
+            before = elided.group()[:-1].lower()
+            text = raw[elided.end() :]
+        if len(text) > 2 and text[-2:] in ("'s", "’s"):
+            text, possessive = text[:-2], True
+        out.append(_Tok(text, raw, True, before, possessive))
+    return out
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() or ("-" in word and bool(_PARTICLE.match(word)))
+
+
+def _all_caps(word: str) -> bool:
+    """Two letters or more, all capitals ("NATO", "U.S.", "AL-AIN")."""
+    return word.isupper() and (word.isalpha() or sum(c.isalpha() for c in word) >= 2)
+
+
+def _caseless(tokens: list[_Tok]) -> bool:
+    """ALL-CAPS or Title-Case lines say nothing about which words are names."""
+    words = [t.text for t in tokens if t.word and t.text[0].isalpha()]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for w in words if _all_caps(w))
+    if caps >= 0.6 * len(words) and caps >= 2:
+        return True
+    if len(words) < 5:
+        return False
+    titled = sum(1 for w in words if w[0].isupper())
+    return titled >= 0.85 * len(words)
+
+
+def _fold(text: str) -> str:
+    return text.casefold()
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+class _Finder:
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.gaz = _gazetteer()
+        self.stop = (
+            stop_words_for(language) | stop_words_for("en")
+            if language != "en"
+            else (stop_words_for("en"))
+        )
+        self.lang_stop = stop_words_for(language)
+        self.nouns_capitalised = language in ("de", "lb")
+        self.romance = language in _ROMANCE
+        self.months = _MONTHS_DAYS_BY_LANGUAGE.get(language, _MONTHS_DAYS_ANY)
+        self.solo = _SOLO_CONNECTORS_DE if self.nouns_capitalised else _SOLO_CONNECTORS
+        self.lower_seen: set[str] = set()
+        self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
+
+    # -- evidence --------------------------------------------------------------
+
+    def learn(self, tokens: list[_Tok], capitals: bool) -> None:
+        """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
+        lower = self.lower_seen
+        first = True
+        for tok in tokens:
+            if not tok.word:
+                continue
+            text = tok.text
+            if text[0].islower():
+                if "-" not in text or not _PARTICLE.match(text):
+                    lower.add(text)
+            elif capitals and not first and text[0].isupper():
+                self.known.setdefault(_fold(text), Counter())[text] += 1
+            first = False
+
+    def common(self, word: str) -> bool:
+        """A capitalised word used in lowercase elsewhere, or a stop word."""
+        if _all_caps(word) and len(word) <= 5:
+            return False
+        low = word.lower()
+        return low in self.lower_seen or low in self.lang_stop or low in self.months
+
+    def gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
+        folded = _fold(text)
+        found = self._lookup(folded)
+        if found is None and self.nouns_capitalised and " " in folded:
+            # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
+            found = self._lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
+        return found
+
+    def _lookup(self, folded: str) -> tuple[EntityType, str] | None:
+        gaz = self.gaz
+        if folded in gaz.organizations:
+            return "organization", gaz.organizations[folded]
+        if folded in gaz.places:
+            return "place", gaz.places[folded]
+        if folded in gaz.others:
+            return "other", "X:" + folded
+        return None
+
+    # -- spans -----------------------------------------------------------------
+
+    def spans(self, tokens: list[_Tok]) -> list[tuple[int, int]]:
+        """[start, end) token ranges of capitalised runs joined by connectors."""
+        spans: list[tuple[int, int]] = []
+        start = -1
+        pending = 0  # connector tokens waiting for a capitalised word
+        i = 0
+        n = len(tokens)
+        while i < n:
+            tok = tokens[i]
+            if tok.word and _is_cap(tok.text):
+                if tok.before and start >= 0:  # "Bagdad d'Irak": two names
+                    spans.append((start, i - pending))
+                    start = -1
+                if start < 0:
+                    start = i
+                pending = 0
+                if tok.possessive:
+                    spans.append((start, i + 1))
+                    start = -1
+                i += 1
+                continue
+            if start >= 0:
+                nxt = tokens[i + 1] if i + 1 < n else None
+                if tok.word and tok.text in _CONNECTORS and pending < 2 and nxt is not None:
+                    solo = tok.text in self.solo or pending > 0
+                    if (
+                        solo
+                        and nxt.word
+                        and not nxt.before
+                        and (_is_cap(nxt.text) or (nxt.text in _CONNECTORS and pending == 0))
+                    ):
+                        pending += 1
+                        i += 1
+                        continue
+                if tok.raw == "&" and nxt is not None and nxt.word and _is_cap(nxt.text):
+                    pending += 1
+                    i += 1
+                    continue
+                if (
+                    tok.raw == "."
+                    and i - 1 == start
+                    and tokens[start].text in _TITLE_ABBREVIATIONS
+                    and nxt is not None
+                    and nxt.word
+                    and _is_cap(nxt.text)
+                ):
+                    i += 1
+                    continue
+                spans.append((start, i - pending))
+                start, pending = -1, 0
+            i += 1
+        if start >= 0:
+            spans.append((start, n - pending))
+        return spans
+
+    def mentions(self, tokens: list[_Tok], index: int, caseless: bool) -> Iterable[_Mention]:
+        first_word = next((i for i, t in enumerate(tokens) if t.word), -1)
+        # A word after an opening quote or a colon also starts a sentence.
+        starts = {first_word}
+        for i, tok in enumerate(tokens[:-1]):
+            if not tok.word and tok.raw in ":«“\"'‘(—–-" and tokens[i + 1].word:
+                starts.add(i + 1)
+        for lo, hi in self.spans(tokens):
+            if self.romance and not caseless and hi - lo == 1 and lo not in starts:
+                hi = self._extend(tokens, lo, hi)
+            yield from self._mention(tokens, lo, hi, index, caseless, starts)
+
+    def _extend(self, tokens: list[_Tok], lo: int, hi: int) -> int:
+        """Romance names of bodies go on in lowercase: "Forum économique mondial",
+        "Unités de mobilisation populaire": take the adjectives and "de" nouns."""
+        head = tokens[lo].text
+        if head.lower() in _TITLES or self.gazetteer_type(head) is not None or _all_caps(head):
+            return hi
+        end = hi
+        i = hi
+        n = len(tokens)
+        while i < n and i - hi < 6:
+            tok = tokens[i]
+            if not tok.word or tok.before or not tok.text[:1].islower():
+                break
+            low = tok.text
+            if low in ("de", "des", "du", "del", "do", "da", "di") and i + 1 < n:
+                nxt = tokens[i + 1]
+                if (
+                    nxt.word
+                    and not nxt.before
+                    and nxt.text[:1].islower()
+                    and nxt.text not in self.lang_stop
+                    and len(nxt.text) > 3
+                ):
+                    i += 2
+                    end = i
+                    continue
+                break
+            if low in self.lang_stop or not _ADJECTIVE.search(low):
+                break
+            i += 1
+            end = i
+        return end
+
+    def _mention(
+        self,
+        tokens: list[_Tok],
+        lo: int,
+        hi: int,
+        index: int,
+        caseless: bool,
+        starts: set[int],
+    ) -> Iterable[_Mention]:
+        votes: defaultdict[str, float] = defaultdict(float)
+        initial = lo in starts
+        # "&" joins ("Procter & Gamble"); keep it in the name.
+        words = [t.raw if t.raw == "&" else t.text for t in tokens[lo:hi] if t.raw != "."]
+        if caseless:
+            yield from self._caseless_mentions(tokens, lo, hi, index, initial)
+            return
+        words, titled, before = self._trim(words, initial)
+        for part in before:
+            yield _Mention(part, index, defaultdict(float), False, False)
+        initial = initial and not titled and len(words) == hi - lo
+        while words and (
+            words[-1] in _CONNECTORS
+            or (
+                len(words) > 1
+                and words[-1].lower() in self.months
+                and _fold(words[-2]) not in self.gaz.first_names
+            )
+        ):
+            words.pop()  # "NYC Jan", but "Theresa May"
+        if not words:
+            return
+        text = " ".join(words)
+        gaz = self.gazetteer_type(text)
+        weak = False
+        if len(words) > 1 and words[-1][:1].islower() and words[-1] not in _CONNECTORS:
+            votes["organization"] += 2.0  # an extended Romance name
+        if len(words) == 1:
+            word = words[0]
+            if len(word) < 2 and not titled:
+                return
+            low = word.lower()
+            if low in _TITLES and gaz is None:
+                return
+            if gaz is None and not titled:
+                if low in self.lang_stop or low in self.months:
+                    return
+                if self.common(word) or low in _STARTERS:
+                    return
+                if initial:
+                    weak = True
+                if self.nouns_capitalised and not _all_caps(word):
+                    weak = True
+        if titled:
+            votes["person"] += 2.0
+        # Context around the span.
+        prev = self._prev_word(tokens, lo)
+        nxt = self._next_words(tokens, hi)
+        if prev:
+            if prev in _PLACE_BEFORE:
+                votes["place"] += 1.0 if prev in _STRONG_PLACE_BEFORE else 0.4
+            if prev in _PERSON_BEFORE:
+                votes["person"] += 2.0
+            if prev in _ORG_BEFORE:
+                votes["organization"] += 2.0
+            if prev == "the" and len(words) > 0:
+                votes["organization"] += 0.5
+        if nxt and (
+            nxt[0] in _SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in _SPEECH)
+        ):
+            votes["person"] += 0.7
+        # A name then a number at the start of a line or after a score is a
+        # team in a results table ("Arsenal 2 Derby 2", "Feyenoord 17 11 3").
+        if (
+            hi < len(tokens)
+            and tokens[hi].raw.isdigit()
+            and (lo == 0 or tokens[lo - 1].raw.isdigit())
+        ):
+            votes["organization"] += 2.5
+        # Dateline: "LONDON (Reuters) -", "AL-AIN , United Arab Emirates".
+        if lo == 0 and _all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
+            votes["place"] += 2.0
+        yield _Mention(tuple(words), index, votes, weak, False)
+
+    def _common_start(self, word: str) -> bool:
+        """A sentence-initial word that is no name: a stop word, or a word the
+        text also uses in lowercase (unless a gazetteer knows it)."""
+        low = word.lower()
+        if (low in self.stop or low in _STARTERS) and not _all_caps(word):
+            return True
+        return self.common(word) and self.gazetteer_type(word) is None
+
+    def _is_title(self, word: str) -> bool:
+        low = word.lower().rstrip(".")
+        return low in _TITLES or (self.nouns_capitalised and _ROLE.search(low) is not None)
+
+    def _trim(
+        self, words: list[str], initial: bool
+    ) -> tuple[list[str], bool, list[tuple[str, ...]]]:
+        """Drop leading words that are not the name: sentence-initial common
+        words, titles and roles (which make the rest a person), months.
+        "U.S. President Bill Clinton" gives "Bill Clinton" and, before it,
+        the known name "U.S."."""
+        titled = False
+        before: list[tuple[str, ...]] = []
+        # A title inside the span: the name is what follows the last one.
+        for j in range(len(words) - 2, 0, -1):
+            if (
+                self._is_title(words[j])
+                and words[j].lower() not in _WEAK_TITLES
+                and words[j + 1][:1].isupper()
+                and not self._is_title(words[j + 1])
+            ):
+                lead = words[:j]
+                while lead and (self._is_title(lead[-1]) or lead[-1] in _CONNECTORS):
+                    lead.pop()
+                if lead and self.gazetteer_type(" ".join(lead)) is not None:
+                    before.append(tuple(lead))
+                words = words[j + 1 :]
+                titled = True
+                initial = False
+                break
+        while words:
+            head = words[0]
+            low = head.lower()
+            if (
+                initial
+                and len(words) > 1
+                and (
+                    self.gazetteer_type(" ".join(words[:2])) is not None
+                    or self.gazetteer_type(" ".join(words[:3])) is not None
+                )
+            ):
+                break
+            if self._is_title(head):
+                if len(words) > 1 and low not in _WEAK_TITLES:
+                    titled = True
+                words.pop(0)
+                if words and words[0] in _CONNECTORS:
+                    # "Secretary of State John Kerry": the title's object goes too.
+                    while words and words[0] in _CONNECTORS:
+                        words.pop(0)
+                    if words:
+                        words.pop(0)
+            elif low in self.months or (initial and self._common_start(head)):
+                words.pop(0)
+            elif len(head) == 1 and low in self.lang_stop:
+                words.pop(0)  # "A Santa Claus" after a quote
+            elif (
+                initial
+                and len(words) > 2
+                and words[1] == "of"
+                and low not in _ORG_WORDS
+                and low not in _PLACE_WORDS
+                and low not in _OTHER_WORDS
+                and self.gazetteer_type(head) is None
+                and _fold(head) not in self.gaz.first_names
+            ):
+                words.pop(0)  # "Results of the World Cup", "Summary of Dutch ..."
+            elif (
+                len(words) > 2
+                and _fold(head) in self.gaz.others
+                and _fold(words[1]) in self.gaz.first_names
+            ):
+                before.append((words.pop(0),))  # "Moroccan Mohamed Benchaou"
+            else:
+                break
+            initial = False
+            while words and words[0] in _CONNECTORS:
+                words.pop(0)
+        return words, titled, before
+
+    def _caseless_mentions(
+        self, tokens: list[_Tok], lo: int, hi: int, index: int, initial: bool
+    ) -> Iterable[_Mention]:
+        """In ALL-CAPS/Title-Case lines keep runs of words known to be names."""
+        run: list[str] = []
+
+        def flush() -> Iterable[_Mention]:
+            while run and run[-1].lower() in _CONNECTORS:
+                run.pop()
+            if run:
+                yield _Mention(tuple(run), index, defaultdict(float), False, True)
+            run.clear()
+
+        for tok in tokens[lo:hi]:
+            if tok.raw in (".", "&"):
+                continue
+            word = tok.text
+            folded = _fold(word)
+            if run and folded in _CONNECTORS:
+                run.append(word.lower())
+                continue
+            if folded in self.known or self.gazetteer_type(word) is not None:
+                surface = self.known.get(folded)
+                if surface:
+                    word = surface.most_common(1)[0][0]
+                elif self.gazetteer_type(word) is None or _all_caps(word):
+                    word = word if len(word) <= 3 else word.title()
+                run.append(word)
+            else:
+                yield from flush()
+        yield from flush()
+
+    @staticmethod
+    def _prev_word(tokens: list[_Tok], lo: int) -> str:
+        tok = tokens[lo]
+        if tok.before:
+            return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
+        if lo > 0 and tokens[lo - 1].word:
+            return tokens[lo - 1].text.lower()
+        return ""
+
+    @staticmethod
+    def _next_words(tokens: list[_Tok], hi: int) -> list[str]:
+        out = []
+        for tok in tokens[hi : hi + 3]:
+            if not tok.word:
+                break
+            out.append(tok.text.lower())
+        return out
+
+
+# --- merging, typing, ranking --------------------------------------------------
+
+
+def _key(finder: _Finder, mention: _Mention) -> str:
+    gaz = finder.gazetteer_type(mention.text)
+    if gaz is not None:
+        return gaz[1]
+    return "N:" + _strip_accents(_fold(mention.text)).replace("-", " ")
+
+
+def _initials(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w[:1].isupper() and w not in _CONNECTORS)
+
+
+def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
+    """Fold short names into the one longer name they stand for."""
+    longer = [g for g in groups.values() if any(len(w) > 1 for w in g.names())]
+    by_last: dict[str, list[_Group]] = {}
+    by_first: dict[str, list[_Group]] = {}
+    by_initials: dict[str, list[_Group]] = {}
+    for g in longer:
+        for words in set(g.names()):
+            core = [w for w in words if w not in _CONNECTORS]
+            if len(core) < 2:
+                continue
+            by_last.setdefault(_fold(core[-1]), []).append(g)
+            by_first.setdefault(_fold(core[0]), []).append(g)
+            acronym = _initials(words)
+            if len(acronym) >= 2:
+                by_initials.setdefault(acronym, []).append(g)
+    merged: dict[str, _Group] = {}
+    for key, group in groups.items():
+        target = None
+        if key.startswith("N:") and all(len(w) == 1 for w in group.names()):
+            word = group.mentions[0].words[0]
+            folded = _fold(word)
+            if _all_caps(word):
+                candidates = {id(g): g for g in by_initials.get(word.upper(), [])}
+            else:
+                candidates = {id(g): g for g in by_last.get(folded, [])}
+                if not candidates and folded in finder.gaz.first_names:
+                    candidates = {id(g): g for g in by_first.get(folded, [])}
+            candidates.pop(id(group), None)
+            if len(candidates) > 1:
+                # "Brown" is "Gordon Brown" (8 mentions), not "Labour Brown" (1).
+                ranked = sorted(candidates.values(), key=lambda g: -len(g.mentions))
+                if len(ranked[0].mentions) >= 2 * len(ranked[1].mentions):
+                    candidates = {id(ranked[0]): ranked[0]}
+            if len(candidates) == 1:
+                target = next(iter(candidates.values()))
+        if target is None:
+            merged.setdefault(key, group)
+        else:
+            target.mentions.extend(group.mentions)
+            for kind, weight in group.votes.items():
+                target.votes[kind] += weight
+    # A target may itself have been merged away: resolve by identity.
+    alive = {id(g) for g in merged.values()}
+    return [g for g in merged.values() if id(g) in alive]
+
+
+def _unsupported(group: _Group, finder: _Finder) -> bool:
+    """Only weak mentions (a lone German noun, a sentence-initial word) or
+    only single words from ALL-CAPS lines, none of them in a gazetteer."""
+    mentions = group.mentions
+    if not all(m.weak or m.caseless for m in mentions):
+        return False
+    if any(finder.gazetteer_type(m.text) for m in mentions):
+        return False
+    return all(m.weak for m in mentions) or not any(len(m.words) > 1 for m in mentions)
+
+
+def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
+    votes: defaultdict[str, float] = defaultdict(float)
+    for m in group.mentions:
+        for kind_, weight in m.votes.items():
+            votes[kind_] += weight
+    names = Counter(group.names())
+    gaz = finder.gaz
+    evidence = 0.0
+    for words, mentions in names.items():
+        text = " ".join(words)
+        known = finder.gazetteer_type(text)
+        if known is not None:
+            # The gazetteer outweighs context ("NASA said" is no person),
+            # except that a city is also its football club ("Liverpool 2").
+            weight = 0.5 if known[1][:2] in ("T:", "H:") else 3.0
+            votes[known[0]] += 2.0 + weight * mentions
+            evidence += 3
+            continue
+        folded = [_fold(w) for w in words]
+        if len(words) > 1 and folded[0] in gaz.first_names:
+            votes["person"] += 2.5
+            evidence += 2
+        if len(words) > 1 and any(w in _OTHER_WORDS for w in folded):
+            votes["other"] += 3.0
+            evidence += 2
+        elif any(w in _ORG_WORDS for w in folded):
+            votes["organization"] += 3.0
+            evidence += 2
+        elif any(w in _PLACE_WORDS for w in folded):
+            votes["place"] += 2.0
+            evidence += 1
+        if len(words) == 1 and _all_caps(words[0]) and len(words[0]) <= 5:
+            votes["organization"] += 1.5
+            evidence += 1
+        if len(words) > 1 and not any(w in _CONNECTORS or w[:1].islower() for w in words):
+            votes["person"] += 0.6
+        # A known place inside a longer name that is not a person's:
+        # "Bayer Leverkusen", "China Steel", "Budapest Bank".
+        if len(words) > 1 and folded[0] not in gaz.first_names:
+            for w in words:
+                part = finder.gazetteer_type(w)
+                if part is not None and part[0] == "place":
+                    votes["organization"] += 1.0
+                    break
+    evidence += sum(votes.values()) * 0.2
+    if not votes:
+        # A lone unknown name is most often a surname mentioned again.
+        return "person", 0.0
+    kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
+    return kind, evidence  # type: ignore[return-value]
+
+
+def _display(group: _Group, kind: EntityType) -> str:
+    names = Counter(m.words for m in group.mentions if not m.caseless) or Counter(
+        m.words for m in group.mentions
+    )
+    if kind == "person":
+        best = max(names.items(), key=lambda kv: (len(kv[0]), kv[1]))[0]
+    else:
+        best = max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+    return " ".join(best)
+
+
+def extract_entities(
+    sentences: Sequence[str],
+    *,
+    language: str,
+    title: str | None = None,
+    limit: int = 10,
+) -> list[Entity]:
+    """The `limit` key entities of an article given as sentences, most salient first."""
+    language = (language or "en").lower()[:2]
+    finder = _Finder(language)
+    seen: dict[str, _Tok] = {}
+    lines: list[tuple[int, list[_Tok]]] = []
+    if title:
+        lines.append((-1, _tokens(title, language, seen)))
+    lines.extend((i, _tokens(s, language, seen)) for i, s in enumerate(sentences))
+    flags = [_caseless(tokens) for _, tokens in lines]
+    capitals = any(flags)
+    for (index, tokens), caseless in zip(lines, flags, strict=True):
+        if not caseless and index >= 0:
+            finder.learn(tokens, capitals)
+    groups: dict[str, _Group] = {}
+    for (index, tokens), caseless in zip(lines, flags, strict=True):
+        for mention in finder.mentions(tokens, index, caseless):
+            key = _key(finder, mention)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(key)
+            group.mentions.append(mention)
+    total = max(1, len(sentences))
+    ranked: list[tuple[float, Entity]] = []
+    for group in _merge(groups, finder):
+        if _unsupported(group, finder):
+            continue
+        kind, evidence = _type_of(group, finder)
+        body = [m for m in group.mentions if m.sentence >= 0]
+        count = len(group.mentions)
+        spread = len({m.sentence for m in body})
+        first = min((m.sentence for m in body), default=total)
+        early = max(0.0, 1.0 - first / max(4.0, total / 3))
+        in_title = any(m.sentence < 0 for m in group.mentions)
+        score = count + 0.5 * spread + 1.5 * early + 2.0 * in_title + min(evidence, 3.0) * 0.3
+        if all(m.caseless for m in group.mentions):
+            score *= 0.5
+        text = _display(group, kind)
+        ranked.append((score, Entity(text=text, type=kind, count=count)))
+    ranked.sort(key=lambda pair: -pair[0])
+    return [entity for _, entity in ranked[:limit]]

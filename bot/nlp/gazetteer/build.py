@@ -1,0 +1,126 @@
+"""Regenerate `places.tsv` from the Unicode CLDR data that Babel ships.
+
+Run by hand (`.venv/bin/python -m bot.nlp.gazetteer.build`) when Babel's CLDR
+data changes; the entity finder only reads the generated file, so nothing
+here runs at import time and Babel is not a runtime dependency.
+
+Rows are `name<TAB>key`: every spelling of one place shares its key, so
+"Irak", "Iraq" and "Irakistan" would all merge. Keys: `C:<ISO 3166 code>` for
+countries and CLDR regions, `T:<tz id>` for time-zone exemplar cities.
+Hand-written rows come from `places_extra.tsv` (major cities that are not
+time-zone exemplars, states and regions, and common aliases such as "U.S.").
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+
+from babel import Locale
+from babel.localedata import load
+
+HERE = Path(__file__).resolve().parent
+LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl")
+# CLDR regions that are not places people write about as such.
+SKIP_TERRITORIES = {"001", "ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
+SKIP_ZONES = ("Etc/", "Antarctica/", "Arctic/")
+# Spellings that are mostly common words in some language ("réunion", "seul").
+SKIP_NAMES = {
+    "Seul",
+    "Réunion",
+    "South",
+    "West",
+    "North",
+    "East",
+    "Central",
+    "Grenade",
+    "Wake",
+    "ACT",
+    "Nome",
+    "Mountain",
+    "Eastern",
+    "Western",
+    "Hope",
+}
+
+
+def _variants(name: str) -> list[str]:
+    """'Myanmar (Burma)' -> Myanmar, Burma; 'Trinidad & Tobago' -> also 'and' forms."""
+    out: list[str] = []
+    inner = re.findall(r"\(([^)]*)\)", name)
+    base = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    base = re.sub(r"\s+(?:SAR|RAE|SAR China|RAE de Chine|SAR de China|SVR China)\b.*$", "", base)
+    for candidate in [base, *inner]:
+        candidate = candidate.strip(" ,")
+        if not candidate or "," in candidate:
+            continue
+        out.append(candidate)
+        if " & " in candidate:
+            out.append(candidate.replace(" & ", " and "))
+    return out
+
+
+def build() -> list[tuple[str, str]]:
+    rows: dict[tuple[str, str], None] = {}
+    for code in LOCALES:
+        locale = Locale(code)
+        for key, name in locale.territories.items():
+            if key in SKIP_TERRITORIES or not name[:1].isupper():
+                continue
+            for variant in _variants(name):
+                rows[(variant, f"C:{key}")] = None
+        zones = load(code).get("time_zones", {})
+        for zone, info in zones.items():
+            city = info.get("city") if isinstance(info, dict) else None
+            if city and not zone.startswith(SKIP_ZONES):
+                rows[(city, f"T:{zone}")] = None
+    # English exemplar cities are the tz ids themselves ("America/New_York").
+    for zone in sorted(zoneinfo.available_timezones()):
+        if "/" not in zone or zone.startswith(SKIP_ZONES) or zone.startswith(("US/", "Canada/")):
+            continue
+        if zone.startswith(("Brazil/", "Chile/", "Mexico/", "SystemV/", "posix/", "right/")):
+            continue
+        city = zone.rsplit("/", 1)[1].replace("_", " ")
+        if city[:1].isupper() and not any(ch.isdigit() for ch in city) and len(city) > 2:
+            rows[(city, f"T:{zone}")] = None
+    extra = HERE / "places_extra.tsv"
+    for line in extra.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, key = line.split("\t")
+            rows[(name, key)] = None
+    kept = [row for row in rows if row[0] not in SKIP_NAMES]
+    return sorted(_unify(kept), key=lambda row: (row[1], row[0]))
+
+
+def _unify(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One key per place: keys that share a spelling ("Bagdad") become one."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    first: dict[str, str] = {}
+    for name, key in rows:
+        if name in first:
+            a, b = find(first[name]), find(key)
+            if a != b:
+                # Prefer country keys, then time zones, as the canonical one.
+                a, b = sorted((a, b), key=lambda k: ("CTRSH".index(k[0]), k))
+                parent[b] = a
+        else:
+            first[name] = key
+    return list(dict.fromkeys((name, find(key)) for name, key in rows))
+
+
+def main() -> None:
+    rows = build()
+    text = "".join(f"{name}\t{key}\n" for name, key in rows)
+    (HERE / "places.tsv").write_text(text, encoding="utf-8")
+    print(f"{len(rows)} rows, {len(text.encode())} bytes")
+
+
+if __name__ == "__main__":
+    main()

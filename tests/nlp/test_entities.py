@@ -1,0 +1,286 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks.entities import load, naive, ours, score
+from bot.models import Entity
+from bot.nlp.entities import extract_entities
+from bot.nlp.sentences import split_sentences
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ner"
+
+
+def entities_of(path: Path | str, language: str, **kwargs: object) -> list[Entity]:
+    text = Path(path).read_text(encoding="utf-8") if isinstance(path, Path) else path
+    return extract_entities(split_sentences(text, language), language=language, **kwargs)  # type: ignore[arg-type]
+
+
+def by_text(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.text: e for e in entities}
+
+
+# --- the French seed (Press TV), boilerplate removed --------------------------
+
+SEED_TITLE = (
+    "L'Irak et les États-Unis conviennent de discuter du calendrier du retrait des troupes "
+    "américaines"
+)
+
+
+@pytest.fixture(scope="module")
+def seed() -> list[Entity]:
+    return entities_of(DATA / "seed_body_fr.txt", "fr", limit=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Irak", "place"),
+        ("États-Unis", "place"),
+        ("Bagdad", "place"),
+        ("Washington", "place"),
+        ("Lloyd Austin", "person"),
+        ("Daech", "organization"),
+    ],
+)
+def test_seed_key_entities_and_types(seed: list[Entity], text: str, kind: str) -> None:
+    found = by_text(seed)
+    assert text in found, [e.text for e in seed]
+    assert found[text].type == kind
+
+
+def test_seed_merges_soleimani_and_elisions(seed: list[Entity]) -> None:
+    soleimani = [e for e in seed if "Soleimani" in e.text]
+    assert len(soleimani) == 1
+    assert soleimani[0].text == "Qassem Soleimani"
+    assert soleimani[0].type == "person"
+    assert soleimani[0].count == 2  # "lieutenant-général Qassem Soleimani", "Le général Soleimani"
+    irak = by_text(seed)["Irak"]
+    # "d'Irak", "d’Irak", "l'Irak", "en Irak", "de l’Irak": one entity, every mention.
+    body = (DATA / "seed_body_fr.txt").read_text(encoding="utf-8")
+    assert irak.count == len(re.findall(r"\bIrak\b", body)) == 7
+    assert seed[0].text == "Irak"
+
+
+def test_seed_top_has_no_boilerplate_or_common_words(seed: list[Entity]) -> None:
+    top = " ".join(e.text for e in seed[:8])
+    for junk in ("TV", "Partager", "SOURCE", "PRESS", "Crédit", "WikiCommons", "Pour", "Dans"):
+        assert junk not in top.split()
+
+
+def test_seed_title_mentions_rank_first() -> None:
+    entities = entities_of(DATA / "seed_body_fr.txt", "fr", title=SEED_TITLE, limit=10)
+    assert {e.text for e in entities[:3]} >= {"Irak", "États-Unis"}
+    assert by_text(entities)["États-Unis"].count == 4  # the title mention counts
+
+
+# --- English news (CNN/DailyMail) ---------------------------------------------
+
+CNNDM_EXPECTED = {
+    # article id prefix: (persons, places, organizations)
+    "1": ({"Gordon Brown", "Nicola Sturgeon"}, {"Scotland"}, {"SNP", "Labour"}),
+    "27": ({"Zacharia Yusuf Abdurahman"}, {"Minnesota", "Syria", "Minneapolis"}, {"FBI"}),
+    "28": ({"Dimitris Mardas"}, {"Greece", "Athens"}, {"IMF"}),
+}
+
+
+@pytest.mark.parametrize("row", [0, 1, 2])
+def test_english_news_entities(row: int) -> None:
+    line = (DATA / "cnndm_sample.jsonl").read_text(encoding="utf-8").splitlines()[row]
+    article = json.loads(line)["article"]
+    entities = entities_of(article, "en", limit=12)
+    persons, places, orgs = list(CNNDM_EXPECTED.values())[row]
+    found = by_text(entities)
+    for names, kind in ((persons, "person"), (places, "place"), (orgs, "organization")):
+        for name in names:
+            assert name in found, (name, [e.text for e in entities])
+            assert found[name].type == kind, (name, found[name])
+
+
+def test_english_surname_merges_into_full_name() -> None:
+    line = (DATA / "cnndm_sample.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    entities = entities_of(json.loads(line)["article"], "en", limit=20)
+    brown = [e for e in entities if e.text.endswith("Brown")]
+    assert [e.text for e in brown] == ["Gordon Brown"]
+    assert brown[0].count == 7  # of 8 "Brown"s; one is glued to a caption ("Labour Brown")
+
+
+def test_us_aliases_merge() -> None:
+    text = (
+        "The United States imposed sanctions on Monday. U.S. officials said the measures "
+        "would last a year. Officials in the US capital declined to comment."
+    )
+    entities = entities_of(text, "en")
+    us = [e for e in entities if e.type == "place"]
+    assert len(us) == 1 and us[0].count == 3
+
+
+def test_acronym_merges_into_its_name_and_titles_type_persons() -> None:
+    text = (
+        "The Islamic Revolutionary Guard Corps said on Sunday it had seized a tanker. "
+        "Mr Jones, a spokesman, said the IRGC had acted lawfully. "
+        "President Joe Biden condemned the seizure, Mr Jones told reporters."
+    )
+    found = by_text(entities_of(text, "en"))
+    assert found["Islamic Revolutionary Guard Corps"].count == 2
+    assert found["Islamic Revolutionary Guard Corps"].type == "organization"
+    assert found["Jones"].type == "person"
+    assert found["Joe Biden"].type == "person"
+    assert "President" not in " ".join(found)
+
+
+# --- German and Spanish --------------------------------------------------------
+
+GERMAN_NOUNS = {
+    "Bundeskanzler",
+    "Montag",
+    "Präsidenten",
+    "Politiker",
+    "Angaben",
+    "Bundesregierung",
+    "Lage",
+    "Zukunft",
+    "Treffen",
+    "Verantwortung",
+    "Sicherheit",
+    "Kontinents",
+    "Vertretern",
+    "Gespräche",
+    "Investitionen",
+    "Energiepreise",
+    "Unterstützung",
+    "Industrie",
+    "Abend",
+    "Präsident",
+    "Wirtschaftsminister",
+    "Regierung",
+    "Herbst",
+    "Gesetz",
+    "Kritik",
+    "Opposition",
+    "Interessen",
+    "Unternehmen",
+    "Die",
+    "Am",
+}
+
+
+def test_german_paragraph_lists_names_not_nouns() -> None:
+    entities = entities_of(DATA / "de_paragraph.txt", "de", limit=20)
+    found = by_text(entities)
+    expected = {
+        "Olaf Scholz": "person",
+        "Emmanuel Macron": "person",
+        "Robert Habeck": "person",
+        "Friedrich Merz": "person",
+        "Berlin": "place",
+        "München": "place",
+        "Paris": "place",
+        "Deutschland": "place",
+        "Frankreich": "place",
+        "Ukraine": "place",
+        "Siemens AG": "organization",
+        "Europäischen Union": "organization",
+    }
+    for name, kind in expected.items():
+        assert name in found, (name, list(found))
+        assert found[name].type == kind, found[name]
+    for entity in entities:
+        assert not set(entity.text.split()) & GERMAN_NOUNS, entity
+    assert found["Olaf Scholz"].count == 3
+    assert entities[0].text == "Olaf Scholz"
+
+
+# Common words of the paragraph ("Gobierno", the government, is a fair entity).
+SPANISH_COMMON = {
+    "El",
+    "Según",
+    "La",
+    "Mientras",
+    "Por",
+    "presidente",
+    "martes",
+    "fuentes",
+    "crisis",
+    "situación",
+    "apoyo",
+    "socios",
+    "llegada",
+    "embarcaciones",
+    "costas",
+    "líder",
+    "gestión",
+    "explicaciones",
+    "oposición",
+    "medidas",
+    "inflación",
+    "meses",
+}
+
+
+def test_spanish_paragraph() -> None:
+    entities = entities_of(DATA / "es_paragraph.txt", "es", limit=20)
+    found = by_text(entities)
+    expected = {
+        "Pedro Sánchez": "person",
+        "Ursula von der Leyen": "person",
+        "Alberto Núñez Feijóo": "person",
+        "Bruselas": "place",
+        "Marruecos": "place",
+        "Madrid": "place",
+        "España": "place",
+        "Comisión Europea": "organization",
+        "Partido Popular": "organization",
+        "Ministerio de Asuntos Exteriores": "organization",
+        "Banco de España": "organization",
+    }
+    for name, kind in expected.items():
+        assert name in found, (name, list(found))
+        assert found[name].type == kind, found[name]
+    assert found["Pedro Sánchez"].count == 2
+    for entity in entities:
+        assert not set(entity.text.split()) & SPANISH_COMMON, entity
+
+
+# --- ALL-CAPS lines and CoNLL --------------------------------------------------
+
+
+def test_all_caps_headline_adds_only_known_names() -> None:
+    entities = extract_entities(
+        [
+            "Japan began the defence of their Asian Cup title with a win against Syria.",
+            "Takuya Takagi scored the winner for Japan in the 88th minute.",
+        ],
+        language="en",
+        title="SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.",
+    )
+    texts = [e.text for e in entities]
+    assert texts[0] == "Japan" and by_text(entities)["Japan"].count == 3
+    for word in ("SOCCER", "Soccer", "GET", "LUCKY", "WIN", "SURPRISE", "DEFEAT"):
+        assert word not in texts
+    assert by_text(entities)["China"].type == "place"
+
+
+@pytest.fixture(scope="module")
+def conll_sample() -> list:  # type: ignore[type-arg]
+    return load(DATA / "conll2003_sample.conllu")
+
+
+def test_conll_sample_precision_floor(conll_sample: list) -> None:  # type: ignore[type-arg]
+    assert len(conll_sample) == 23
+    ours5 = score(conll_sample, ours, 5)
+    naive5 = score(conll_sample, naive, 5)
+    floor = 0.85
+    assert ours5.precision >= floor, ours5
+    assert naive5.precision < floor, naive5
+    assert ours5.typed >= 0.75, ours5
+    assert score(conll_sample, ours, 10).precision >= 0.85
+
+
+def test_empty_input() -> None:
+    assert extract_entities([], language="en") == []
+    assert extract_entities(["", "   "], language="fr", title="") == []
