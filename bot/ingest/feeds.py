@@ -1,0 +1,445 @@
+"""RSS / Atom / RDF / JSON Feed parsing and feed discovery (no I/O, no discord).
+
+`parse_feed` turns the bytes of a feed into a `ParsedFeed` whose items are
+ordered oldest first and carry a stable `key` (GUID, else link, else a hash of
+title and date) plus a `fingerprint` (title + link) that catches feeds whose
+GUIDs change on every fetch. feedparser is CPU work: callers on an event loop
+run `parse_feed` in a thread.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import feedparser
+
+from bot.errors import InputError
+
+FEED_TYPES = (
+    "application/atom+xml",
+    "application/rss+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/json",
+    "application/xml",
+    "text/xml",
+)
+# What we ask servers for: feeds first, HTML last (a site page we can discover from).
+FEED_ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
+    "application/feed+json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, "
+    "text/html;q=0.5, */*;q=0.1"
+)
+# Dates further ahead than this are a publisher's clock or a typo, not a schedule.
+FUTURE_SLACK = dt.timedelta(days=2)
+OLDEST_DATE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+
+
+class NotAFeed(InputError):
+    """The bytes are not an RSS, Atom, RDF or JSON feed (maybe an HTML page)."""
+
+    def __init__(self, message: str, *, is_html: bool = False) -> None:
+        super().__init__(message)
+        self.is_html = is_html
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    key: str  # stable identity within the feed (see `item_key`)
+    guid: str | None
+    link: str | None
+    title: str | None
+    published: dt.datetime | None  # aware UTC, None when absent or unreadable
+    summary_html: str | None  # the item's own content (HTML allowed), longest of content/summary
+    author: str | None = None
+    fingerprint: str | None = None  # title + link (or date): catches GUID churn
+
+    @property
+    def text(self) -> str:
+        """The item's own content as plain text (for filters and the fallback summary)."""
+        return html_to_text(self.summary_html or "")
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    url: str
+    title: str
+    link: str | None
+    items: list[FeedItem] = field(default_factory=list)  # oldest first
+    version: str = ""  # feedparser's name for the format, e.g. "rss20", "atom10"
+
+    @property
+    def newest(self) -> FeedItem | None:
+        return self.items[-1] if self.items else None
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _norm_text(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _norm_link(link: str | None) -> str:
+    if not link:
+        return ""
+    parts = urlsplit(link.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def item_key(
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    published: dt.datetime | None,
+    content: str | None = None,
+) -> str:
+    """Identity of an item: its GUID, else its link, else a hash of title + date (+ content).
+
+    Keys have a fixed length whatever the GUID's, so they index well: a prefix
+    says which field they came from.
+    """
+    if guid and guid.strip():
+        return "g:" + _digest(guid.strip())
+    if link and link.strip():
+        return "l:" + _digest(_norm_link(link))
+    stamp = published.isoformat() if published else ""
+    return "h:" + _digest(_norm_text(title), stamp, _norm_text(content)[:500])
+
+
+def item_fingerprint(
+    title: str | None, link: str | None, published: dt.datetime | None
+) -> str | None:
+    """Title + link: the same story even when its GUID changed. Without a link the
+    date stands in (many link-less feeds reuse one title for every item)."""
+    title_n = _norm_text(title)
+    if link:
+        return _digest("tl", title_n, _norm_link(link))
+    if title_n and published:
+        return _digest("td", title_n, published.isoformat())
+    return None
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+    _SKIP = {"script", "style", "noscript", "iframe", "object", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML fragment: tags and scripts dropped, paragraphs kept."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # malformed markup: fall back to a crude strip
+        return " ".join(unescape(re.sub(r"<[^>]*>", " ", html)).split())
+    text = "".join(parser.parts)
+    paragraphs = [" ".join(p.split()) for p in text.split("\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _clean_title(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = html_to_text(value) if ("<" in value or "&" in value) else " ".join(value.split())
+    text = " ".join(text.split())
+    return text or None
+
+
+def _http_link(value: Any, base: str) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    link = urljoin(base, value.strip())
+    return link if urlsplit(link).scheme in ("http", "https") else None
+
+
+def _date(entry: Any, now: dt.datetime) -> dt.datetime | None:
+    for name in ("published_parsed", "updated_parsed", "created_parsed"):
+        # dict.get: FeedParserDict's own lookup warns about a deprecated key fallback.
+        parsed = dict.get(entry, name)
+        if not parsed:
+            continue
+        try:
+            value = dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC)
+        except (OverflowError, ValueError, OSError, TypeError):
+            continue
+        if OLDEST_DATE <= value <= now + FUTURE_SLACK:
+            return value
+    return None
+
+
+def _content(entry: Any) -> str | None:
+    candidates: list[str] = []
+    for block in entry.get("content") or []:
+        value = block.get("value") if isinstance(block, dict) else None
+        if isinstance(value, str):
+            candidates.append(value)
+    for name in ("summary", "description"):
+        value = entry.get(name)
+        if isinstance(value, str):
+            candidates.append(value)
+    candidates = [c.strip() for c in candidates if c and c.strip()]
+    return max(candidates, key=len) if candidates else None
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<head" in head
+
+
+def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed of any format feedparser reads; items come back oldest first.
+
+    Raises `NotAFeed` (an `InputError`) when the bytes are not a feed; its
+    `is_html` says whether they look like a web page worth discovering from.
+    """
+    if not data.strip():
+        raise NotAFeed("The feed is empty: the server sent no content.")
+    if data.lstrip()[:1] == b"{":
+        return _parse_json_feed(data, url=url)  # feedparser 6.0 does not read JSON Feed
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    # A BytesIO, never raw bytes: feedparser treats a string that looks like a URL or
+    # path as something to open.
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    meta = parsed.get("feed", {}) or {}
+    entries = parsed.get("entries", []) or []
+    version = parsed.get("version", "") or ""
+    if not version and not entries:
+        is_html = _looks_like_html(data) or "html" in (content_type or "").lower()
+        if is_html:
+            raise NotAFeed(
+                f"{url} is a web page, not a feed, and it does not link to one.", is_html=True
+            )
+        raise NotAFeed(
+            f"{url} is not an RSS, Atom or JSON feed I can read. Check the address "
+            "(it should point at the feed itself or at a page that links to it)."
+        )
+    now = dt.datetime.now(dt.UTC)
+    base = url
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    for entry in entries:
+        guid_raw = entry.get("id")
+        guid = guid_raw.strip() if isinstance(guid_raw, str) and guid_raw.strip() else None
+        link = _http_link(entry.get("link"), base)
+        if link is None:  # Atom entries may carry only rel="alternate" links in a list
+            for candidate in entry.get("links") or []:
+                if candidate.get("rel", "alternate") == "alternate":
+                    link = _http_link(candidate.get("href"), base)
+                    if link:
+                        break
+        title = _clean_title(entry.get("title"))
+        published = _date(entry, now)
+        content = _content(entry)
+        key = item_key(guid, link, title, published, content)
+        if key in seen:  # the same item twice in one document
+            continue
+        seen.add(key)
+        author = entry.get("author")
+        items.append(
+            FeedItem(
+                key=key,
+                guid=guid,
+                link=link,
+                title=title,
+                published=published,
+                summary_html=content,
+                author=author.strip() if isinstance(author, str) and author.strip() else None,
+                fingerprint=item_fingerprint(title, link, published),
+            )
+        )
+    title = _clean_title(meta.get("title")) or urlsplit(url).hostname or url
+    return ParsedFeed(
+        url=url,
+        title=title[:256],
+        link=_http_link(meta.get("link"), base),
+        items=oldest_first(items),
+        version=version,
+    )
+
+
+def _parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
+    """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise NotAFeed(f"{url} is not a feed I can read: its JSON is malformed.") from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or "jsonfeed.org" not in version:
+        raise NotAFeed(f"{url} is JSON but not a JSON Feed, so I cannot read items from it.")
+    now = dt.datetime.now(dt.UTC)
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    raw_items = doc.get("items")
+    for entry in raw_items if isinstance(raw_items, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        guid = str(entry["id"]).strip() if entry.get("id") not in (None, "") else None
+        link = _http_link(entry.get("url") or entry.get("external_url"), url)
+        title = _clean_title(entry.get("title"))
+        published = None
+        for name in ("date_published", "date_modified"):
+            stamp = entry.get(name)
+            if isinstance(stamp, str):
+                try:
+                    value = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                except ValueError:
+                    continue
+                value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+                value = value.astimezone(dt.UTC)
+                if OLDEST_DATE <= value <= now + FUTURE_SLACK:
+                    published = value
+                    break
+        content = entry.get("content_html") or entry.get("content_text") or entry.get("summary")
+        content = content.strip() if isinstance(content, str) and content.strip() else None
+        key = item_key(guid, link, title, published, content)
+        if key in seen:
+            continue
+        seen.add(key)
+        authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
+        author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
+        items.append(
+            FeedItem(
+                key=key,
+                guid=guid,
+                link=link,
+                title=title,
+                published=published,
+                summary_html=content,
+                author=author if isinstance(author, str) else None,
+                fingerprint=item_fingerprint(title, link, published),
+            )
+        )
+    title = _clean_title(doc.get("title")) or urlsplit(url).hostname or url
+    return ParsedFeed(
+        url=url,
+        title=title[:256],
+        link=_http_link(doc.get("home_page_url"), url),
+        items=oldest_first(items),
+        version="json1",
+    )
+
+
+def oldest_first(items: list[FeedItem]) -> list[FeedItem]:
+    """Order items oldest first: by date when every item has one, else by reversing the
+    document order (feeds list newest first; a few list oldest first, which the dates
+    of their first and last items reveal)."""
+    if len(items) < 2:
+        return list(items)
+    if all(item.published for item in items):
+        indexed = list(enumerate(items))
+        # A stable sort; ties keep reverse document order (newest-first feeds).
+        indexed.sort(key=lambda pair: (pair[1].published, -pair[0]))
+        return [item for _, item in indexed]
+    first, last = items[0].published, items[-1].published
+    if first and last and first < last:
+        return list(items)
+    return list(reversed(items))
+
+
+class _LinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.alternates: list[tuple[str, str]] = []  # (type, href)
+        self.anchors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): (value or "") for name, value in attrs}
+        if tag == "base" and values.get("href") and self.base is None:
+            self.base = values["href"]
+        elif tag == "link":
+            rels = values.get("rel", "").lower().split()
+            kind = values.get("type", "").lower().split(";")[0].strip()
+            if "alternate" in rels and kind in FEED_TYPES and values.get("href"):
+                self.alternates.append((kind, values["href"]))
+        elif tag == "a" and values.get("href"):
+            self.anchors.append(values["href"])
+
+
+_FEEDISH = re.compile(
+    r"(/feed/?|/rss/?|/atom/?|\.rss|\.atom|\.rdf|/feed\.xml|/rss\.xml|/index\.xml)$"
+)
+
+
+def discover_feed_links(html: str, base_url: str) -> list[str]:
+    """Feed URLs a page advertises: `<link rel="alternate">` first (Atom, RSS, then the
+    rest, in page order), then same-site `<a>` links that look like feeds."""
+    finder = _LinkFinder()
+    try:
+        finder.feed(html)
+        finder.close()
+    except Exception:
+        pass
+    base = urljoin(base_url, finder.base) if finder.base else base_url
+    # The site's own order among RSS / Atom / RDF; generic XML and JSON after those.
+    preferred = FEED_TYPES[:3]
+    ordered = sorted(enumerate(finder.alternates), key=lambda p: (p[1][0] not in preferred, p[0]))
+    found = _unique(_http_link(href, base) for _, (_, href) in ordered)
+    site = urlsplit(base_url).hostname
+    anchors = (_http_link(href, base) for href in finder.anchors)
+    guesses = [
+        a
+        for a in anchors
+        if a and urlsplit(a).hostname == site and _FEEDISH.search(urlsplit(a).path.lower())
+    ]
+    return _unique([*found, *guesses])
+
+
+def _unique(links: Iterable[str | None]) -> list[str]:
+    out: list[str] = []
+    for link in links:
+        if link and link not in out:
+            out.append(link)
+    return out
+
+
+def matches_filters(item: FeedItem, include: Iterable[str], exclude: Iterable[str]) -> bool:
+    """Keyword filter on title + content, case-insensitive: any include word must appear
+    (when there are some), no exclude word may."""
+    include = [w.casefold() for w in include if w.strip()]
+    exclude = [w.casefold() for w in exclude if w.strip()]
+    if not include and not exclude:
+        return True
+    haystack = f"{item.title or ''}\n{item.text}".casefold()
+    if include and not any(word in haystack for word in include):
+        return False
+    return not any(word in haystack for word in exclude)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.fetch import FetchLimits
+from bot.poller import Poller, PollerConfig
+from bot.store import Store
+from tests.poller.feedserver import FakeSink, FakeSummarizer, FeedServer
+
+LOOPBACK = FetchLimits(
+    max_bytes=1024 * 1024, timeout=5.0, allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),)
+)
+FAST = PollerConfig(
+    poll_interval=60.0,
+    idle_wake=0.05,
+    delivery_retry_base=0.05,
+    delivery_retry_max=0.2,
+    stop_timeout=0.5,
+    failure_notice_after=3,
+    max_items_per_poll=5,
+)
+
+PollerFactory = Callable[..., Awaitable[Poller]]
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    srv = FeedServer()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/data/precis.sqlite3"
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[Store]:
+    st = await Store.open(db_url)
+    yield st
+    await st.close()
+
+
+@pytest.fixture
+def sink() -> FakeSink:
+    return FakeSink()
+
+
+@pytest.fixture
+def summarizer() -> FakeSummarizer:
+    return FakeSummarizer()
+
+
+@pytest.fixture
+async def make_poller(
+    store: Store, sink: FakeSink, summarizer: FakeSummarizer
+) -> AsyncIterator[PollerFactory]:
+    made: list[Poller] = []
+
+    async def make(config: PollerConfig = FAST, *, on: Store | None = None) -> Poller:
+        poller = Poller(on or store, summarizer, sink, config, limits=LOOPBACK)
+        made.append(poller)
+        return poller
+
+    yield make
+    for poller in made:
+        await poller.stop()
+
+
+@pytest.fixture
+async def poller(make_poller: PollerFactory) -> Poller:
+    return await make_poller()
