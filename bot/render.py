@@ -62,8 +62,7 @@ def source_parts(summary: Summary, *, with_link: bool = True) -> list[str]:
 def reduction_text(summary: Summary) -> str:
     stats = summary.stats
     return (
-        f"{stats.words:,} words → {stats.summary_words:,}, "
-        f"{round(stats.reduction * 100)}% shorter"
+        f"{stats.words:,} words → {stats.summary_words:,}, {round(stats.reduction * 100)}% shorter"
     )
 
 

@@ -25,8 +25,12 @@ def make_summary(sentences: list[str], entities: list[Entity] | None = None,
     return Summary(
         title=title,
         language="en",
-        source=SourceInfo(name="Example News", url="https://example.org/a", author="Jane Doe",
-                          published=dt.date(2024, 1, 25)),  # fmt: skip
+        source=SourceInfo(
+            name="Example News",
+            url="https://example.org/a",
+            author="Jane Doe",
+            published=dt.date(2024, 1, 25),
+        ),  # fmt: skip
         summary=sentences,
         entities=entities or [],
         stats=Stats(words=words * 10, sentences=40, summary_words=words, reduction=0.9),
@@ -37,9 +41,11 @@ def make_summary(sentences: list[str], entities: list[Entity] | None = None,
 def test_embed_has_title_link_summary_entities_and_source_line() -> None:
     summary = make_summary(
         ["First sentence here.", "Second one."],
-        [Entity(text="Lloyd Austin", type="person", count=2),
-         Entity(text="Bagdad", type="place", count=3),
-         Entity(text="Daech", type="organization", count=2)],  # fmt: skip
+        [
+            Entity(text="Lloyd Austin", type="person", count=2),
+            Entity(text="Bagdad", type="place", count=3),
+            Entity(text="Daech", type="organization", count=2),
+        ],  # fmt: skip
     )
     embed = embed_dict(summary)
     assert embed["title"] == "A title"

@@ -1,0 +1,190 @@
+"""The one pipeline every door calls: source -> Article -> Summary.
+
+Loading a source may do I/O (fetching a link), so it is async; analysing an
+article is pure CPU work, so it is a plain function that callers on an event
+loop run in an executor (`summarize_source` does this when given one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.errors import EmptyInput, NotAnArticle, TooLarge
+from bot.ingest.fetch import FetchLimits, fetch_url
+from bot.ingest.files import decode_text, detect_kind, pdf_to_text
+from bot.ingest.html import extract_html
+from bot.ingest.text import parse_markdown, parse_text
+from bot.models import Article, SourceInfo, Stats, Summary
+from bot.nlp.entities import extract_entities
+from bot.nlp.language import detect_language
+from bot.nlp.sentences import split_sentences
+from bot.nlp.summarize import DEFAULT_ALGORITHM, summarize_sentences
+from bot.nlp.tokens import count_words
+
+# Fewer words than this is a note, not an article: there is nothing to shorten.
+MIN_ARTICLE_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Options:
+    sentences: int = 3
+    algorithm: str = DEFAULT_ALGORITHM
+    language: str | None = None  # force a language instead of detecting it
+    max_entities: int = 10
+
+
+@dataclass(frozen=True)
+class TextSource:
+    text: str
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """Bytes of a file, a download or stdin; the type is detected from the content."""
+
+    data: bytes
+    name: str | None = None
+    content_type: str | None = None
+    charset: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class HtmlSource:
+    """An HTML page already in hand; `url` only says where it came from."""
+
+    html: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class UrlSource:
+    url: str
+
+
+Source = TextSource | FileSource | HtmlSource | UrlSource
+
+
+def article_from_file(source: FileSource, *, max_bytes: int | None = None) -> Article:
+    """Detect the type of some bytes and extract the article in them."""
+    if max_bytes is not None and len(source.data) > max_bytes:
+        raise TooLarge(
+            f"The file is {_megabytes(len(source.data))}; the limit is {_megabytes(max_bytes)}."
+        )
+    kind = detect_kind(source.data, name=source.name, content_type=source.content_type)
+    if kind == "pdf":
+        return parse_text(pdf_to_text(source.data))
+    text = decode_text(source.data, declared=source.charset, is_html=kind == "html")
+    if kind == "html":
+        return extract_html(text, url=source.url)
+    article = parse_markdown(text) if kind == "markdown" else parse_text(text)
+    if source.url and article.source.url is None:
+        article = article.model_copy(update={"source": _with_url(article.source, source.url)})
+    return article
+
+
+LocalSource = TextSource | FileSource | HtmlSource
+
+
+def load_local(source: LocalSource, *, max_file_bytes: int | None = None) -> Article:
+    """Turn a source already in hand into an Article (CPU only, no I/O)."""
+    match source:
+        case TextSource(text=text):
+            if not text.strip():
+                raise EmptyInput("There is no text to summarize.")
+            return parse_text(text)
+        case HtmlSource(html=html, url=url):
+            return extract_html(html, url=url)
+        case FileSource():
+            return article_from_file(source, max_bytes=max_file_bytes)
+    raise TypeError(f"unknown source {source!r}")
+
+
+async def fetch_source(url: str, limits: FetchLimits) -> FileSource:
+    """Download a link through the guarded fetcher, keeping what the server said of it."""
+    fetched = await fetch_url(url, limits)
+    return FileSource(
+        data=fetched.data,
+        content_type=fetched.content_type,
+        charset=fetched.charset,
+        url=fetched.url,
+        name=fetched.url.split("?", 1)[0].rsplit("/", 1)[-1] or None,
+    )
+
+
+def analyse(article: Article, options: Options = Options()) -> Summary:
+    """Language, sentences, extractive summary and key entities of a clean article."""
+    body = article.body.strip()
+    total_words = count_words(body)
+    if total_words < MIN_ARTICLE_WORDS:
+        raise NotAnArticle(
+            f"I found no article there: the text is too short to summarize ({total_words} words)."
+        )
+    language = options.language or detect_language(body, hint=article.language)
+    sentences = split_sentences(body, language)
+    if not sentences:
+        raise NotAnArticle("I found no sentences to summarize in that text.")
+    chosen = summarize_sentences(
+        sentences,
+        language=language,
+        count=options.sentences,
+        algorithm=options.algorithm,
+        title=article.title,
+    )
+    entities = extract_entities(
+        sentences, language=language, title=article.title, limit=options.max_entities
+    )
+    summary_words = sum(count_words(s) for s in chosen)
+    return Summary(
+        title=article.title,
+        language=language,
+        source=article.source,
+        summary=chosen,
+        entities=entities,
+        stats=Stats(
+            words=total_words,
+            sentences=len(sentences),
+            summary_words=summary_words,
+            reduction=round(1 - summary_words / total_words, 4),
+        ),
+        algorithm=options.algorithm,
+    )
+
+
+T = TypeVar("T")
+
+
+async def _off_loop(executor: Executor | None, func: Callable[[], T]) -> T:
+    if executor is None:
+        return func()
+    return await asyncio.get_running_loop().run_in_executor(executor, func)
+
+
+async def summarize_source(
+    source: Source,
+    options: Options = Options(),
+    *,
+    limits: FetchLimits,
+    max_file_bytes: int | None = None,
+    executor: Executor | None = None,
+) -> tuple[Article, Summary]:
+    """The whole pipeline. With an executor, the CPU work leaves the event loop."""
+    local = await fetch_source(source.url, limits) if isinstance(source, UrlSource) else source
+
+    def work() -> tuple[Article, Summary]:
+        article = load_local(local, max_file_bytes=max_file_bytes)
+        return article, analyse(article, options)
+
+    return await _off_loop(executor, work)
+
+
+def _with_url(source: SourceInfo, url: str) -> SourceInfo:
+    return source.model_copy(update={"url": url})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
