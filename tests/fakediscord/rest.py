@@ -558,9 +558,14 @@ class RestApi:
             return json_response(*problem)
         attachments = self._attachments_from(body)
         original = w.messages.get(inter.original_id) if inter.original_id else None
-        if original is not None and int(original.wire.get("flags") or 0) & FLAG_LOADING:
+        if (
+            original is not None
+            and not original.deleted
+            and int(original.wire.get("flags") or 0) & FLAG_LOADING
+        ):
             # Discord: the first follow-up after a deferral replaces the "thinking..." message
-            # (and keeps the deferral's ephemeral flag).
+            # (and keeps the deferral's ephemeral flag); once that message is deleted, a
+            # follow-up is a new message with its own flags.
             edit = {
                 k: v
                 for k, v in payload.items()

@@ -1,0 +1,103 @@
+"""The discord.py bot: loads the cogs, syncs commands, runs until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.logs import setup_logging
+from bot.service import SummaryService
+from config.settings import Settings
+
+log = logging.getLogger("precis.bot")
+
+EXTENSIONS = ("cogs.summarize", "cogs.admin")
+
+
+def point_at_discord(api_base: str, gateway_url: str) -> None:
+    """Use another API base and gateway (a rate-limit proxy, or the test emulator)."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class PrecisBot(commands.Bot):
+    def __init__(self, settings: Settings) -> None:
+        # Slash commands and context menus need no privileged intents.
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.service = SummaryService(settings)
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild.id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await super().close()
+        self.service.close()
+
+
+NO_TOKEN_HELP = """\
+Précis needs a Discord bot token to run.
+  1. Create an application and a bot at https://discord.com/developers/applications
+  2. Put its token in a file named .env next to this README:
+         DISCORD_TOKEN=your-token-here
+     (or export DISCORD_TOKEN in the environment), then run this command again.
+See config/example.env for every other setting."""
+
+
+async def _serve(bot: PrecisBot, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = asyncio.create_task(bot.start(token))
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        log.info("shutting down")
+    await bot.close()
+    stopper.cancel()
+    if runner in done:
+        runner.result()  # re-raise a login failure
+    else:
+        await asyncio.wait_for(runner, timeout=10)
+
+
+def run_bot(settings: Settings) -> int:
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    setup_logging(settings.log_level, secrets=[token])
+    if not token.strip():
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    point_at_discord(settings.discord_api_base, settings.discord_gateway_url)
+    bot = PrecisBot(settings)
+    try:
+        asyncio.run(_serve(bot, token))
+    except discord.LoginFailure:
+        log.error("Discord refused the token: check DISCORD_TOKEN.")
+        return 1
+    return 0

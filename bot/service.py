@@ -1,0 +1,108 @@
+"""The summarizing service the bot's doors share: limits, cooldowns, the worker pool.
+
+No discord import: the cogs, the feed poller and the HTTP API all call
+`SummaryService.summarize`, which runs the CPU work off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot.errors import PrecisError
+from bot.ingest.fetch import FetchLimits
+from bot.models import Article, Summary
+from bot.pipeline import Options, Source, UrlSource, summarize_source
+from config.settings import Settings
+
+log = logging.getLogger("precis.service")
+
+
+class Busy(PrecisError):
+    """Too many summaries at once, or the user is on cooldown; says when to retry."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Cooldowns:
+    """Per-user cooldown: one summary per `seconds` per user."""
+
+    seconds: float
+    _last: dict[int, float] = field(default_factory=dict)
+
+    def check(self, user_id: int, now: float | None = None) -> float:
+        """Seconds the user must still wait (0 when free); records the use when free."""
+        now = time.monotonic() if now is None else now
+        if self.seconds <= 0:
+            return 0.0
+        wait = self._last.get(user_id, -1e18) + self.seconds - now
+        if wait > 0:
+            return wait
+        self._last[user_id] = now
+        if len(self._last) > 10_000:  # forget long-expired users
+            self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
+        return 0.0
+
+
+class SummaryService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = FetchLimits.from_settings(settings)
+        self.executor = ThreadPoolExecutor(
+            max_workers=settings.max_concurrent_summaries, thread_name_prefix="summarize"
+        )
+        self._slots = asyncio.Semaphore(settings.max_concurrent_summaries)
+        self.cooldowns = Cooldowns(settings.user_cooldown_seconds)
+        self.started = time.time()
+        self.made = 0
+
+    def admit(self, user_id: int) -> None:
+        """Refuse early (before any work) when the user is on cooldown or we are full."""
+        wait = self.cooldowns.check(user_id)
+        if wait > 0:
+            raise Busy(f"You're going fast! Try again in {wait:.0f} s.", wait)
+        if self._slots.locked():
+            raise Busy("Précis is busy with other summaries. Try again in 5 s.", 5.0)
+
+    async def summarize(
+        self, source: Source, options: Options, *, door: str
+    ) -> tuple[Article, Summary]:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            async with self._slots:
+                result = await summarize_source(
+                    source,
+                    options,
+                    limits=self.limits,
+                    max_file_bytes=self.settings.max_file_bytes,
+                    executor=self.executor,
+                )
+            outcome = "ok"
+            self.made += 1
+            return result
+        except PrecisError:
+            outcome = "rejected"
+            raise
+        finally:
+            host = urlsplit(source.url).hostname if isinstance(source, UrlSource) else None
+            log.info(
+                "summary door=%s host=%s outcome=%s ms=%.0f",
+                door, host, outcome, (time.perf_counter() - started) * 1000,
+            )  # fmt: skip
+
+    def options(self, sentences: int | None = None) -> Options:
+        return Options(
+            sentences=sentences or self.settings.default_sentences,
+            algorithm=self.settings.algorithm,
+        )
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,62 @@
+"""The real `python -m bot run` process against the emulator: start, serve, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SEED
+from tests.fakediscord import FakeDiscord
+
+
+async def test_real_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
+    async with FakeDiscord(heartbeat_interval=0.5, token="process-secret-token-123") as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general"])
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DISCORD_TOKEN": fake.token,
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "DEV_GUILD_ID": str(guild["id"]),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+            "LOG_LEVEL": "DEBUG",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            for _ in range(300):
+                if any(c["name"] == "summarize" for c in fake.synced_commands(guild["id"])):
+                    break
+                assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
+                await asyncio.sleep(0.1)
+            inter = await fake.fire_slash_command(
+                "summarize", {"text": SEED.read_text(encoding="utf-8")},
+                channel_id=guild["channels"]["general"],
+            )  # fmt: skip
+            view = await fake.wait_for_reply(inter["id"], timeout=30)
+            embeds = [m["embeds"][0] for m in view["followups"] if m.get("embeds")]
+            assert embeds and "Irak" in embeds[0]["title"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+        assert process.returncode == 0, stderr.decode()
+        logs = stderr.decode()
+        assert "shutting down" in logs
+        assert fake.token not in logs  # secrets never reach the logs
+
+
+def test_without_a_token_it_says_what_to_do(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2
+    assert "DISCORD_TOKEN" in done.stderr and ".env" in done.stderr
