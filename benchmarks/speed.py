@@ -1,9 +1,11 @@
-"""Summary speed on the CNN/DM dev set: milliseconds per article.
+"""Engine speed on the CNN/DM dev set: milliseconds per article, import cost.
 
     .venv/bin/python -m benchmarks.speed [--data DIR] [--limit N] [--repeat R]
 
-Times, in one process and on the same articles:
-- split + summarize with the default algorithm (what the product runs);
+Pinned to one core, times in one process and on the same articles:
+- text -> Summary: the whole engine as every door runs it (clean the text,
+  language, sentences, summary with the default algorithm, key entities);
+- split + summarize with the default algorithm alone;
 - split + stock sumy LexRank: sumy's own stemmer (NLTK Snowball) and stop
   words on a document built from our sentences (sumy's PlaintextParser needs
   NLTK punkt, which we do not have), i.e. "sumy out of the box".
@@ -15,7 +17,9 @@ articles. Start-up (imports, model loading) is excluded.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -26,8 +30,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import load_rows  # noqa: E402
+from bot.ingest.text import parse_text  # noqa: E402
 from bot.nlp.sentences import split_sentences  # noqa: E402
+from bot.pipeline import analyse  # noqa: E402
 from bot.nlp.summarize import DEFAULT_ALGORITHM, build_document, summarize_sentences  # noqa: E402
+
+
+def _engine(text: str, language: str) -> list[str]:
+    return analyse(parse_text(text)).summary
 
 
 def _default(text: str, language: str) -> list[str]:
@@ -79,7 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not path.exists():
         parser.error(f"{path} not found; pass --data DIR")
     rows = load_rows(path, args.limit)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     candidates = [
+        ("text -> Summary (whole engine)", _engine),
         (f"split + {DEFAULT_ALGORITHM} (default)", _default),
         ("split + stock sumy LexRank", _stock_lexrank()),
     ]
@@ -87,10 +100,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         _time(run, rows[:5], 1)
     print(f"ms per article, cnndm ({len(rows)} articles, best of {args.repeat})")
     print(f"{'':<34} {'median':>7} {'p95':>7}")
+    medians = {}
     for label, run in candidates:
         times = _time(run, rows, args.repeat)
+        medians[label] = statistics.median(times)
         print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
+    engine, lexrank = medians[candidates[0][0]], medians[candidates[-1][0]]
+    print(f"whole engine vs stock LexRank alone: {lexrank / engine:.1f}x faster (medians)")
+    print(_import_cost())
     return 0
+
+
+IMPORT_PROBE = """
+import resource, time
+t = time.perf_counter()
+from bot.pipeline import analyse
+from bot.ingest.text import parse_text
+analyse(parse_text("Warm up: the engine loads its language model and stop words here. " * 3))
+ms = (time.perf_counter() - t) * 1000
+print(f"{ms:.0f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+
+def _import_cost() -> str:
+    """Import of the engine plus everything it loads (first call included), fresh process."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE], cwd=ROOT, check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    ms, rss = done.stdout.split()
+    return f"engine import + first summary: {ms} ms, peak RSS {rss} MB"
 
 
 if __name__ == "__main__":
