@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.quality import load_rows  # noqa: E402
 from bot.ingest.text import parse_text  # noqa: E402
 from bot.nlp.sentences import split_sentences  # noqa: E402
-from bot.pipeline import analyse  # noqa: E402
 from bot.nlp.summarize import DEFAULT_ALGORITHM, build_document, summarize_sentences  # noqa: E402
+from bot.pipeline import analyse  # noqa: E402
 
 
 def _engine(text: str, language: str) -> list[str]:

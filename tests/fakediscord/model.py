@@ -205,7 +205,7 @@ class Fault:
     id: int
     method: str
     pattern: re.Pattern[str]
-    kind: str  # "ratelimit" | "status" | "hang"
+    kind: str  # "ratelimit" | "status" | "hang" | "slow_response"
     remaining: int
     status: int = 500
     retry_after: float = 0.1

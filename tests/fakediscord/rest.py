@@ -214,6 +214,10 @@ class RestApi:
             except json.JSONDecodeError:
                 response = error(400, 50109, "The request body contains invalid JSON.")
             self._ratelimit_headers(response, route.template)
+            if entry.get("slow_response"):
+                # The request took effect, but its answer is late: a client killed in this
+                # window never learns that its message exists.
+                await asyncio.sleep(entry["slow_response"])
             return response
         self.world.unhandled.append({"method": request.method, "path": path, "at": time.time()})
         return error(404, 0, "404: Not Found")
@@ -247,6 +251,9 @@ class RestApi:
             entry["fault"] = fault.kind
             if fault.kind == "hang":
                 await asyncio.sleep(fault.hang_seconds)
+                return None
+            if fault.kind == "slow_response":
+                entry["slow_response"] = fault.hang_seconds
                 return None
             if fault.kind == "ratelimit":
                 now = time.time()

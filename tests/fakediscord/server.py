@@ -616,9 +616,10 @@ class FakeDiscord:
         base matches the regex ``path`` (re.search; e.g. r"^/webhooks/") get:
         kind="ratelimit": 429 + Retry-After (retry_after s) as Discord sends it;
         kind="status": HTTP ``status`` (500/502/503...); kind="hang": a delay of hang_seconds
-        before normal handling."""
-        if kind not in ("ratelimit", "status", "hang"):
-            raise ControlError(400, "kind must be ratelimit, status or hang")
+        before normal handling; kind="slow_response": normal handling (the message exists),
+        then a delay of hang_seconds before the answer."""
+        if kind not in ("ratelimit", "status", "hang", "slow_response"):
+            raise ControlError(400, "kind must be ratelimit, status, hang or slow_response")
         try:
             pattern = re.compile(path)
         except re.error as exc:
