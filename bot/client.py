@@ -9,15 +9,18 @@ import sys
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.logs import setup_logging
+from bot.poller import Poller, PollerConfig
 from bot.service import SummaryService
+from bot.store import Store
 from config.settings import Settings
 
 log = logging.getLogger("precis.bot")
 
-EXTENSIONS = ("cogs.summarize", "cogs.admin")
+EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.admin")
 
 
 def point_at_discord(api_base: str, gateway_url: str) -> None:
@@ -39,8 +42,21 @@ class PrecisBot(commands.Bot):
         )
         self.settings = settings
         self.service = SummaryService(settings)
+        self.store: Store
+        self.poller: Poller
 
     async def setup_hook(self) -> None:
+        from cogs.feeds import DiscordSink
+
+        self.tree.error(self.on_app_command_error)
+        self.store = await Store.open(self.settings.database_url)
+        self.poller = Poller(
+            self.store,
+            self.service.summarize_feed_item,
+            DiscordSink(self),
+            poller_config(self.settings),
+            limits=self.service.limits,
+        )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.dev_guild_id:
@@ -51,13 +67,44 @@ class PrecisBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+        await self.poller.start()
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
 
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            return  # the check already answered the user
+        log.error("command %s failed", interaction.command and interaction.command.qualified_name,
+                  exc_info=error)  # fmt: skip
+        message = "Something went wrong on my side; it has been logged."
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+
     async def close(self) -> None:
+        # Feed posts in flight finish while the connection is still up.
+        if hasattr(self, "poller"):
+            await self.poller.stop()
         await super().close()
+        if hasattr(self, "store"):
+            await self.store.close()
         self.service.close()
+
+
+def poller_config(settings: Settings) -> PollerConfig:
+    return PollerConfig(
+        poll_interval=settings.feed_poll_interval,
+        max_items_per_poll=settings.feed_max_items_per_poll,
+        failure_notice_after=settings.feed_failure_notice_after,
+        per_host_limit=settings.feed_per_host_limit,
+        global_limit=settings.feed_global_limit,
+        delivery_retry_base=settings.feed_retry_seconds,
+        max_feed_bytes=settings.max_fetch_bytes,
+    )
 
 
 NO_TOKEN_HELP = """\

@@ -181,6 +181,7 @@ class Poller:
         self._wake_poll = asyncio.Event()
         self._wake_deliver = asyncio.Event()
         self._summaries: OrderedDict[tuple[int, int], Summary] = OrderedDict()
+        self._summary_locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedparse")
         self._stopping = False
         self._last_tick = 0.0
@@ -706,15 +707,26 @@ class Poller:
         cached = self._summaries.get(cache_key)
         if cached is not None:
             return cached
-        item = delivery.item
-        summary = await self._summarize_item(
-            item.link, item.summary_html, item.title, item.published,
-            delivery.feed_title, delivery.sentences,
-        )  # fmt: skip
-        self._summaries[cache_key] = summary
-        while len(self._summaries) > 512:  # kept a while: other channels may want it too
-            self._summaries.popitem(last=False)
-        return summary
+        # Channels following the same feed get the item at the same moment: one fetch and
+        # one summary for all of them, not one each.
+        lock = self._summary_locks.setdefault(cache_key, asyncio.Lock())
+        try:
+            async with lock:
+                cached = self._summaries.get(cache_key)
+                if cached is not None:
+                    return cached
+                item = delivery.item
+                summary = await self._summarize_item(
+                    item.link, item.summary_html, item.title, item.published,
+                    delivery.feed_title, delivery.sentences,
+                )  # fmt: skip
+                self._summaries[cache_key] = summary
+                while len(self._summaries) > 512:  # kept a while: other channels may want it
+                    self._summaries.popitem(last=False)
+                return summary
+        finally:
+            if not lock.locked():
+                self._summary_locks.pop(cache_key, None)
 
     async def _summarize_item(
         self,

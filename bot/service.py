@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.errors import PrecisError
+from bot.ingest.feeds import html_to_text
 from bot.ingest.fetch import FetchLimits
 from bot.models import Article, Summary
-from bot.pipeline import Options, Source, UrlSource, summarize_source
+from bot.pipeline import Options, Source, TextSource, UrlSource, summarize_source
 from config.settings import Settings
 
 log = logging.getLogger("precis.service")
@@ -97,6 +98,14 @@ class SummaryService:
                 "summary door=%s host=%s outcome=%s ms=%.0f",
                 door, host, outcome, (time.perf_counter() - started) * 1000,
             )  # fmt: skip
+
+    async def summarize_feed_item(
+        self, link: str | None, content_html: str | None, feed_title: str, sentences: int
+    ) -> Summary:
+        """The poller's summarizer: the item's page when it has a link, else its own content."""
+        source: Source = UrlSource(link) if link else TextSource(html_to_text(content_html or ""))
+        _, summary = await self.summarize(source, self.options(sentences), door="feed")
+        return summary
 
     def options(self, sentences: int | None = None) -> Options:
         return Options(

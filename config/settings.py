@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     user_cooldown_seconds: float = Field(default=10.0, ge=0)
     max_concurrent_summaries: int = Field(default=4, ge=1)
 
+    # Feeds
+    feed_poll_interval: float = Field(default=300.0, ge=1)
+    feed_max_items_per_poll: int = Field(default=5, ge=1)
+    feed_failure_notice_after: int = Field(default=3, ge=1)
+    feed_per_host_limit: int = Field(default=2, ge=1)
+    feed_global_limit: int = Field(default=10, ge=1)
+    feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
+
     log_level: str = "INFO"
 
     @field_validator("log_level")

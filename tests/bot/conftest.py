@@ -13,6 +13,7 @@ import pytest
 from bot.client import PrecisBot
 from config.settings import Settings, load_settings
 from tests.fakediscord import FakeDiscord, point_discord_py_at
+from tests.poller.feedserver import FeedServer
 
 
 @dataclass
@@ -54,12 +55,21 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> tuple[PrecisBot, a
     task = asyncio.create_task(bot.start(fake.token))
     for _ in range(200):
         names = {c["name"] for c in fake.synced_commands(settings.dev_guild_id)}
-        if {"summarize", "Summarize", "precis"} <= names:
+        if {"summarize", "Summarize", "precis", "feed"} <= names:
             return bot, task
         if task.done():
             task.result()
         await asyncio.sleep(0.05)
     raise AssertionError(f"the bot never synced its commands: {names}")
+
+
+@pytest.fixture
+async def feeds() -> AsyncIterator[FeedServer]:
+    """Feeds and article pages on 127.0.0.1."""
+    server = FeedServer()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture
