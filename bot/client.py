@@ -12,10 +12,14 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot import metrics
 from bot.logs import setup_logging
+from bot.models import Summary
 from bot.poller import Poller, PollerConfig
+from bot.render import embed_dict
 from bot.service import SummaryService
-from bot.store import Store
+from bot.store import PENDING, Store
+from bot.web import WebApp, WebConfig
 from config.settings import Settings
 
 log = logging.getLogger("precis.bot")
@@ -39,11 +43,13 @@ class PrecisBot(commands.Bot):
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=metrics.discord_trace_config(),  # counts Discord's 429s
         )
         self.settings = settings
         self.service = SummaryService(settings)
         self.store: Store
         self.poller: Poller
+        self.web: WebApp | None = None
 
     async def setup_hook(self) -> None:
         from cogs.feeds import DiscordSink
@@ -57,6 +63,19 @@ class PrecisBot(commands.Bot):
             poller_config(self.settings),
             limits=self.service.limits,
         )
+        if self.settings.web_enabled:  # up early: /healthz answers while commands sync
+            self.web = WebApp(
+                WebConfig.from_settings(self.settings),
+                self.service,
+                probes={
+                    "gateway": self.gateway_connected,
+                    "database": self.store.ping,
+                    "poller": lambda: self.poller.healthy,
+                },
+                post_summary=self.post_summary,
+            )
+            metrics.track_queue_length(self.queue_length)
+            await self.web.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.dev_guild_id:
@@ -68,6 +87,23 @@ class PrecisBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
         await self.poller.start()
+
+    def gateway_connected(self) -> bool:
+        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+
+    async def queue_length(self) -> int:
+        return (await self.store.delivery_counts()).get(PENDING, 0)
+
+    async def post_summary(self, channel_id: int, summary: Summary) -> int:
+        """The upload API's door out: the summary's embed, in a channel, pinging no one."""
+        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise TypeError(f"channel {channel_id} cannot receive messages")
+        message = await channel.send(
+            embed=discord.Embed.from_dict(embed_dict(summary)),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return message.id
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
@@ -86,7 +122,10 @@ class PrecisBot(commands.Bot):
             await interaction.response.send_message(message, ephemeral=True)
 
     async def close(self) -> None:
-        # Feed posts in flight finish while the connection is still up.
+        # API requests and feed posts in flight finish while the connection is still up.
+        if self.web is not None:
+            await self.web.stop()
+            metrics.track_queue_length(None)
         if hasattr(self, "poller"):
             await self.poller.stop()
         await super().close()
@@ -136,7 +175,8 @@ async def _serve(bot: PrecisBot, token: str) -> None:
 
 def run_bot(settings: Settings) -> int:
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-    setup_logging(settings.log_level, secrets=[token])
+    api_token = settings.api_token.get_secret_value() if settings.api_token else ""
+    setup_logging(settings.log_level, secrets=[token, api_token], fmt=settings.log_format)
     if not token.strip():
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, TypeVar
 
+from bot import metrics
 from bot.errors import InputError, PrecisError, TooLarge
 from bot.ingest.feeds import (
     FEED_ACCEPT,
@@ -444,7 +445,9 @@ class Poller:
             fresh = await self.store.get_feed(feed.id)  # state may have moved on meanwhile
             if fresh is None:
                 return PollResult(feed.id, "skipped", error="feed removed")
-            return await self._poll_locked(fresh, quiet=quiet)
+            result = await self._poll_locked(fresh, quiet=quiet)
+            metrics.feed_polled(result.status)
+            return result
 
     async def _poll_locked(self, feed: FeedRow, *, quiet: bool) -> PollResult:
         self.stats.polls += 1

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot import metrics
 from bot.errors import PrecisError
 from bot.ingest.feeds import html_to_text
 from bot.ingest.fetch import FetchLimits
@@ -77,6 +78,7 @@ class SummaryService:
     ) -> tuple[Article, Summary]:
         started = time.perf_counter()
         outcome = "error"
+        language = page = None
         try:
             async with self._slots:
                 result = await summarize_source(
@@ -87,16 +89,21 @@ class SummaryService:
                     executor=self.executor,
                 )
             outcome = "ok"
+            language, page = result[1].language, result[1].source.url
             self.made += 1
             return result
         except PrecisError:
             outcome = "rejected"
             raise
         finally:
-            host = urlsplit(source.url).hostname if isinstance(source, UrlSource) else None
+            host = urlsplit(source.url if isinstance(source, UrlSource) else page or "").hostname
+            seconds = time.perf_counter() - started
+            metrics.summary_done(door, outcome, seconds)
             log.info(
-                "summary door=%s host=%s outcome=%s ms=%.0f",
-                door, host, outcome, (time.perf_counter() - started) * 1000,
+                "summary door=%s host=%s language=%s outcome=%s ms=%.0f",
+                door, host, language, outcome, seconds * 1000,
+                extra={"event": "summary", "door": door, "host": host, "language": language,
+                       "outcome": outcome, "ms": round(seconds * 1000, 1)},
             )  # fmt: skip
 
     async def summarize_feed_item(

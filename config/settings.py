@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -54,7 +54,17 @@ class Settings(BaseSettings):
     feed_global_limit: int = Field(default=10, ge=1)
     feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
 
+    # Web: /healthz, /readyz, /metrics and the upload API (bot/web.py)
+    web_enabled: bool = False  # the container image turns it on
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # Bearer token for POST /api/v1/summaries (secret: never logged); unset = the API is off.
+    api_token: SecretStr | None = None
+    # Channel ids the API may post summaries to (comma-separated); empty = none.
+    api_allowed_channels: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("log_level")
     @classmethod
@@ -62,6 +72,29 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None  # API_TOKEN= in .env: the API stays off
+            if len(value) < 16:
+                raise ValueError("must be at least 16 characters (try: openssl rand -hex 32)")
+        return value
+
+    @field_validator("api_allowed_channels", mode="before")
+    @classmethod
+    def _channels(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("fetch_allowed_networks", mode="before")

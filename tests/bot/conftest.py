@@ -56,6 +56,7 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> tuple[PrecisBot, a
     for _ in range(200):
         names = {c["name"] for c in fake.synced_commands(settings.dev_guild_id)}
         if {"summarize", "Summarize", "precis", "feed"} <= names:
+            await fake.wait_until_connected()  # interactions need a gateway session
             return bot, task
         if task.done():
             task.result()

@@ -1,0 +1,97 @@
+"""The web app around the real PrecisBot, connected to the loopback Discord emulator:
+readiness from the bot's real gateway, database and poller, and an upload posted to a
+channel as an embed (the wiring proposed for bot/client.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+from pydantic import SecretStr
+
+from bot.client import PrecisBot
+from bot.models import Summary
+from bot.render import embed_dict
+from bot.web import API_PATH, WebApp, WebConfig
+from tests.bot.conftest import bot_settings, start_bot
+from tests.conftest import SEED
+from tests.fakediscord import FakeDiscord, point_discord_py_at
+from tests.web.conftest import TOKEN, auth
+
+
+def gateway_connected(bot: PrecisBot) -> bool:
+    return bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
+
+
+async def post_summary(bot: PrecisBot, channel_id: int, summary: Summary) -> int:
+    channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+    assert isinstance(channel, discord.abc.Messageable)
+    message = await channel.send(
+        embed=discord.Embed.from_dict(embed_dict(summary)),
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+    return message.id
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, PrecisBot, WebApp, int]]:
+    async with FakeDiscord(heartbeat_interval=0.25) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general", "news"])
+        channel = int(guild["channels"]["news"])
+        restore = point_discord_py_at(fake.api_base, fake.gateway_url)
+        bot, task = await start_bot(fake, bot_settings(fake, int(guild["id"]), tmp_path))
+        post = getattr(bot, "post_summary", None)  # the bot's own, once wired
+        web = WebApp(
+            WebConfig(port=0, api_token=SecretStr(TOKEN), allowed_channels=frozenset({channel})),
+            bot.service,
+            probes={
+                "gateway": lambda: gateway_connected(bot),
+                "database": bot.store.ping,
+                "poller": lambda: bot.poller.healthy,
+            },
+            post_summary=post or (lambda cid, s: post_summary(bot, cid, s)),
+        )
+        await web.start()
+        try:
+            yield fake, bot, web, channel
+        finally:
+            await web.stop()
+            await bot.close()
+            await asyncio.wait_for(task, 10)
+            restore()
+
+
+async def test_ready_then_upload_posts_an_embed_then_not_ready_on_close(
+    running: tuple[FakeDiscord, PrecisBot, WebApp, int],
+) -> None:
+    fake, bot, web, channel = running
+    async with aiohttp.ClientSession() as http:
+        body: dict[str, Any] = {}
+        for _ in range(100):  # the poller starts last in setup_hook
+            async with http.get(web.url + "/readyz") as r:
+                body = await r.json()
+                if r.status == 200:
+                    break
+            await asyncio.sleep(0.05)
+        assert body["status"] == "ready", body
+
+        payload = {"text": SEED.read_text(), "channel_id": channel}
+        async with http.post(web.url + API_PATH, json=payload, headers=auth()) as r:
+            assert r.status == 200, await r.text()
+            answer = await r.json()
+            message_id = r.headers["X-Precis-Message-Id"]
+        [message] = await fake.wait_for_messages(channel, 1, timeout=5)
+        assert str(message["id"]) == message_id
+        [embed] = message["embeds"]
+        assert embed["title"] == answer["title"]
+        assert embed["description"].count("•") == len(answer["summary"])
+
+        await bot.close()  # the gateway goes: readiness says so
+        async with http.get(web.url + "/readyz") as r:
+            assert r.status == 503
+            assert (await r.json())["checks"]["gateway"]["ok"] is False
