@@ -1,6 +1,6 @@
 """Engine speed on the CNN/DM dev set: milliseconds per article, import cost.
 
-    .venv/bin/python -m benchmarks.speed [--data DIR] [--limit N] [--repeat R]
+    .venv/bin/python -m benchmarks.speed [--data DIR] [--limit N] [--repeat R] [--stages]
 
 Pinned to one core, times in one process and on the same articles:
 - text -> Summary: the whole engine as every door runs it (clean the text,
@@ -11,7 +11,9 @@ Pinned to one core, times in one process and on the same articles:
   NLTK punkt, which we do not have), i.e. "sumy out of the box".
 Each article is timed `repeat` times and its best time kept (noise from the
 machine only adds); the figures are the median and 95th percentile over
-articles. Start-up (imports, model loading) is excluded.
+articles. Start-up (imports, model loading) is excluded. `--stages` adds
+each stage of the engine timed alone; alone, a stage runs with warm CPU
+caches, so the stages add up to less than the whole engine.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.quality import load_rows  # noqa: E402
 from bot.ingest.text import parse_text  # noqa: E402
+from bot.nlp.entities import extract_entities  # noqa: E402
+from bot.nlp.language import detect_language  # noqa: E402
 from bot.nlp.sentences import split_sentences  # noqa: E402
 from bot.nlp.summarize import DEFAULT_ALGORITHM, build_document, summarize_sentences  # noqa: E402
 from bot.pipeline import analyse  # noqa: E402
@@ -61,7 +65,7 @@ def _stock_lexrank() -> Callable[[str, str], list[str]]:
 
 
 def _time(
-    run: Callable[[str, str], list[str]], rows: Sequence[dict[str, str]], repeat: int
+    run: Callable[[str, str], object], rows: Sequence[dict[str, str]], repeat: int
 ) -> list[float]:
     times = []
     for row in rows:
@@ -74,6 +78,24 @@ def _time(
     return times
 
 
+def _stages(rows: Sequence[dict[str, str]]) -> list[tuple[str, Callable[[str, str], object]]]:
+    """Each stage of `analyse(parse_text(text))` alone, on that stage's real input."""
+    cleaned = {row["article"]: parse_text(row["article"]) for row in rows}
+    split = {
+        text: split_sentences(article.body.strip(), detect_language(article.body.strip()))
+        for text, article in cleaned.items()
+    }
+    return [
+        ("  parse_text", lambda text, language: parse_text(text)),
+        ("  language", lambda text, language: detect_language(cleaned[text].body.strip())),
+        ("  sentences", lambda text, language: split_sentences(cleaned[text].body, language)),
+        ("  summary", lambda text, language: summarize_sentences(
+            split[text], language=language, count=3, title=cleaned[text].title)),
+        ("  entities", lambda text, language: extract_entities(
+            split[text], language=language, title=cleaned[text].title)),
+    ]  # fmt: skip
+
+
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
@@ -83,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--stages", action="store_true", help="also time each stage alone")
     args = parser.parse_args(argv)
 
     path = args.data / "cnndm.jsonl"
@@ -107,10 +130,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
     engine, lexrank = medians[candidates[0][0]], medians[candidates[-1][0]]
     print(f"whole engine vs stock LexRank alone: {lexrank / engine:.1f}x faster (medians)")
+    if args.stages:
+        print("engine stages, each alone:")
+        for label, stage in _stages(rows):
+            times = _time(stage, rows, args.repeat)
+            print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
     print(_import_cost())
     return 0
 
 
+# The peak is the child's own high-water mark (VmHWM). Its ru_maxrss is no
+# good here: Linux carries the parent's peak across fork and exec into it, so
+# it reported this benchmark's own memory instead.
 IMPORT_PROBE = """
 import resource, time
 t = time.perf_counter()
@@ -118,7 +149,13 @@ from bot.pipeline import analyse
 from bot.ingest.text import parse_text
 analyse(parse_text("Warm up: the engine loads its language model and stop words here. " * 3))
 ms = (time.perf_counter() - t) * 1000
-print(f"{ms:.0f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    pass
+print(f"{ms:.0f} {peak:.0f}")
 """
 
 

@@ -40,7 +40,7 @@ _GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
 
 _TOKEN = re.compile(
     r"EE\.\s?UU\.?"  # Spanish "EE. UU." (United States)
-    r"|(?:[^\W\d_]\.){2,}"  # dotted acronyms: U.S., D.C., H.R.
+    r"|[^\W\d_]\.(?:[^\W\d_]\.)+"  # dotted acronyms: U.S., D.C., H.R.
     r"|\w+(?:[’'\-]\w+)*"  # words with inner apostrophes and hyphens
     r"|[^\w\s]",
     re.UNICODE,
@@ -333,11 +333,41 @@ class _Tok(NamedTuple):
     word: bool
     before: str  # an elided article ("l", "d") attached before the word
     possessive: bool
+    # What the passes over every token ask of a word, decided once per
+    # distinct token rather than at each of its occurrences:
+    cap: bool  # may be part of a name (`_is_cap`)
+    lowercase: bool  # starts in lowercase and is no name particle: a common word
+    alpha: bool  # starts with a letter
+    upper: bool  # starts with a capital
+    all_caps: bool  # `_all_caps`
 
 
-def _tokens(sentence: str, language: str, seen: dict[str, _Tok]) -> list[_Tok]:
-    """The tokens of a sentence; `seen` reuses the token of a repeated word."""
+def _word(text: str, raw: str, before: str = "", possessive: bool = False) -> _Tok:
+    first = text[0]
+    alpha = first.isalpha()
+    cap = _is_cap(text)
+    lowercase = first.islower() and not ("-" in text and _PARTICLE.match(text))
+    all_caps = alpha and _all_caps(text)
+    return _Tok(
+        text, raw, True, before, possessive, cap, lowercase, alpha, first.isupper(), all_caps
+    )
+
+
+def _symbol(raw: str) -> _Tok:
+    return _Tok(raw, raw, False, "", False, False, False, False, False, False)
+
+
+# Tokens without an apostrophe depend on their text alone, so all articles
+# share them: most words of a news article have been seen in earlier ones.
+# Bounded so a stream of odd tokens cannot grow memory without limit.
+_SEEN: dict[str, _Tok] = {}
+_SEEN_LIMIT = 20_000
+
+
+def _tokens(sentence: str, language: str) -> list[_Tok]:
+    """The tokens of a sentence."""
     out: list[_Tok] = []
+    seen = _SEEN
     upper_elision = language in _ELISION_UPPER_LANGS
     for raw in _TOKEN.findall(sentence):
         tok = seen.get(raw)
@@ -345,22 +375,29 @@ def _tokens(sentence: str, language: str, seen: dict[str, _Tok]) -> list[_Tok]:
             out.append(tok)
             continue
         if not (raw[0].isalnum() or raw[0] == "_"):
-            tok = seen[raw] = _Tok(raw, raw, False, "", False)
-            out.append(tok)
+            tok = _symbol(raw)
+        elif "'" not in raw and "’" not in raw:
+            tok = _word(raw, raw)
+        else:
+            out.append(_elided(raw, upper_elision))
             continue
-        if "'" not in raw and "’" not in raw:
-            tok = seen[raw] = _Tok(raw, raw, True, "", False)
-            out.append(tok)
-            continue
-        text, before, possessive = raw, "", False
-        elided = _ELISION.match(raw)
-        if elided and (raw[0].islower() or upper_elision):
-            before = elided.group()[:-1].lower()
-            text = raw[elided.end() :]
-        if len(text) > 2 and text[-2:] in ("'s", "’s"):
-            text, possessive = text[:-2], True
-        out.append(_Tok(text, raw, True, before, possessive))
+        if len(seen) >= _SEEN_LIMIT:
+            seen.clear()
+        seen[raw] = tok
+        out.append(tok)
     return out
+
+
+def _elided(raw: str, upper_elision: bool) -> _Tok:
+    """A word with an apostrophe: "l'Irak" (an elided article) or "Kane's"."""
+    text, before, possessive = raw, "", False
+    elided = _ELISION.match(raw)
+    if elided and (raw[0].islower() or upper_elision):
+        before = elided.group()[:-1].lower()
+        text = raw[elided.end() :]
+    if len(text) > 2 and text[-2:] in ("'s", "’s"):
+        text, possessive = text[:-2], True
+    return _word(text, raw, before, possessive)
 
 
 def _is_cap(word: str) -> bool:
@@ -374,16 +411,19 @@ def _all_caps(word: str) -> bool:
 
 def _caseless(tokens: list[_Tok]) -> bool:
     """ALL-CAPS or Title-Case lines say nothing about which words are names."""
-    words = [t.text for t in tokens if t.word and t.text[0].isalpha()]
-    if len(words) < 3:
+    words = caps = titled = 0  # words that start with a letter
+    for tok in tokens:
+        if tok.word and tok.alpha:
+            words += 1
+            caps += tok.all_caps
+            titled += tok.upper
+    if words < 3:
         return False
-    caps = sum(1 for w in words if _all_caps(w))
-    if caps >= 0.6 * len(words) and caps >= 2:
+    if caps >= 0.6 * words and caps >= 2:
         return True
-    if len(words) < 5:
+    if words < 5:
         return False
-    titled = sum(1 for w in words if w[0].isupper())
-    return titled >= 0.85 * len(words)
+    return titled >= 0.85 * words
 
 
 def _fold(text: str) -> str:
@@ -391,18 +431,24 @@ def _fold(text: str) -> str:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # most names: nothing to strip, and no need to look
+        return text
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@cache
+def _starter_stop_words(language: str) -> frozenset[str]:
+    """Stop words that may open a sentence: the article's language's and English's."""
+    if language == "en":
+        return stop_words_for("en")
+    return stop_words_for(language) | stop_words_for("en")
 
 
 class _Finder:
     def __init__(self, language: str) -> None:
         self.language = language
         self.gaz = _gazetteer()
-        self.stop = (
-            stop_words_for(language) | stop_words_for("en")
-            if language != "en"
-            else (stop_words_for("en"))
-        )
+        self.stop = _starter_stop_words(language)
         self.lang_stop = stop_words_for(language)
         self.nouns_capitalised = language in ("de", "lb")
         self.romance = language in _ROMANCE
@@ -410,23 +456,21 @@ class _Finder:
         self.solo = _SOLO_CONNECTORS_DE if self.nouns_capitalised else _SOLO_CONNECTORS
         self.lower_seen: set[str] = set()
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
+        # An article asks again and again about the same names.
+        self._types: dict[str, tuple[EntityType, str] | None] = {}
+        self._keys: dict[str, str] = {}
+        self._titles: dict[str, bool] = {}
 
     # -- evidence --------------------------------------------------------------
 
     def learn(self, tokens: list[_Tok], capitals: bool) -> None:
         """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
-        lower = self.lower_seen
-        first = True
-        for tok in tokens:
-            if not tok.word:
-                continue
-            text = tok.text
-            if text[0].islower():
-                if "-" not in text or not _PARTICLE.match(text):
-                    lower.add(text)
-            elif capitals and not first and text[0].isupper():
-                self.known.setdefault(_fold(text), Counter())[text] += 1
-            first = False
+        self.lower_seen.update([tok.text for tok in tokens if tok.lowercase])
+        if capitals:
+            words = [tok for tok in tokens if tok.word]
+            for tok in words[1:]:  # the first word is capitalised anyway
+                if tok.upper:
+                    self.known.setdefault(_fold(tok.text), Counter())[tok.text] += 1
 
     def common(self, word: str) -> bool:
         """A capitalised word used in lowercase elsewhere, or a stop word."""
@@ -436,6 +480,21 @@ class _Finder:
         return low in self.lower_seen or low in self.lang_stop or low in self.months
 
     def gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
+        if text not in self._types:
+            self._types[text] = self._gazetteer_type(text)
+        return self._types[text]
+
+    def key(self, text: str) -> str:
+        """The group a name belongs to: its gazetteer entry, or its spelling
+        without case, accents and hyphens."""
+        if text not in self._keys:
+            gaz = self.gazetteer_type(text)
+            self._keys[text] = (
+                gaz[1] if gaz is not None else "N:" + _strip_accents(_fold(text)).replace("-", " ")
+            )
+        return self._keys[text]
+
+    def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
         folded = _fold(text)
         found = self._lookup(folded)
         if found is None and self.nouns_capitalised and " " in folded:
@@ -464,7 +523,7 @@ class _Finder:
         n = len(tokens)
         while i < n:
             tok = tokens[i]
-            if tok.word and _is_cap(tok.text):
+            if tok.cap:
                 if tok.before and start >= 0:  # "Bagdad d'Irak": two names
                     spans.append((start, i - pending))
                     start = -1
@@ -484,12 +543,12 @@ class _Finder:
                         solo
                         and nxt.word
                         and not nxt.before
-                        and (_is_cap(nxt.text) or (nxt.text in _CONNECTORS and pending == 0))
+                        and (nxt.cap or (nxt.text in _CONNECTORS and pending == 0))
                     ):
                         pending += 1
                         i += 1
                         continue
-                if tok.raw == "&" and nxt is not None and nxt.word and _is_cap(nxt.text):
+                if tok.raw == "&" and nxt is not None and nxt.cap:
                     pending += 1
                     i += 1
                     continue
@@ -498,8 +557,7 @@ class _Finder:
                     and i - 1 == start
                     and tokens[start].text in _TITLE_ABBREVIATIONS
                     and nxt is not None
-                    and nxt.word
-                    and _is_cap(nxt.text)
+                    and nxt.cap
                 ):
                     i += 1
                     continue
@@ -511,16 +569,20 @@ class _Finder:
         return spans
 
     def mentions(self, tokens: list[_Tok], index: int, caseless: bool) -> Iterable[_Mention]:
+        spans = self.spans(tokens)
+        if not spans:
+            return
         first_word = next((i for i, t in enumerate(tokens) if t.word), -1)
-        # A word after an opening quote or a colon also starts a sentence.
-        starts = {first_word}
-        for i, tok in enumerate(tokens[:-1]):
-            if not tok.word and tok.raw in ":«“\"'‘(—–-" and tokens[i + 1].word:
-                starts.add(i + 1)
-        for lo, hi in self.spans(tokens):
-            if self.romance and not caseless and hi - lo == 1 and lo not in starts:
+        for lo, hi in spans:
+            # A word after an opening quote or a colon also starts a sentence
+            # (a span always starts with a word).
+            before = tokens[lo - 1] if lo > 0 else None
+            initial = lo == first_word or (
+                before is not None and not before.word and before.raw in ":«“\"'‘(—–-"
+            )
+            if self.romance and not caseless and hi - lo == 1 and not initial:
                 hi = self._extend(tokens, lo, hi)
-            yield from self._mention(tokens, lo, hi, index, caseless, starts)
+            yield from self._mention(tokens, lo, hi, index, caseless, initial)
 
     def _extend(self, tokens: list[_Tok], lo: int, hi: int) -> int:
         """Romance names of bodies go on in lowercase: "Forum économique mondial",
@@ -562,10 +624,9 @@ class _Finder:
         hi: int,
         index: int,
         caseless: bool,
-        starts: set[int],
+        initial: bool,
     ) -> Iterable[_Mention]:
         votes: defaultdict[str, float] = defaultdict(float)
-        initial = lo in starts
         # "&" joins ("Procter & Gamble"); keep it in the name.
         words = [t.raw if t.raw == "&" else t.text for t in tokens[lo:hi] if t.raw != "."]
         if caseless:
@@ -647,8 +708,12 @@ class _Finder:
         return self.common(word) and self.gazetteer_type(word) is None
 
     def _is_title(self, word: str) -> bool:
-        low = word.lower().rstrip(".")
-        return low in _TITLES or (self.nouns_capitalised and _ROLE.search(low) is not None)
+        if word not in self._titles:
+            low = word.lower().rstrip(".")
+            self._titles[word] = low in _TITLES or (
+                self.nouns_capitalised and _ROLE.search(low) is not None
+            )
+        return self._titles[word]
 
     def _trim(
         self, words: list[str], initial: bool
@@ -781,10 +846,7 @@ class _Finder:
 
 
 def _key(finder: _Finder, mention: _Mention) -> str:
-    gaz = finder.gazetteer_type(mention.text)
-    if gaz is not None:
-        return gaz[1]
-    return "N:" + _strip_accents(_fold(mention.text)).replace("-", " ")
+    return finder.key(mention.text)
 
 
 def _initials(words: Sequence[str]) -> str:
@@ -793,7 +855,7 @@ def _initials(words: Sequence[str]) -> str:
 
 def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
     """Fold short names into the one longer name they stand for."""
-    longer = [g for g in groups.values() if any(len(w) > 1 for w in g.names())]
+    longer = [g for g in groups.values() if any(len(m.words) > 1 for m in g.mentions)]
     by_last: dict[str, list[_Group]] = {}
     by_first: dict[str, list[_Group]] = {}
     by_initials: dict[str, list[_Group]] = {}
@@ -922,11 +984,10 @@ def extract_entities(
     """The `limit` key entities of an article given as sentences, most salient first."""
     language = (language or "en").lower()[:2]
     finder = _Finder(language)
-    seen: dict[str, _Tok] = {}
     lines: list[tuple[int, list[_Tok]]] = []
     if title:
-        lines.append((-1, _tokens(title, language, seen)))
-    lines.extend((i, _tokens(s, language, seen)) for i, s in enumerate(sentences))
+        lines.append((-1, _tokens(title, language)))
+    lines.extend((i, _tokens(s, language)) for i, s in enumerate(sentences))
     flags = [_caseless(tokens) for _, tokens in lines]
     capitals = any(flags)
     for (index, tokens), caseless in zip(lines, flags, strict=True):
@@ -941,7 +1002,7 @@ def extract_entities(
                 group = groups[key] = _Group(key)
             group.mentions.append(mention)
     total = max(1, len(sentences))
-    ranked: list[tuple[float, Entity]] = []
+    ranked: list[tuple[float, _Group, EntityType]] = []
     for group in _merge(groups, finder):
         if _unsupported(group, finder):
             continue
@@ -955,7 +1016,9 @@ def extract_entities(
         score = count + 0.5 * spread + 1.5 * early + 2.0 * in_title + min(evidence, 3.0) * 0.3
         if all(m.caseless for m in group.mentions):
             score *= 0.5
-        text = _display(group, kind)
-        ranked.append((score, Entity(text=text, type=kind, count=count)))
-    ranked.sort(key=lambda pair: -pair[0])
-    return [entity for _, entity in ranked[:limit]]
+        ranked.append((score, group, kind))
+    ranked.sort(key=lambda item: -item[0])
+    return [
+        Entity(text=_display(group, kind), type=kind, count=len(group.mentions))
+        for _, group, kind in ranked[:limit]
+    ]

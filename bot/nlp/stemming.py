@@ -7,6 +7,7 @@ words, so each stemmer also remembers the words it has seen.
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Callable
 from functools import cache
 
@@ -32,21 +33,24 @@ def stemmer_for(language: str) -> Callable[[str], str]:
     name = snowball_name(language)
     if name is None or name not in Stemmer.algorithms():
         return _identity
-    stem_word = Stemmer.Stemmer(name).stemWord
-    memo: dict[str, str] = {}
+    return _StemCache(Stemmer.Stemmer(name).stemWord).__getitem__
 
-    def stem(word: str) -> str:
-        try:
-            return memo[word]
-        except KeyError:
-            pass
-        result = stem_word(word.lower())
-        if len(memo) >= _CACHE_LIMIT:
-            memo.clear()
-        memo[word] = result
+
+class _StemCache(dict[str, str]):
+    """word -> stem, filled on first sight. Its bound `__getitem__` is the stem
+    function: a word seen before (most of them) costs one dict lookup, with no
+    Python call in between."""
+
+    def __init__(self, stem_word: Callable[[str], str]) -> None:
+        super().__init__()
+        self._stem_word = stem_word
+
+    def __missing__(self, word: str) -> str:
+        result = self._stem_word(word.lower())
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[word] = result
         return result
-
-    return stem
 
 
 @cache
@@ -55,12 +59,18 @@ def stop_words_for(language: str) -> frozenset[str]:
     name = snowball_name(language) or _EXTRA_STOP_LISTS.get(language.lower()[:2])
     if name is None:
         return frozenset()
-    from sumy.utils import get_stop_words
+    from sumy.utils import parse_stop_words
 
+    # The file `sumy.utils.get_stop_words(name)` reads, read directly: that
+    # function first looks the name up in pycountry's ISO 639 tables, which
+    # costs 8 MB and 20 ms to load and finds nothing for a full name.
     try:
-        return frozenset(w.lower() for w in get_stop_words(name))
-    except LookupError:
+        data = pkgutil.get_data("sumy", f"data/stopwords/{name}.txt")
+    except OSError:
         return frozenset()
+    if data is None:
+        return frozenset()
+    return frozenset(w.lower() for w in parse_stop_words(data))
 
 
 # Languages sumy has stop words for but Snowball has no stemmer for.

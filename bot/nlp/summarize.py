@@ -16,6 +16,7 @@ has that many distinct ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,14 @@ def _edmundson(language: str, title: str | None, sentences: Sequence[str]) -> Ab
 
 
 def _precis(language: str, title: str | None, sentences: Sequence[str]) -> AbstractSummarizer:
+    return _precis_for(language)
+
+
+@cache
+def _precis_for(language: str) -> PrecisSummarizer:
+    # One per language: building one copies its stop words into a new set
+    # (30 µs for English's 580), and a summary reads it without changing it,
+    # so executor threads can share it.
     return PrecisSummarizer(stemmer_for(language), stop_words=stop_words_for(language))
 
 
