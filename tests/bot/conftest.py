@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from bot.client import PrecisBot
 from config.settings import Settings, load_settings
+from tests.conftest import ROOT
 from tests.fakediscord import FakeDiscord, point_discord_py_at
 from tests.poller.feedserver import FeedServer
 
@@ -62,6 +65,30 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> tuple[PrecisBot, a
             task.result()
         await asyncio.sleep(0.05)
     raise AssertionError(f"the bot never synced its commands: {names}")
+
+
+def process_env(fake: FakeDiscord, guild_id: int, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for a real `python -m bot run` process pointed at the emulator."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DISCORD_TOKEN": fake.token,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "DEV_GUILD_ID": str(guild_id),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'precis.sqlite3'}",
+        **extra,
+    }
+
+
+async def start_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """Start the bot; its log (stderr) is appended to cwd/bot.log, never a pipe that could
+    fill up and stall it."""
+    with (cwd / "bot.log").open("ab") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
 
 
 @pytest.fixture

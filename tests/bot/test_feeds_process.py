@@ -4,23 +4,14 @@ posted twice (the post is repeated with the same nonce, which Discord dedups).""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
+from tests.bot.conftest import process_env, start_process
 from tests.bot.test_feeds_e2e import add_items, live_feed
-from tests.conftest import ROOT
 from tests.fakediscord import FakeDiscord
 from tests.poller.feedserver import FeedServer
-
-
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
 
 
 async def wait_for(predicate: Any, timeout: float, what: str) -> None:
@@ -40,19 +31,9 @@ async def test_kill_mid_delivery_and_restart(tmp_path: Path, feeds: FeedServer) 
     async with FakeDiscord(heartbeat_interval=1.0) as fake:
         guild = await fake.create_guild("Newsroom", channels=["general", "news"])
         news = int(guild["channels"]["news"])
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DISCORD_TOKEN": fake.token,
-            "DISCORD_API_BASE": fake.api_base,
-            "DISCORD_GATEWAY_URL": fake.gateway_url,
-            "DEV_GUILD_ID": str(guild["id"]),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'precis.sqlite3'}",
-            "FETCH_ALLOWED_NETWORKS": "127.0.0.1/32",
-            "FEED_POLL_INTERVAL": "1",
-            "FEED_RETRY_SECONDS": "1",
-        }
-        bot = await start_bot(env, tmp_path)
+        env = process_env(fake, guild["id"], tmp_path, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
+                          FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1")  # fmt: skip
+        bot = await start_process(env, tmp_path)
         try:
             synced = lambda: any(c["name"] == "feed" for c in fake.synced_commands(guild["id"]))  # noqa: E731
             await wait_for(synced, 60, "commands")
@@ -73,7 +54,7 @@ async def test_kill_mid_delivery_and_restart(tmp_path: Path, feeds: FeedServer) 
                 bot.kill()
                 await bot.wait()
 
-        bot = await start_bot(env, tmp_path)
+        bot = await start_process(env, tmp_path)
         try:
             await wait_for(lambda: len(summary_posts(fake, news)) >= 3, 60, "the rest")
             await asyncio.sleep(3)  # time for any duplicate to show up

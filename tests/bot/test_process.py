@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.bot.conftest import process_env, start_process
 from tests.conftest import ROOT, SEED
 from tests.fakediscord import FakeDiscord
 
@@ -15,25 +16,13 @@ from tests.fakediscord import FakeDiscord
 async def test_real_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
     async with FakeDiscord(heartbeat_interval=0.5, token="process-secret-token-123") as fake:
         guild = await fake.create_guild("Newsroom", channels=["general"])
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DISCORD_TOKEN": fake.token,
-            "DISCORD_API_BASE": fake.api_base,
-            "DISCORD_GATEWAY_URL": fake.gateway_url,
-            "DEV_GUILD_ID": str(guild["id"]),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
-            "LOG_LEVEL": "DEBUG",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        env = process_env(fake, guild["id"], tmp_path, LOG_LEVEL="DEBUG")
+        process = await start_process(env, tmp_path)
         try:
             for _ in range(300):
                 if any(c["name"] == "summarize" for c in fake.synced_commands(guild["id"])):
                     break
-                assert process.returncode is None, await process.stderr.read()  # type: ignore[union-attr]
+                assert process.returncode is None, (tmp_path / "bot.log").read_text()
                 await asyncio.sleep(0.1)
             inter = await fake.fire_slash_command(
                 "summarize", {"text": SEED.read_text(encoding="utf-8")},
@@ -44,9 +33,9 @@ async def test_real_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
             assert embeds and "Irak" in embeds[0]["title"]
         finally:
             process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
-        assert process.returncode == 0, stderr.decode()
-        logs = stderr.decode()
+            await asyncio.wait_for(process.wait(), timeout=10)
+        logs = (tmp_path / "bot.log").read_text()
+        assert process.returncode == 0, logs
         assert "shutting down" in logs
         assert fake.token not in logs  # secrets never reach the logs
 
