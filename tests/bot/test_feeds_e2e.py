@@ -174,10 +174,11 @@ async def test_deleted_channel_pauses_and_tells_the_server(
     await posts(harness, news, 1)
     await harness.fake.delete_channel(news)
     add_items(feeds, feed, 1)
-    sub = (await harness.bot.store.list_subscriptions(channel_id=news))[0]
-    await harness.bot.poller.poll_now(sub.feed_id)
+    first = (await harness.bot.store.list_subscriptions(channel_id=news))[0]
+    await harness.bot.poller.poll_now(first.feed_id)
+    sub = None
     for _ in range(100):
-        sub = await harness.bot.store.get_subscription(sub.id)
+        sub = await harness.bot.store.get_subscription(first.id)
         if sub and sub.paused:
             break
         await asyncio.sleep(0.1)

@@ -91,7 +91,7 @@ async def test_message_action_on_a_link_a_file_and_text(
     page = (DATA / "articles" / "fr_kremlin.html").read_bytes()
     url = web_server.add_bytes("/kremlin", page, "text/html; charset=utf-8")
     fake = harness.fake
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"content": f"Have a look <{url}> !"},
         {"content": "", "attachments": [("seed.txt", SEED.read_bytes())]},
         {"content": SEED.read_text(encoding="utf-8")[:1900]},
