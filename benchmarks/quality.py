@@ -1,11 +1,16 @@
 """Summary quality on the evaluation sets: ROUGE of every algorithm, side by side.
 
-    .venv/bin/python -m benchmarks.quality [--data DIR] [--limit N] [--algorithms a,b]
+    .venv/bin/python -m benchmarks.quality [--data DIR] [--limit N] [--algorithms a,b] [--halves]
 
 Each article goes through what the product does: clean the text
 (`bot.ingest.text.parse_text`, when present), split it into sentences, then
-summarize in 3 sentences. References are split with the same splitter; ROUGE
-is computed as the eval README says (see `benchmarks/_rouge.py`).
+summarize in 3 sentences with the title the cleaner found. References are
+split with the same splitter; ROUGE is computed as the eval README says (see
+`benchmarks/_rouge.py`).
+
+A gain of a few tenths is within the noise of a few hundred articles:
+`--halves` also scores the even and the odd rows apart, and a change is worth
+keeping only when it holds on both.
 """
 
 from __future__ import annotations
@@ -40,46 +45,65 @@ def load_rows(path: Path, limit: int | None = None) -> list[dict[str, str]]:
     return rows
 
 
-def cleaner() -> tuple[str, Callable[[str], str]]:
+Cleaned = tuple[str, str | None]  # body, title
+Prepared = tuple[list[str], list[str], str, str | None]
+
+
+def cleaner() -> tuple[str, Callable[[str], Cleaned]]:
     """The product's text cleaner when it exists, else the raw text."""
     try:
         from bot.ingest.text import parse_text
     except ImportError:
-        return "raw", lambda text: text
-    return "parse_text", lambda text: parse_text(text).body
+        return "raw", lambda text: (text, None)
+
+    def clean(text: str) -> Cleaned:
+        article = parse_text(text)
+        return article.body, article.title
+
+    return "parse_text", clean
 
 
-def prepare(
-    rows: Iterable[dict[str, str]], clean: Callable[[str], str]
-) -> list[tuple[list[str], list[str], str]]:
-    """(article sentences, reference sentences, language) of each row."""
+def prepare(rows: Iterable[dict[str, str]], clean: Callable[[str], Cleaned]) -> list[Prepared]:
+    """(article sentences, reference sentences, language, title) of each row."""
     prepared = []
     for row in rows:
         language = row["language"]
-        sentences = split_sentences(clean(row["article"]), language)
+        body, title = clean(row["article"])
+        sentences = split_sentences(body, language)
         reference = [
             s for line in row["reference"].splitlines() for s in split_sentences(line, language)
         ]
-        prepared.append((sentences, reference, language))
+        prepared.append((sentences, reference, language, title))
     return prepared
 
 
-def evaluate(
-    prepared: Sequence[tuple[list[str], list[str], str]], algorithm: str
-) -> tuple[dict[str, float], float]:
-    """Mean ROUGE F1 × 100 and mean milliseconds per article."""
-    totals = dict.fromkeys(ROUGE_TYPES, 0.0)
+def scores(prepared: Sequence[Prepared], algorithm: str) -> tuple[list[dict[str, float]], float]:
+    """ROUGE F1 × 100 of each article, and mean milliseconds per article."""
+    rows = []
     elapsed = 0.0
-    for sentences, reference, language in prepared:
+    for sentences, reference, language, title in prepared:
         start = time.perf_counter()
         summary = summarize_sentences(
-            sentences, language=language, count=SUMMARY_SENTENCES, algorithm=algorithm
+            sentences,
+            language=language,
+            count=SUMMARY_SENTENCES,
+            algorithm=algorithm,
+            title=title,
         )
         elapsed += time.perf_counter() - start
-        for name, value in rouge(summary, reference, language).items():
-            totals[name] += value
-    n = max(len(prepared), 1)
-    return {k: v / n for k, v in totals.items()}, 1000.0 * elapsed / n
+        rows.append(rouge(summary, reference, language))
+    return rows, 1000.0 * elapsed / max(len(prepared), 1)
+
+
+def mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    n = max(len(rows), 1)
+    return {name: sum(row[name] for row in rows) / n for name in ROUGE_TYPES}
+
+
+def evaluate(prepared: Sequence[Prepared], algorithm: str) -> tuple[dict[str, float], float]:
+    """Mean ROUGE F1 × 100 and mean milliseconds per article."""
+    rows, ms = scores(prepared, algorithm)
+    return mean(rows), ms
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"comma-separated names (default: all of {', '.join(ALGORITHMS)})",
     )
     parser.add_argument("--raw", action="store_true", help="skip the text cleaner")
+    parser.add_argument(
+        "--halves", action="store_true", help="also score the even and the odd rows apart"
+    )
     args = parser.parse_args(argv)
 
     names = args.algorithms.split(",") if args.algorithms else list(ALGORITHMS)
@@ -105,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     how, clean = cleaner()
     if args.raw:
-        how, clean = "raw", (lambda text: text)
+        how, clean = "raw", (lambda text: (text, None))
     sets = []
     for filename in DATASETS:
         path = args.data / filename
@@ -121,14 +148,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = f"{'':<12}" + " | {:>6} {:>6} {:>6} {:>5}".format("R1", "R2", "RLsum", "ms") * len(sets)
     print(sub)
     print("-" * len(sub))
+    halves: list[str] = []
     for name in names:
         line = f"{name + (' *' if name == DEFAULT_ALGORITHM else ''):<12}"
+        even = f"{name[:7] + ' even':<12}"
+        odd = f"{name[:7] + ' odd':<12}"
         for _, prepared in sets:
-            scores, ms = evaluate(prepared, name)
-            line += " | {:6.2f} {:6.2f} {:6.2f} {:5.1f}".format(
-                scores["rouge1"], scores["rouge2"], scores["rougeLsum"], ms
-            )
+            rows, ms = scores(prepared, name)
+            for label, part in (("all", rows), ("even", rows[0::2]), ("odd", rows[1::2])):
+                m = mean(part)
+                cell = " | {:6.2f} {:6.2f} {:6.2f} {:5}".format(
+                    m["rouge1"], m["rouge2"], m["rougeLsum"], f"{ms:5.1f}" if label == "all" else ""
+                )
+                if label == "all":
+                    line += cell
+                elif label == "even":
+                    even += cell
+                else:
+                    odd += cell
         print(line, flush=True)
+        halves += [even, odd]
+    if args.halves:
+        print("-" * len(sub))
+        print("\n".join(halves))
     print("* default; 'lead' is Lead-3; ms = summarize only, mean per article")
     return 0
 

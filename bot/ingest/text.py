@@ -10,6 +10,11 @@ body is a verbatim copy of what was pasted.
 
 The title is taken only when a short line stands alone before the body, so
 text that is one long paragraph keeps its first sentence.
+
+A page flattened into one line is cleaned too: headings, pull quotes, video
+credits and stray style text glued to the prose are cut out, and sentences
+glued together are cut apart (see "furniture glued into the prose"); the
+text on each side of a cut is kept verbatim.
 """
 
 from __future__ import annotations
@@ -133,6 +138,15 @@ _PROMO = re.compile(
     r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
     _I,
 )
+# Lowercase words without which _CAPTION_AGENCY and _COPYRIGHT cannot match.
+_AGENCY_HINTS = (
+    "getty", "shutterstock", "istock", "alamy", "imago", "keystone", "picture", "photo",
+    "epa-efe", "wiki", "/",
+)  # fmt: skip
+_COPYRIGHT_HINTS = ("©", "(c)", "copyright", "rights", "droits", "rechte", "derechos")
+_FURNITURE_HINTS = re.compile(
+    "|".join(re.escape(hint) for hint in (*_AGENCY_HINTS, *_COPYRIGHT_HINTS))
+)
 _COOKIE = re.compile(r"\bcookies?\b", _I)
 _COOKIE_CONTEXT = re.compile(
     r"\b(?:we use|this (?:web)?site uses|uses|utilise|utilisons|verwendet|verwenden|nutzt"
@@ -184,6 +198,11 @@ _DATE_ONLY = re.compile(
 )
 
 _SENTENCE_END = re.compile(r"[.!?…:;,。！？][\"'”’»«“)\]」』]*$")
+_WORD_RE = re.compile(r"\w+")
+# A word as `bot.nlp.tokens` counts them.
+_WORD_TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*")
+# No rule looks at lines of more words than this.
+_CLASSIFY_MAX_WORDS = 80
 _BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
 _QUOTED = re.compile(r"^[\"“„«»‘'‹›]")
 
@@ -201,6 +220,7 @@ class _Line:
     text: str
     block: int
     kind: str | None = None  # None: content; otherwise why it was dropped
+    glued: bool = False  # prose cut from the sentence glued after it: never a title
 
 
 @dataclass
@@ -242,7 +262,25 @@ def _blocks(text: str) -> list[_Line]:
         kept = [line for line in kept if line]
         if not kept:
             continue
-        lines.extend(_Line(line, block) for line in kept)
+        for line in kept:
+            spans = _glued_furniture(line)
+            if not spans:
+                lines.append(_Line(line, block))
+                continue
+            # The text on each side of a cut stays verbatim; what follows a
+            # heading starts a new paragraph, as it did on the page.
+            position = 0
+            for start, end, kind in spans:
+                before = line[position:start].strip()
+                if before:
+                    lines.append(_Line(before, block, glued=end == start))
+                if end > start:
+                    lines.append(_Line(line[start:end].strip(), block, kind))
+                block += 1
+                position = end
+            rest = line[position:].strip()
+            if rest:
+                lines.append(_Line(rest, block))
         block += 1
     return lines
 
@@ -253,7 +291,8 @@ def _build(text: str, title: str | None) -> Article:
         raise EmptyInput("There is no text to summarize.")
     meta = _Meta()
     for line in lines:
-        line.kind = _classify(line.text, meta)
+        if line.kind is None:
+            line.kind = _classify(line.text, meta)
     content = [line for line in lines if line.kind is None]
 
     if title is None:
@@ -285,10 +324,15 @@ def _join(lines: list[_Line]) -> str:
 
 def _classify(line: str, meta: _Meta) -> str | None:
     """Why `line` is not article text, or None when it is."""
-    n_words = count_words(line)
+    n_words = _count_words(line, _CLASSIFY_MAX_WORDS)
     if n_words == 0:
         return "symbols"
     lower = line.lower()
+    # The unanchored patterns are slow on long lines; each runs only when a
+    # word it needs is there at all.
+    hinted = n_words <= _CLASSIFY_MAX_WORDS and _FURNITURE_HINTS.search(lower) is not None
+    agency = hinted and any(hint in lower for hint in _AGENCY_HINTS)
+    copyright_ = hinted and any(hint in lower for hint in _COPYRIGHT_HINTS)
     if (
         n_words <= 8
         and not line.endswith((".", "?", "!"))
@@ -312,17 +356,26 @@ def _classify(line: str, meta: _Meta) -> str | None:
         _CAPTION_PAREN.search(line)
         or _CAPTION_HEAD.match(line)
         or _CAPTION_TAIL.search(line)
-        or _CAPTION_AGENCY.search(line)
+        or (agency and _CAPTION_AGENCY.search(line))
     ):
         return "caption"
-    if n_words <= 40 and _COPYRIGHT.search(line):
+    if n_words <= 40 and copyright_ and _COPYRIGHT.search(line):
         return "copyright"
     if n_words <= 30 and _PROMO.match(line):
         return "promo"
-    if n_words <= 40 and _COOKIE.search(line) and _COOKIE_CONTEXT.search(line):
+    if (
+        n_words <= 40
+        and "cookie" in lower
+        and _COOKIE.search(line)
+        and _COOKIE_CONTEXT.search(line)
+    ):
         return "cookies"
-    if _NEWSLETTER.search(line) and (
-        (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not _ends_sentence(line))
+    if (
+        "newsletter" in lower
+        and _NEWSLETTER.search(line)
+        and (
+            (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not _ends_sentence(line))
+        )
     ):
         return "newsletter"
     if n_words <= 16 and (
@@ -331,6 +384,18 @@ def _classify(line: str, meta: _Meta) -> str | None:
         meta.published = meta.published or _parse_date(line)
         return "date"
     return None
+
+
+def _count_words(text: str, limit: int) -> int:
+    """`count_words(text)`, but stops past `limit`: the rules only ask whether a
+    line is short, and a scraped article may be one 5,000-word line."""
+    window = limit * 8  # prose averages under 7 characters a word: the window holds more
+    if len(text) <= window:
+        return len(_WORD_TOKEN.findall(text))
+    count = len(_WORD_TOKEN.findall(text, 0, window))
+    if count > limit:
+        return count
+    return len(_WORD_TOKEN.findall(text))
 
 
 def _all_social(lower: str) -> bool:
@@ -344,7 +409,7 @@ def _ends_sentence(line: str) -> bool:
 
 def _is_heading_like(line: str) -> bool:
     """A short line without sentence punctuation at the end."""
-    if len(line) > _TITLE_MAX_CHARS or count_words(line) > _TITLE_MAX_WORDS:
+    if len(line) > _TITLE_MAX_CHARS or _count_words(line, _TITLE_MAX_WORDS) > _TITLE_MAX_WORDS:
         return False
     return not _ends_sentence(line) or line.rstrip("\"'”’»«“)]").endswith(("?", "!"))
 
@@ -357,7 +422,7 @@ def _take_title(content: list[_Line]) -> str | None:
     """
     head: list[_Line] = []
     for line in content:
-        if not _is_heading_like(line.text):
+        if not _is_heading_like(line.text) or line.glued:
             break
         head.append(line)
     if not head or len(head) == len(content):
@@ -404,7 +469,7 @@ def _drop_stubs_before_body(content: list[_Line], *, after_title: bool) -> None:
     names, kickers) are page furniture."""
     pending = [line for line in content if line.kind is None]
     for index, line in enumerate(pending):
-        if not _is_heading_like(line.text):
+        if not _is_heading_like(line.text) or line.glued:
             break
         following = pending[index + 1] if index + 1 < len(pending) else None
         if (
@@ -428,7 +493,11 @@ def _drop_trailing_stubs(content: list[_Line]) -> None:
     """
     for index in range(len(content) - 1, 0, -1):
         line, before = content[index], content[index - 1]
-        if count_words(line.text) > _STUB_WORDS or _ends_sentence(line.text):
+        if (
+            _count_words(line.text, _STUB_WORDS) > _STUB_WORDS
+            or _ends_sentence(line.text)
+            or line.glued
+        ):
             break
         if before.block == line.block and not _ends_sentence(before.text):
             break
@@ -446,15 +515,24 @@ def _drop_foreign_captions(content: list[_Line], text: str) -> None:
     zone = content[:_CAPTION_ZONE]
     if len(content) <= len(zone):
         return
-    try:
-        article_language = detect_language(text)
-    except LanguageError:
-        return
+    # The statistical model costs a fraction of a millisecond per call, so it
+    # is only asked about a line when the function words do not already show
+    # that the line is in the article's language (they do for almost all).
+    article_guess = _function_word_language(text[:_GUESS_CHARS])
+    article_language: str | None = None
     body_started = False
     for line in zone:
-        n_words = count_words(line.text)
+        n_words = _count_words(line.text, _CLASSIFY_MAX_WORDS)
         if n_words < 5 or n_words > 80 or _QUOTED.match(line.text):
             continue
+        if article_guess is not None and _function_word_language(line.text) == article_guess:
+            body_started = True
+            continue
+        if article_language is None:
+            try:
+                article_language = detect_language(text)
+            except LanguageError:
+                return
         language, confidence = rank_languages(line.text)[0]
         if language == article_language:
             body_started = True
@@ -462,6 +540,298 @@ def _drop_foreign_captions(content: list[_Line], text: str) -> None:
             not body_started or not _ends_sentence(line.text)
         ):
             line.kind = "foreign-caption"
+
+
+# Frequent function words of the languages pasted most; a word may belong to
+# several languages. Enough of them, with a clear winner, tell the language
+# of a line without the statistical model.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": _set(
+        "the of and to in is was that for on with as by at from it he his said are were "
+        "has have be this which an their not"
+    ),
+    "fr": _set(
+        "le la les des du de et est une un dans pour que qui sur au aux pas par avec il "
+        "elle ce ont été sont plus son ses cette"
+    ),
+    "de": _set(
+        "der die das und ist nicht mit den von zu im ein eine auf dem sich des auch für "
+        "wird sind hat wurde bei"
+    ),
+    "es": _set("el los las del y que en por con una para es se al como más su fue ha sido lo"),
+    "it": _set("il della che di per gli è non con una sono nel alla dei delle anche del"),
+    "pt": _set("o os da do que em não uma com para é dos das no na foi ao pelo"),
+    "nl": _set("de het een van en is niet op dat met voor zijn werd ook aan bij"),
+}
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _language, _words_of in _FUNCTION_WORDS.items():
+    for _word in _words_of:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
+_GUESS_CHARS = 1500
+_GUESS_MIN_HITS = 3
+
+
+def _function_word_language(text: str) -> str | None:
+    """The language whose function words dominate `text`, or None when unclear."""
+    hits: dict[str, int] = {}
+    languages_of = _LANGUAGES_OF.get
+    for word in _WORD_RE.findall(text.lower()):
+        for language in languages_of(word, ()):
+            hits[language] = hits.get(language, 0) + 1
+    if not hits:
+        return None
+    ranked = sorted(hits.values(), reverse=True)
+    best = max(hits, key=hits.__getitem__)
+    second = ranked[1] if len(ranked) > 1 else 0
+    if ranked[0] < _GUESS_MIN_HITS or ranked[0] < 1.5 * second:
+        return None
+    return best
+
+
+# --- furniture glued into the prose -------------------------------------------
+#
+# A page flattened into one line by a scraper (or a careless copy) keeps what
+# stood between its paragraphs, glued to the prose without a space or a full
+# stop: section headings ("…en Corse.Violents orages en CorseDe violents
+# orages…"), pull quotes ('…Peskov."Un choix très clair""Moscou respecte…'),
+# AFP-style "- Heading -" lines, the title and channel of an embedded video
+# ("Title ?par BFMTV"), stray style text ("=1em"). The glue itself is the
+# evidence: a lowercase letter followed directly by a capitalised word, or a
+# quotation mark directly after a word or another quotation mark, at the end
+# of a short run without sentence punctuation that starts where a sentence
+# starts. Only that run is cut out; the text on both sides is kept as it
+# was, so every sentence of the body is still a verbatim copy of the input.
+
+_LO = "a-zß-öø-ÿœæ"
+_UP = "A-ZÀ-ÖØ-ÞŒÆ"
+_QUOTE_CHARS = '"«»“”„'
+# A heading (or a video title) is at most this long.
+_HEAD_MAX_WORDS = 15
+_HEAD_MAX_CHARS = 160
+_EMBED_TITLE_MAX_WORDS = 25
+# How far back the start of a sentence is looked for.
+_SENTENCE_MAX_CHARS = 600
+_EMBED_SOURCE_MAX_CHARS = 40
+
+# Each kind of glue has its own pattern, led by the rare character it turns on
+# (a capital, a quotation mark, a dash), so a long line is scanned at C speed.
+_SPACES = " \t\u00a0\u202f"
+_GLUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # "secoursOutre", "partielle‖L'alerte": a word glued to a capitalised one
+    ("camel", re.compile(rf"[{_UP}](?<=[{_LO}][{_UP}])(?=[{_LO}]|['’][{_LO}{_UP}])")),
+    # 'gorge""Je', 'septembre"Nous', '»« Le…': an opening quote glued to what precedes
+    ("quote", re.compile(rf"[\"«“](?<=[\w\"»”][\"«“])(?=[{_UP}]|(?<=«)[{_SPACES}][{_UP}])")),
+    # '…une folie »L'Europe': a closing quote glued to the next sentence
+    ("close", re.compile(rf"[»”](?<=\w[»”]|[{_SPACES}][»”])(?=[{_UP}](?:[{_LO}]|['’]\w))")),
+    # "?par BFMTV", "(vidéo)par Non Stop Zapping": a video's channel credit
+    ("embed", re.compile(r"[?!.)](?=(?:par|by|von|por) \S)")),
+    # "- 61 millions de vues -", "• Heading": a marked heading at a sentence start
+    ("dash", re.compile(r"[-–—•►▶■](?<=[\s.!?…\"»”][-–—•►▶■])|^[-–—•►▶■]")),
+    # "s'élève à 25.428.Des millions de masques": a sentence glued after a number
+    ("number", re.compile(rf"\.(?<=\d\.)(?=[{_UP}][{_LO}]+[\s,])")),
+)
+_GLUE_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _GLUE_PATTERNS))
+_GLUE_SCAN_CHARS = 1000
+_SENTENCE_STOP = re.compile(r"[.!?…]+(?:[\"'»”’)\]]|\s[»”])*")
+_RIGHT_WORD = re.compile(rf"[{_UP}](?:[{_LO}]+|['’]\w+)(?:['’-]\w+)*")
+_INNER_STOP = re.compile(r"[.!?…]\s")
+_CODE_CHARS = re.compile(r"[=<>{}\\|;]|\[/")
+_DASH_HEAD = re.compile(
+    rf"[-–—•►▶■]\s*(?P<text>[^.!?\n]{{1,{_HEAD_MAX_CHARS}}}?\s?[?!]?)"
+    rf"(?:(?:\s[-–—]|(?<=[\"»”?!])[-–—])\s?|(?<=[?!])\s?)(?=[\"«“]?\s?[{_UP}0-9])"
+)
+_SOURCE_END = re.compile(rf"(?<=[{_LO}.+])(?=[{_UP}][{_LO}])|(?<=[{_UP}])(?=[{_UP}][{_LO}])|[\"«“]")
+# Words that abbreviate before a name or number: their full stop ends no sentence.
+_ABBREVIATIONS = _set(
+    "Mr Mrs Ms Dr St Sr Jr Prof Gen Gov Sen Rep Col Lt Sgt Capt Mme Mlle MM Me Pr Mgr "
+    "Hr Fr Frau Sra Srta Dra No Nr Vol Art vs etc av ca Inc Ltd Co"
+)
+# Capitalised words that start sentences (a glued "CorseDe violents orages"
+# is a heading, "EgyptAir" a name).
+_STARTERS = _set(
+    "The A An This That These Those It He She They We I In On At For From With After As "
+    "But And Or So If When While There Here Some Many Most One Two Three Meanwhile However "
+    "Le La Les L Un Une Des De Du Ce Cet Cette Ces Il Elle Ils Elles On Nous Vous Je Mais Et "
+    "Dans Pour Par Sur Avec Selon Après Avant Depuis Lors Quand Si Ainsi Cependant Pourtant "
+    "His Her Their Our Its My Your "
+    "Alors Puis Aussi Enfin Son Sa Ses Leur Leurs Au Aux À En Face Dès C D J N S Qu Outre "
+    "Der Die Das Den Dem Ein Eine Es Er Sie Wir Aber Und Im Am Auf Bei Mit Nach Seit Von Vor "
+    "Zu Auch Dabei Damit Dann Doch Laut Nun Noch "
+    "El Los Las Lo Unos Unas Este Esta Estos Estas Ese Esa Pero Con Del Al Según Tras Desde "
+    "Durante Cuando Como Además Mientras Aunque Hoy Ya"
+)
+
+
+def _glued_furniture(line: str) -> list[tuple[int, int, str]]:
+    """Spans of `line` (start, end, kind) that are page furniture glued to the prose;
+    an empty span marks two sentences glued together, to be cut apart."""
+    if len(line) < _GLUE_SCAN_CHARS and not _GLUE_ANY.search(line):
+        return []  # one call instead of six on the short lines of tidy text
+    found = [
+        (match.start(), kind, match.end())
+        for kind, pattern in _GLUE_PATTERNS
+        for match in pattern.finditer(line)
+    ]
+    if not found:
+        return []
+    found.sort()
+    spans: list[tuple[int, int, str]] = []
+    for position, kind, glue_end in found:
+        if spans and position < spans[-1][1]:
+            continue
+        span: tuple[int, int, str] | None
+        if kind == "dash":
+            span = _dash_heading(line, position)
+        elif kind == "embed":
+            span = _embed(line, position + 1)
+        elif kind == "number":
+            span = (position + 1, position + 1, "glued")
+        elif kind == "close":
+            before = position - 1 if line[position - 1] in _SPACES else position
+            span = _glued_heading(line, before, glue_end, kind)
+        else:
+            span = _glued_heading(line, position, glue_end, kind)
+        if span and (not spans or span[0] > spans[-1][1] or span[0] == spans[-1][1] < span[1]):
+            spans.append(span)
+    return spans
+
+
+def _sentence_start(line: str, position: int, max_chars: int = _HEAD_MAX_CHARS) -> int | None:
+    """Where the sentence that reaches `position` starts; None when that is too far back."""
+    low = max(0, position - max_chars)
+    start = 0 if low == 0 else None
+    for stop in _SENTENCE_STOP.finditer(line, low, position):
+        end = stop.end()
+        if stop.group()[-1] == '"' and end < position and not line[end].isspace():
+            end -= 1  # '."Un choix': a straight quote glued to a word opens the next sentence
+        while end < position and line[end] in " \t\u00a0\u202f":
+            end += 1
+        if end >= position:
+            return position  # nothing between that sentence and the glue
+        after = line[end]
+        if after.islower():
+            continue  # "?» a-t-il dit": the sentence goes on
+        punct = stop.group()[0]
+        before = stop.start()
+        if punct == "." and before > 0 and line[before - 1].isdigit() and after.isdigit():
+            continue  # "3.5"
+        word = line[line.rfind(" ", 0, before) + 1 : before].lstrip(_QUOTE_CHARS + "'(")
+        if punct == "." and ((len(word) == 1 and word.isupper()) or word in _ABBREVIATIONS):
+            continue  # "M. Dupont", "Dr. Who"
+        start = end
+    return start
+
+
+def _heading_ok(text: str, *, one_word: bool) -> bool:
+    if not text or len(text) > _HEAD_MAX_CHARS:
+        return False
+    first = text[0]
+    if not (first.isupper() or first.isdigit() or first in _QUOTE_CHARS + "-–—•►▶■'"):
+        return False
+    n_words = count_words(text)
+    return (2 if not one_word else 1) <= n_words <= _HEAD_MAX_WORDS
+
+
+def _glued_heading(
+    line: str, position: int, glue_end: int, kind: str
+) -> tuple[int, int, str] | None:
+    """The heading glued at `position`, or an empty span where two sentences
+    were glued together (the run before the glue is too long for a heading)."""
+    start = _sentence_start(line, position, max_chars=_SENTENCE_MAX_CHARS)
+    begin = start if start is not None else max(0, position - _SENTENCE_MAX_CHARS)
+    end = position
+    if kind == "close":
+        end = glue_end
+    elif kind == "quote" and line[position - 1] not in _QUOTE_CHARS:
+        # A straight quote after a word closes the run when the run opened
+        # one ('"Les fumeurs sont protégés"Selon…'), else it opens the next
+        # sentence ('…avant septembre"Nous allons…'), which must then be a
+        # sentence, not an inline quote ('la ligne "Nord" entre Paris…').
+        if line[position] == '"' and sum(line.count(q, begin, position) for q in _QUOTE_CHARS) % 2:
+            end = position + 1
+        else:
+            closing = next(
+                (
+                    i
+                    for i in range(position + 1, min(len(line), position + 60))
+                    if line[i] in _QUOTE_CHARS
+                ),
+                None,
+            )
+            if closing is not None and count_words(line[position:closing]) < 3:
+                return None
+    text = line[begin:end].strip()
+    if _CODE_CHARS.search(text):
+        return (begin, end, "script") if start is not None and count_words(text) <= 3 else None
+    if kind == "camel" and not _camel_is_glue(line, position, begin):
+        return None
+    one_word = kind == "camel" and _starts_with_starter(line, position)
+    if start is not None and _heading_ok(text, one_word=one_word):
+        return (start, end, "heading")
+    if start is None or count_words(text) > _HEAD_MAX_WORDS:
+        return (end, end, "glued")  # two sentences glued: cut between them, drop nothing
+    return None
+
+
+def _camel_is_glue(line: str, position: int, begin: int) -> bool:
+    """The word on the left ends in lowercase, the one on the right is a plain
+    capitalised word: "secoursOutre" is glue; "EgyptAir", "McKee", "iPhone",
+    "#MeToo" and "getElementById" are names."""
+    left_start = position
+    while left_start > begin and line[left_start - 1].isalpha():
+        left_start -= 1
+    left = line[left_start:position]
+    if len(left) < 3 or (left_start > 0 and line[left_start - 1] in "#@/_."):
+        return False
+    right = _RIGHT_WORD.match(line, position)
+    if right is None:
+        return False
+    following = line[right.end() : right.end() + 1]
+    if following.isalpha() or following.isdigit():
+        return False
+    return left.islower() or (following.isspace() and _starts_with_starter(line, position))
+
+
+def _starts_with_starter(line: str, position: int) -> bool:
+    right = _RIGHT_WORD.match(line, position)
+    return right is not None and re.split(r"['’-]", right.group(), maxsplit=1)[0] in _STARTERS
+
+
+def _dash_heading(line: str, marker: int) -> tuple[int, int, str] | None:
+    """'- 61 millions de vues -Boostée…', '- Quel mode opératoire ?Les victimes…'."""
+    before = marker
+    while before > 0 and line[before - 1] in _SPACES:
+        before -= 1
+    if before > 0 and line[before - 1] not in '.!?…"»”':
+        return None  # not at a sentence start
+    match = _DASH_HEAD.match(line, marker)
+    if match is None or match.end() >= len(line):
+        return None
+    if not 1 <= count_words(match.group("text")) <= _HEAD_MAX_WORDS:
+        return None
+    return (marker, match.end(), "heading")
+
+
+def _embed(line: str, position: int) -> tuple[int, int, str] | None:
+    """An embedded video: 'Title ?par BFMTV' glued between two sentences."""
+    credit = position + line[position:].index(" ") + 1
+    limit = min(len(line), credit + _EMBED_SOURCE_MAX_CHARS)
+    found = _SOURCE_END.search(line, credit + 1, limit)
+    if found is not None:
+        end = found.start()
+    elif len(line) <= limit:
+        end = len(line)
+    else:
+        return None
+    source = line[credit:end].strip()
+    if not 1 <= count_words(source) <= 4 or _INNER_STOP.search(source):
+        return None
+    start = position
+    if line[position - 1] in '?!)»"':
+        title = _sentence_start(line, position - 1, max_chars=250)
+        if title is not None and count_words(line[title:position]) <= _EMBED_TITLE_MAX_WORDS:
+            start = title
+    return (start, end, "embed")
 
 
 # --- metadata ---------------------------------------------------------------

@@ -193,10 +193,17 @@ def test_hard_wrapped_text_keeps_its_first_sentence() -> None:
     _rows("cnndm_sample.jsonl") + _rows("orangesum_sample.jsonl"),
     ids=lambda row: row["id"][:12],
 )
-def test_one_long_paragraph_is_left_whole(row: dict[str, str]) -> None:
-    article = parse_text(row["article"])
+def test_one_long_paragraph_keeps_its_prose(row: dict[str, str]) -> None:
+    # Text scraped into one line: no title is invented, the first sentence
+    # stays, and only glued furniture (headings, video credits) is cut out.
+    raw = row["article"]
+    article = parse_text(raw)
     assert article.title is None
-    assert article.body == row["article"].strip()
+    first = split_sentences(raw, row["language"])[0]
+    assert article.body.startswith(first)
+    _assert_verbatim(article, raw)
+    kept = sum(len(line) for line in article.body.split("\n") if line)
+    assert kept >= 0.9 * len(raw.strip())
 
 
 def test_title_needs_a_body_after_it() -> None:
@@ -351,3 +358,157 @@ def test_markdown_emphasis_does_not_eat_snake_case() -> None:
     assert article.body == (
         "The variable my_var_name was renamed by the team on Monday, the maintainers said."
     )
+
+
+# --- furniture glued into one-line text (a flattened page) -------------------
+
+
+def _body_lines(raw: str) -> list[str]:
+    article = parse_text(raw)
+    _assert_verbatim(article, raw)
+    return [line for line in article.body.split("\n") if line]
+
+
+@pytest.mark.parametrize(
+    ("raw", "heading", "after"),
+    [
+        (
+            "Quatre personnes sont mortes dans le canyon, a indiqué la préfecture.Important "
+            "dispositif de secoursOutre ce groupe de sept personnes, une huitième a été "
+            "hélitreuillée dans la soirée.",
+            "Important dispositif de secours",
+            "Outre ce groupe de sept personnes",
+        ),
+        (
+            "Four people died in the canyon, the prefecture said. Rescue teams on the "
+            "groundMore than 200 firefighters were sent to the area on Sunday evening.",
+            "Rescue teams on the ground",
+            "More than 200 firefighters",
+        ),
+        (
+            "La Russie et l'Ukraine sont à couteaux tirés depuis 2014, a dit Dmitri Peskov."
+            '"Un choix très clair""Moscou respecte le choix du peuple ukrainien", a-t-il '
+            "poursuivi lundi.",
+            "Un choix très clair",
+            '"Moscou respecte le choix',
+        ),
+        (
+            'The Kremlin said it was too early to judge, according to Dmitry Peskov."A very '
+            'clear choice""Moscow respects the choice of the Ukrainian people," he added.',
+            "A very clear choice",
+            '"Moscow respects the choice',
+        ),
+        (
+            "La jeune femme ne laisse personne indifférent.- 61 millions de vues -Boostée par "
+            "les réseaux sociaux, elle a signé avec un label indépendant.",
+            "61 millions de vues",
+            "Boostée par les réseaux sociaux",
+        ),
+        (
+            "The festival closed on Sunday after three days of concerts. - Record crowds - "
+            "The organisers said 90,000 people had bought tickets this year.",
+            "Record crowds",
+            "The organisers said",
+        ),
+        (
+            "Des violences ont été signalées, a indiqué le parquet de Pau. Comment aider un "
+            'proche sous l\'emprise d\'une secte ?par rtl.fr"Le juge d\'instruction s\'est rendu '
+            "sur les lieux mardi.",
+            "Comment aider un proche",
+            '"Le juge d\'instruction',
+        ),
+        (
+            "Shares fell sharply after the announcement, the exchange said. Who is the new "
+            "boss of the group?by CNNThe company named its finance chief as interim head.",
+            "Who is the new boss",
+            "The company named its finance chief",
+        ),
+        (
+            'Il est interdit de posséder une panthère, a rappelé la préfecture. "=1emIl semble '
+            "que la personne qui se trouvait dans l'appartement ait fui par la fenêtre.",
+            "=1em",
+            "Il semble que la personne",
+        ),
+        (
+            "Police closed the road for the night, the council said. =1emThe driver was "
+            "taken to hospital with minor injuries on Tuesday.",
+            "=1em",
+            "The driver was taken",
+        ),
+    ],
+    ids=["fr-heading", "en-heading", "fr-pull-quote", "en-pull-quote", "fr-dash-heading",
+         "en-dash-heading", "fr-video", "en-video", "fr-script", "en-script"],
+)  # fmt: skip
+def test_glued_furniture_is_cut_out(raw: str, heading: str, after: str) -> None:
+    lines = _body_lines(raw)
+    body = "\n".join(lines)
+    assert heading not in body
+    assert any(line.startswith(after) for line in lines), lines
+    assert lines[0] == raw[: len(lines[0])]  # the sentence before is kept whole
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "first", "second"),
+    [
+        (
+            "Le bilan total des morts s'élève à 25.428.Des millions de masques ont été "
+            "distribués dans les gares lundi matin.",
+            "fr",
+            "Le bilan total des morts s'élève à 25.428.",
+            "Des millions de masques",
+        ),
+        (
+            "The number of cases rose to 1,204 on Monday, up from 1.5.The health ministry "
+            "said testing would be expanded next week.",
+            "en",
+            "The number of cases rose to 1,204 on Monday, up from 1.5.",
+            "The health ministry said",
+        ),
+        (
+            "L'opposant russe a été admis en réanimation la semaine dernière dans un hôpital "
+            "de la ville sibérienne d'OmskSon entourage a alors immédiatement dénoncé un "
+            "empoisonnement.",
+            "fr",
+            "L'opposant russe a été admis en réanimation",
+            "Son entourage a alors",
+        ),
+        (
+            "The opposition leader was taken to intensive care last week in a hospital in the "
+            "Siberian city of OmskHis allies immediately said he had been poisoned.",
+            "en",
+            "The opposition leader was taken to intensive care",
+            "His allies immediately said",
+        ),
+    ],
+    ids=["fr-number", "en-number", "fr-sentence", "en-sentence"],
+)
+def test_glued_sentences_are_cut_apart_and_both_kept(
+    raw: str, language: str, first: str, second: str
+) -> None:
+    lines = _body_lines(raw)
+    sentences = split_sentences("\n\n".join(lines), language)
+    assert len(sentences) == 2
+    assert sentences[0].startswith(first)
+    assert sentences[1].startswith(second)
+    assert "".join(sentences).replace(" ", "") == raw.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Il a rejoint la compagnie EgyptAir en 2015, puis le groupe AstraZeneca, a-t-il dit.",
+        "Sur YouTube, la vidéo a dépassé les 61 millions de vues, selon la plateforme.",
+        "The new iPhone and the eBay listing were both removed, the company said on Monday.",
+        "Journalist Lyra McKee was shot dead in Londonderry, police said on Friday night.",
+        "Leonardo DiCaprio posted on LinkedIn, on Instagram and on FaceTime, fans said.",
+        "The campaign under the #MeToo and #StopCovid hashtags spread fast, they said.",
+        "Call getElementById before the page loads, the documentation says in its guide.",
+        'La ligne à grande vitesse "Nord" entre Paris et Lille est interrompue lundi.',
+        'Il les a félicités pour être descendus "par millions" dans les rues, a-t-il dit.',
+        "La députée MoDem du Cher, Nadia Essayan, a signé une tribune mardi dernier.",
+        "Le prix (vidéo)par exemple a été fixé à 20 euros, selon le ministère de la Culture.",
+        "The vote is due on Tuesday - the third this year - and may well fail again.",
+    ],
+)
+def test_names_and_inline_quotes_are_not_glue(raw: str) -> None:
+    assert parse_text(raw).body == raw
