@@ -63,6 +63,11 @@ class ThreadedServer:
         async def cleanup() -> None:
             assert self._runner is not None
             await self._runner.cleanup()
+            # Handlers still sleeping (a deliberately slow page) end here, not at exit.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
