@@ -72,18 +72,38 @@ class Weights:
 
 DEFAULT_WEIGHTS = Weights()
 
-# Page furniture the cleaner may have left inside the body text.
-_RESIDUE = re.compile(
-    r"^(?:scroll down|click here|read more|follow (?:us|@)|share (?:this|on)\b|sign up|"
+# Page furniture the cleaner may have left inside the body text: at the
+# start of a sentence, or a link text anywhere in it. Two patterns, because
+# one pattern with an unanchored branch is tried at every position.
+_RESIDUE_START = re.compile(
+    r"scroll down|click here|read more|follow (?:us|@)|share (?:this|on)\b|sign up|"
     r"subscribe|published:|updated:|by \.|photo:|video:|lire aussi|à lire aussi|"
-    r"voir aussi|cliquez|abonnez-vous)"
-    r"|\b(?:click here|cliquez ici)\b",
+    r"voir aussi|cliquez|abonnez-vous",
     re.IGNORECASE,
 )
+_RESIDUE_ANYWHERE = re.compile(r"\b(?:click here|cliquez ici)\b", re.IGNORECASE)
 _OPEN_QUOTES = "\"'“‘«„"
 _CLOSE_QUOTES = "\"'”’»“"
-_QUOTE_MARKS = frozenset('"“”«»„')
+_QUOTE_MARK = re.compile('["“”«»„]')
 _OPENING_MARKS = '"“«„'
+_CONCEPT_CACHE_LIMIT = 200_000
+
+
+class _ConceptCache(dict[str, str | None]):
+    """token -> `PrecisSummarizer._concept(token)`, filled on first sight: most
+    words of an article have been seen before, and then cost one dict lookup.
+    Bounded so a stream of odd tokens cannot grow memory without limit."""
+
+    def __init__(self, concept: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._concept = concept
+
+    def __missing__(self, token: str) -> str | None:
+        result = self._concept(token)
+        if len(self) >= _CONCEPT_CACHE_LIMIT:
+            self.clear()
+        self[token] = result
+        return result
 
 
 def _is_bare_quote(text: str) -> bool:
@@ -102,7 +122,7 @@ class PrecisSummarizer(AbstractSummarizer):
         weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
         super().__init__(stemmer)
-        self._stop = frozenset(w.lower() for w in stop_words)
+        self.stop_words = stop_words
         self.weights = weights
 
     @property
@@ -112,6 +132,7 @@ class PrecisSummarizer(AbstractSummarizer):
     @stop_words.setter
     def stop_words(self, words: Iterable[str]) -> None:
         self._stop = frozenset(w.lower() for w in words)
+        self._concept_of = _ConceptCache(self._concept)
 
     def __call__(self, document: Any, sentences_count: int) -> tuple[Any, ...]:
         sentences = document.sentences
@@ -129,16 +150,15 @@ class PrecisSummarizer(AbstractSummarizer):
     # -- the algorithm ------------------------------------------------------
 
     def _concepts(self, tokens: Iterable[str]) -> list[str]:
-        stop, stem = self._stop, self._stemmer
-        out = []
-        for token in tokens:
-            word = token.lower()
-            if len(word) < 2 or word in stop or word.isdigit():
-                continue
-            stemmed = stem(word)
-            if stemmed not in stop:
-                out.append(stemmed)
-        return out
+        return [c for c in map(self._concept_of.__getitem__, tokens) if c is not None]
+
+    def _concept(self, token: str) -> str | None:
+        """The stem of a content word; None for a stop word, a number, one letter."""
+        word = token.lower()
+        if len(word) < 2 or word in self._stop or word.isdigit():
+            return None
+        stemmed = self._stemmer(word)
+        return None if stemmed in self._stop else stemmed
 
     def quality(self, text: str, n_words: int) -> float:
         """A multiplier in (0, 1]: how much the sentence reads like news prose."""
@@ -149,11 +169,11 @@ class PrecisSummarizer(AbstractSummarizer):
             factor = max(n_words, 1) / low
         elif n_words > high:
             factor = high / n_words
-        if _RESIDUE.search(text):
+        if _RESIDUE_START.match(text) or _RESIDUE_ANYWHERE.search(text):
             factor *= w.residue
         if _is_bare_quote(text):
             factor *= w.bare_quote
-        elif any(c in _QUOTE_MARKS for c in text):
+        elif _QUOTE_MARK.search(text):
             factor *= w.has_quote
             if text[:1] in _OPENING_MARKS:
                 factor *= w.opens_quote
