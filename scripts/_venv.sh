@@ -10,5 +10,16 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating the virtual environment in .venv ..." >&2
   "$PY" -m venv .venv
 fi
-# Refresh every time: pip is quick when everything is already satisfied.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" >&2
+# Refresh when the project's requirements changed (or the venv is new).
+stamp=.venv/.precis-requirements
+wanted=$(cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x .venv/bin/precis ]; then
+  echo "Installing Précis and its dependencies into .venv ..." >&2
+  log=.venv/pip-install.log
+  if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".[dev]" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "Installing the dependencies failed (full log: $log)." >&2
+    exit 1
+  fi
+  echo "$wanted" > "$stamp"
+fi
