@@ -7,10 +7,12 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
 from bot.logs import setup_logging
@@ -186,5 +188,11 @@ def run_bot(settings: Settings) -> int:
         asyncio.run(_serve(bot, token))
     except discord.LoginFailure:
         log.error("Discord refused the token: check DISCORD_TOKEN.")
+        return 1
+    except (OSError, SQLAlchemyError, aiohttp.ClientError) as exc:
+        # e.g. an unwritable database folder, a database server that is down, Discord
+        # unreachable: one clear line for the operator (the traceback at DEBUG level).
+        log.error("Précis could not start: %s: %s", type(exc).__name__, exc)
+        log.debug("start-up failure", exc_info=exc)
         return 1
     return 0

@@ -49,3 +49,19 @@ def test_without_a_token_it_says_what_to_do(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2
     assert "DISCORD_TOKEN" in done.stderr and ".env" in done.stderr
+
+
+async def test_a_database_it_cannot_open_stops_it_with_one_clear_line(tmp_path: Path) -> None:
+    async with FakeDiscord(heartbeat_interval=0.5) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general"])
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("a file where the database folder should be")
+        database = f"sqlite+aiosqlite:///{blocker / 'precis.sqlite3'}"
+        env = process_env(fake, guild["id"], tmp_path, DATABASE_URL=database)
+        process = await start_process(env, tmp_path)
+        await asyncio.wait_for(process.wait(), timeout=60)
+        logs = (tmp_path / "bot.log").read_text()
+        assert process.returncode == 1, logs
+        assert "could not start" in logs
+        assert "Traceback" not in logs
+        assert fake.token not in logs
