@@ -26,8 +26,8 @@ from bot.pipeline import (
     Options,
     Source,
     TextSource,
-    UrlSource,
     summarize_source,
+    url_source,
 )
 from bot.render import render, to_json_dict
 from config.settings import Settings, SettingsError, load_settings
@@ -45,9 +45,7 @@ def _source_from_argument(arg: str, settings: Settings) -> Source:
         _check_size(len(data), settings.max_file_bytes, "standard input")
         return FileSource(data=data, name=None)
     if "://" in arg:
-        if not arg.lower().startswith(("http://", "https://")):
-            raise PrecisError(f"Only http:// and https:// links can be summarized, not {arg!r}.")
-        return UrlSource(arg)
+        return url_source(arg)
     path = Path(arg)
     if not path.is_file():
         raise PrecisError(f"No such file: {arg} (give a file, a http(s) link, or - for stdin).")
@@ -89,9 +87,7 @@ def _batch_source(row: dict[str, Any]) -> Source:
     if isinstance(row.get("text"), str):
         return TextSource(row["text"])
     if isinstance(row.get("url"), str):
-        if not row["url"].lower().startswith(("http://", "https://")):
-            raise PrecisError("Only http:// and https:// links can be summarized.")
-        return UrlSource(row["url"])
+        return url_source(row["url"])
     raise PrecisError('Each line needs one of "text", "html" or "url".')
 
 

@@ -29,6 +29,10 @@ class TooLarge(InputError):
     pass
 
 
+class InvalidLink(InputError):
+    """What was given as a link is not an http(s) address of a site."""
+
+
 class FetchError(PrecisError):
     """A link could not be fetched (refused, unreachable, timed out, HTTP error)."""
 

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
-from bot.errors import EmptyInput, NotAnArticle, TooLarge
+from bot.errors import EmptyInput, InvalidLink, NotAnArticle, TooLarge
 from bot.ingest.text import parse_markdown, parse_text
 from bot.models import Article, SourceInfo, Stats, Summary
 from bot.nlp.entities import extract_entities
@@ -97,6 +98,19 @@ def article_from_file(source: FileSource, *, max_bytes: int | None = None) -> Ar
 
 
 LocalSource = TextSource | FileSource | HtmlSource
+
+
+def url_source(link: str) -> UrlSource:
+    """A link a user gave, checked before anything is fetched (every door calls this)."""
+    link = link.strip().strip("<>").strip()
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        # The link itself is not repeated: it may carry credentials.
+        raise InvalidLink(
+            "That is not a web link: give an address that starts with http:// or https:// "
+            "and names a site."
+        )
+    return UrlSource(link)
 
 
 def load_local(source: LocalSource, *, max_file_bytes: int | None = None) -> Article:

@@ -41,7 +41,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 from pydantic import SecretStr
-from yarl import URL
 
 from bot import __version__, metrics
 from bot.errors import (
@@ -49,13 +48,14 @@ from bot.errors import (
     EmptyInput,
     FetchError,
     InputError,
+    InvalidLink,
     LanguageError,
     NotAnArticle,
     PrecisError,
     TooLarge,
     UnsupportedType,
 )
-from bot.pipeline import FileSource, HtmlSource, Source, TextSource, UrlSource
+from bot.pipeline import FileSource, HtmlSource, Source, TextSource, UrlSource, url_source
 from bot.render import to_json_dict
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ ERROR_STATUS: Mapping[type[PrecisError], int] = {
     UnsupportedType: 415,
     EmptyInput: 400,
     InputError: 422,  # e.g. a damaged or password-protected PDF
+    InvalidLink: 400,
     BlockedAddress: 400,  # a link to a private address: we refuse, nothing failed upstream
     FetchError: 502,
     NotAnArticle: 422,
@@ -480,7 +481,10 @@ class WebApp:
             raise ApiError(400, f'"{name}" must be a string.')
         source: Source
         if name == "url":
-            source = UrlSource(_check_url(value))
+            try:
+                source = url_source(value)
+            except InvalidLink as exc:
+                raise ApiError(status_for(exc), str(exc)) from None
         elif name == "html":
             source = HtmlSource(value)
         else:
@@ -576,17 +580,6 @@ class WebApp:
 
 
 # ---------------------------------------------------------------------- validation
-
-
-def _check_url(value: str) -> str:
-    value = value.strip()
-    try:
-        url = URL(value)
-    except ValueError:
-        raise ApiError(400, '"url" is not a valid web address.') from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ApiError(400, '"url" must be an http:// or https:// link with a site name.')
-    return value
 
 
 def _sentences(value: object) -> int | None:

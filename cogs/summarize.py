@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import PrecisError, TooLarge, UnsupportedType
-from bot.pipeline import FileSource, Source, TextSource, UrlSource
+from bot.pipeline import FileSource, Source, TextSource, url_source
 from bot.render import embed_dict
 from bot.service import Busy
 
@@ -62,15 +62,6 @@ def ready(source: Source) -> SourceMaker:
         return source
 
     return give
-
-
-def url_source(url: str) -> Source:
-    url = url.strip().strip("<>")
-    if not url.lower().startswith(("http://", "https://")):
-        raise PrecisError(
-            "That doesn't look like a web link: it must start with http:// or https://."
-        )
-    return UrlSource(url)
 
 
 class SummarizeCog(commands.Cog):

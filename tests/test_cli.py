@@ -300,3 +300,11 @@ def test_console_script_and_module_exit_codes(tmp_path: Path) -> None:
                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 1
     assert bad.stderr.startswith("precis: error:")
+
+
+@pytest.mark.parametrize(
+    "link", ["ftp://user:hunter2@example.org/a.txt", "https://", "file:///etc/passwd"]
+)
+def test_links_that_are_not_web_links(link: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = assert_fails(["summarize", link], capsys, "http://")
+    assert "hunter2" not in err  # a link may carry credentials: it is never echoed
