@@ -1086,30 +1086,6 @@ class Store:
             await conn.execute(query.values(paused=False, paused_reason=None, paused_at=None))
         return await self.get_subscription(subscription_id, guild_id=guild_id)
 
-    async def update_subscription(
-        self,
-        subscription_id: int,
-        *,
-        guild_id: int | None = None,
-        sentences: int | None = None,
-        include: Sequence[str] | None = None,
-        exclude: Sequence[str] | None = None,
-    ) -> Subscription | None:
-        values: dict[str, Any] = {}
-        if sentences is not None:
-            values["sentences"] = sentences
-        if include is not None:
-            values["include"] = list(include)
-        if exclude is not None:
-            values["exclude"] = list(exclude)
-        if values:
-            async with self._write() as conn:
-                query = sa.update(subscriptions).where(subscriptions.c.id == subscription_id)
-                if guild_id is not None:
-                    query = query.where(subscriptions.c.guild_id == guild_id)
-                await conn.execute(query.values(**values))
-        return await self.get_subscription(subscription_id, guild_id=guild_id)
-
     async def has_active_subscription(self, feed_id: int, *, besides: int | None = None) -> bool:
         query = sa.select(subscriptions.c.id).where(
             subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.false()
@@ -1120,19 +1096,6 @@ class Store:
             return (await conn.execute(query.limit(1))).first() is not None
 
     # ------------------------------------------------------------------ items
-
-    async def latest_items(self, feed_id: int, limit: int = 10) -> list[StoredItem]:
-        """Newest first (by the order they were first seen)."""
-        async with self._read() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(items)
-                    .where(items.c.feed_id == feed_id)
-                    .order_by(items.c.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-        return [_item(r._mapping) for r in rows]
 
     async def count_items(self, feed_id: int) -> int:
         async with self._read() as conn:
@@ -1294,21 +1257,6 @@ class Store:
 
     # ------------------------------------------------------------------ notices
 
-    async def add_notice(
-        self,
-        guild_id: int,
-        channel_id: int,
-        text: str,
-        *,
-        kind: str = "info",
-        subscription_id: int | None = None,
-        now: dt.datetime | None = None,
-    ) -> None:
-        async with self._write() as conn:
-            await self._add_notice(
-                conn, guild_id, channel_id, subscription_id, kind, text, now or utcnow()
-            )
-
     async def _add_notice(
         self,
         conn: AsyncConnection,
@@ -1367,18 +1315,6 @@ class Store:
             )
             for r in rows
         ]
-
-    async def list_notices(self, *, status: str | None = None) -> list[Notice]:
-        query = sa.select(notices).order_by(notices.c.id)
-        if status is not None:
-            query = query.where(notices.c.status == status)
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [
-            Notice(r.id, int(r.guild_id), int(r.channel_id), r.subscription_id, r.kind, r.text,
-                   r.attempts)
-            for r in rows
-        ]  # fmt: skip
 
     async def mark_notice(
         self,

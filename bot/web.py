@@ -220,9 +220,6 @@ class WebApp:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def add_probe(self, name: str, probe: Probe) -> None:
-        self.probes[name] = probe
-
     async def start(self) -> None:
         self._runner = web.AppRunner(
             self.app,
