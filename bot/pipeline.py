@@ -26,13 +26,14 @@ from bot.nlp.entities import extract_entities
 from bot.nlp.language import detect_language
 from bot.nlp.sentences import split_sentences
 from bot.nlp.summarize import DEFAULT_ALGORITHM, summarize_sentences
-from bot.nlp.tokens import count_words
+from bot.nlp.tokens import count_words, sentence_words
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import FetchLimits
 
 # Fewer words than this is a note, not an article: there is nothing to shorten.
 MIN_ARTICLE_WORDS = 12
+_ENOUGH_WORDS_CHARS = 400  # surely holds MIN_ARTICLE_WORDS words of real prose
 
 
 @dataclass(frozen=True)
@@ -146,15 +147,22 @@ async def fetch_source(url: str, limits: FetchLimits) -> FileSource:
 def analyse(article: Article, options: Options = Options()) -> Summary:
     """Language, sentences, extractive summary and key entities of a clean article."""
     body = article.body.strip()
-    total_words = count_words(body)
-    if total_words < MIN_ARTICLE_WORDS:
-        raise NotAnArticle(
-            f"I found no article there: the text is too short to summarize ({total_words} words)."
-        )
+    # Enough words? The start of a long text settles it (a prefix has no more
+    # words than the whole); the full count comes from the sentences below.
+    if count_words(body[:_ENOUGH_WORDS_CHARS]) < MIN_ARTICLE_WORDS:
+        total_words = count_words(body)
+        if total_words < MIN_ARTICLE_WORDS:
+            raise NotAnArticle(
+                "I found no article there: the text is too short to summarize "
+                f"({total_words} words)."
+            )
     language = options.language or detect_language(body, hint=article.language)
     sentences = split_sentences(body, language)
     if not sentences:
         raise NotAnArticle("I found no sentences to summarize in that text.")
+    # The splitter cuts the text without dropping any of it, so its sentences
+    # hold every word; the summarizer has already asked for most of them.
+    total_words = max(1, sum(len(sentence_words(s)) for s in sentences))
     chosen = summarize_sentences(
         sentences,
         language=language,
@@ -165,7 +173,7 @@ def analyse(article: Article, options: Options = Options()) -> Summary:
     entities = extract_entities(
         sentences, language=language, title=article.title, limit=options.max_entities
     )
-    summary_words = sum(count_words(s) for s in chosen)
+    summary_words = sum(len(sentence_words(s)) for s in chosen)
     return Summary(
         title=article.title,
         language=language,

@@ -24,27 +24,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from bot.models import Entity, EntityType
 from bot.nlp.stemming import stop_words_for
+from bot.nlp.tokens import tokens as _raw_tokens
 
 _GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
 
 # --- tokens -----------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"EE\.\s?UU\.?"  # Spanish "EE. UU." (United States)
-    r"|[^\W\d_]\.(?:[^\W\d_]\.)+"  # dotted acronyms: U.S., D.C., H.R.
-    r"|\w+(?:[’'\-]\w+)*"  # words with inner apostrophes and hyphens
-    r"|[^\w\s]",
-    re.UNICODE,
-)
 # Elided articles and prepositions glued to the next word: l'Irak, d’Irak.
 _ELISION = re.compile(
     r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|degl|un)['’](?=\w)",
@@ -357,35 +354,35 @@ def _symbol(raw: str) -> _Tok:
     return _Tok(raw, raw, False, "", False, False, False, False, False, False)
 
 
-# Tokens without an apostrophe depend on their text alone, so all articles
-# share them: most words of a news article have been seen in earlier ones.
-# Bounded so a stream of odd tokens cannot grow memory without limit.
-_SEEN: dict[str, _Tok] = {}
+# A token depends on its text alone (and, for an elided "l'Irak", on whether
+# the language elides before capitals), so all articles share them: most
+# words of a news article have been seen in earlier ones. Bounded so a
+# stream of odd tokens cannot grow memory without limit.
+_SEEN: dict[bool, dict[str, _Tok]] = {False: {}, True: {}}
 _SEEN_LIMIT = 20_000
 
 
 def _tokens(sentence: str, language: str) -> list[_Tok]:
     """The tokens of a sentence."""
-    out: list[_Tok] = []
-    seen = _SEEN
+    raws = _raw_tokens(sentence)
     upper_elision = language in _ELISION_UPPER_LANGS
-    for raw in _TOKEN.findall(sentence):
-        tok = seen.get(raw)
-        if tok is not None:
-            out.append(tok)
-            continue
-        if not (raw[0].isalnum() or raw[0] == "_"):
-            tok = _symbol(raw)
-        elif "'" not in raw and "’" not in raw:
-            tok = _word(raw, raw)
-        else:
-            out.append(_elided(raw, upper_elision))
-            continue
+    seen = _SEEN[upper_elision]
+    found = list(map(seen.get, raws))  # one C loop; only new tokens cost more
+    if None in found:
         if len(seen) >= _SEEN_LIMIT:
             seen.clear()
-        seen[raw] = tok
-        out.append(tok)
-    return out
+        for i, tok in enumerate(found):
+            if tok is None:
+                found[i] = seen[raws[i]] = _new_token(raws[i], upper_elision)
+    return found  # type: ignore[return-value]  # no None is left
+
+
+def _new_token(raw: str, upper_elision: bool) -> _Tok:
+    if not (raw[0].isalnum() or raw[0] == "_"):
+        return _symbol(raw)
+    if "'" not in raw and "’" not in raw:
+        return _word(raw, raw)
+    return _elided(raw, upper_elision)
 
 
 def _elided(raw: str, upper_elision: bool) -> _Tok:
@@ -409,16 +406,25 @@ def _all_caps(word: str) -> bool:
     return word.isupper() and (word.isalpha() or sum(c.isalpha() for c in word) >= 2)
 
 
+_TEXT = itemgetter(0)
+_IS_CAP = itemgetter(5)
+_IS_LOWERCASE = itemgetter(6)
+_IS_ALPHA = itemgetter(7)
+_IS_UPPER = itemgetter(8)
+_IS_ALL_CAPS = itemgetter(9)
+
+
 def _caseless(tokens: list[_Tok]) -> bool:
     """ALL-CAPS or Title-Case lines say nothing about which words are names."""
-    words = caps = titled = 0  # words that start with a letter
-    for tok in tokens:
-        if tok.word and tok.alpha:
-            words += 1
-            caps += tok.all_caps
-            titled += tok.upper
+    # Counted by C loops: this runs on every sentence. `upper` and
+    # `all_caps` are only ever set on words that start with a letter.
+    titled = sum(map(_IS_UPPER, tokens))
+    if titled < 2:
+        return False  # all-caps words are titled too
+    words = sum(map(_IS_ALPHA, tokens))
     if words < 3:
         return False
+    caps = sum(map(_IS_ALL_CAPS, tokens))
     if caps >= 0.6 * words and caps >= 2:
         return True
     if words < 5:
@@ -465,7 +471,7 @@ class _Finder:
 
     def learn(self, tokens: list[_Tok], capitals: bool) -> None:
         """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
-        self.lower_seen.update([tok.text for tok in tokens if tok.lowercase])
+        self.lower_seen.update(compress(map(_TEXT, tokens), map(_IS_LOWERCASE, tokens)))
         if capitals:
             words = [tok for tok in tokens if tok.word]
             for tok in words[1:]:  # the first word is capitalised anyway
@@ -516,10 +522,15 @@ class _Finder:
 
     def spans(self, tokens: list[_Tok]) -> list[tuple[int, int]]:
         """[start, end) token ranges of capitalised runs joined by connectors."""
+        # Only capitalised tokens start a span: jump from one to the next
+        # instead of looking at every token.
+        caps = list(compress(range(len(tokens)), map(_IS_CAP, tokens)))
+        if not caps:
+            return []
         spans: list[tuple[int, int]] = []
         start = -1
         pending = 0  # connector tokens waiting for a capitalised word
-        i = 0
+        i = caps[0]
         n = len(tokens)
         while i < n:
             tok = tokens[i]
@@ -563,7 +574,10 @@ class _Finder:
                     continue
                 spans.append((start, i - pending))
                 start, pending = -1, 0
-            i += 1
+            later = bisect_right(caps, i)
+            if later == len(caps):
+                break
+            i = caps[later]
         if start >= 0:
             spans.append((start, n - pending))
         return spans
@@ -580,8 +594,14 @@ class _Finder:
             initial = lo == first_word or (
                 before is not None and not before.word and before.raw in ":«“\"'‘(—–-"
             )
-            if self.romance and not caseless and hi - lo == 1 and not initial:
-                hi = self._extend(tokens, lo, hi)
+            if hi - lo == 1 and not caseless:
+                if initial:
+                    # Most spans are one capitalised word opening a sentence
+                    # ("The", "But"): settle those here, as `_trim` would.
+                    if self._common_start(tokens[lo].text):
+                        continue
+                elif self.romance:
+                    hi = self._extend(tokens, lo, hi)
             yield from self._mention(tokens, lo, hi, index, caseless, initial)
 
     def _extend(self, tokens: list[_Tok], lo: int, hi: int) -> int:
@@ -974,6 +994,9 @@ def _display(group: _Group, kind: EntityType) -> str:
     return " ".join(best)
 
 
+_MAX_EVIDENCE = 3.0 * 0.3  # the most the type evidence adds to a salience score
+
+
 def extract_entities(
     sentences: Sequence[str],
     *,
@@ -1002,19 +1025,29 @@ def extract_entities(
                 group = groups[key] = _Group(key)
             group.mentions.append(mention)
     total = max(1, len(sentences))
-    ranked: list[tuple[float, _Group, EntityType]] = []
+    # Salience without the type evidence first: that evidence adds at most
+    # 0.9, so a group that cannot reach the top `limit` is never typed.
+    candidates: list[tuple[float, bool, _Group]] = []
     for group in _merge(groups, finder):
         if _unsupported(group, finder):
             continue
-        kind, evidence = _type_of(group, finder)
         body = [m for m in group.mentions if m.sentence >= 0]
         count = len(group.mentions)
         spread = len({m.sentence for m in body})
         first = min((m.sentence for m in body), default=total)
         early = max(0.0, 1.0 - first / max(4.0, total / 3))
         in_title = any(m.sentence < 0 for m in group.mentions)
-        score = count + 0.5 * spread + 1.5 * early + 2.0 * in_title + min(evidence, 3.0) * 0.3
-        if all(m.caseless for m in group.mentions):
+        base = count + 0.5 * spread + 1.5 * early + 2.0 * in_title
+        candidates.append((base, all(m.caseless for m in group.mentions), group))
+    if 0 < limit < len(candidates):
+        lowest = sorted((b * 0.5 if c else b for b, c, _ in candidates), reverse=True)
+        bar = lowest[limit - 1]
+        candidates = [x for x in candidates if (x[0] + _MAX_EVIDENCE) * (0.5 if x[1] else 1) >= bar]
+    ranked: list[tuple[float, _Group, EntityType]] = []
+    for base, caseless_only, group in candidates:
+        kind, evidence = _type_of(group, finder)
+        score = base + min(evidence, 3.0) * 0.3
+        if caseless_only:
             score *= 0.5
         ranked.append((score, group, kind))
     ranked.sort(key=lambda item: -item[0])

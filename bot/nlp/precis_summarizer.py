@@ -198,15 +198,12 @@ class PrecisSummarizer(AbstractSummarizer):
         # Sentence -> concept incidence as two flat arrays (one entry per
         # distinct concept of a sentence): memory stays linear in the text
         # even for a book-length upload.
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, tokens in enumerate(sentence_words):
-            for concept in set(self._concepts(tokens)):
-                rows.append(i)
-                cols.append(vocab.setdefault(concept, len(vocab)))
-        owner = np.array(rows, dtype=np.intp)
-        concept_of = np.array(cols, dtype=np.intp)
+        # Built with C loops (dict.fromkeys, map): this runs on every word.
+        distinct = [dict.fromkeys(self._concepts(tokens)) for tokens in sentence_words]
+        flat = [concept for concepts in distinct for concept in concepts]
+        vocab = dict(zip(dict.fromkeys(flat), range(len(flat)), strict=False))
+        owner = np.repeat(np.arange(n), [len(concepts) for concepts in distinct])
+        concept_of = np.fromiter(map(vocab.__getitem__, flat), dtype=np.intp, count=len(flat))
         lengths = np.array([max(len(ws), 1) for ws in sentence_words], dtype=float)
         prior = 1.0 / (1.0 + w.decay * np.arange(n, dtype=float))
         quality = np.array(

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from bot.nlp.tokens import words
+from bot.nlp.tokens import sentence_words, words
 
 _TERMINAL = ".!?…‽。！？"
 _CJK_TERMINAL = "。！？"
@@ -394,4 +394,4 @@ class Tokenizer:
         return tuple(split_sentences(paragraph, self._language))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return tuple(words(sentence))
+        return sentence_words(sentence)
