@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -134,11 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.raw:
         how, clean = "raw", (lambda text: (text, None))
     sets = []
+    raws = []
     for filename in DATASETS:
         path = args.data / filename
         if not path.exists():
             parser.error(f"{path} not found; pass --data DIR")
-        sets.append((filename.removesuffix(".jsonl"), prepare(load_rows(path, args.limit), clean)))
+        loaded = load_rows(path, args.limit)
+        raws.append(loaded)
+        sets.append((filename.removesuffix(".jsonl"), prepare(loaded, clean)))
 
     header = f"{'algorithm':<12}"
     for set_name, prepared in sets:
@@ -172,7 +176,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("-" * len(sub))
         print("\n".join(halves))
     print("* default; 'lead' is Lead-3; ms = summarize only, mean per article")
+    if DEFAULT_ALGORITHM in names:
+        print()
+        named = zip(sets, raws, strict=True)
+        print(_margins([(name, prepared, raw) for (name, prepared), raw in named], args.limit))
     return 0
+
+
+# Lead-3 as the eval README reports it (R1, R2): the first three sentences of
+# the raw article, split naively.
+README_LEAD3 = {"cnndm": (40.7, 18.7), "orangesum": (26.9, 9.7)}
+_NAIVE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def naive_lead3(rows: Iterable[dict[str, str]]) -> dict[str, float]:
+    """Lead-3 of the raw text split after every . ! ? (the eval README's baseline)."""
+    scored = []
+    for row in rows:
+        language = row["language"]
+        sentences = [s for s in _NAIVE_SPLIT.split(row["article"].strip()) if s]
+        reference = [
+            s for line in row["reference"].splitlines() for s in split_sentences(line, language)
+        ]
+        scored.append(rouge(sentences[:SUMMARY_SENTENCES], reference, language))
+    return mean(scored)
+
+
+def _margins(
+    sets: Sequence[tuple[str, Sequence[Prepared], Sequence[dict[str, str]]]], limit: int | None
+) -> str:
+    """The default's ROUGE-1/2 over each Lead-3 baseline (the eval README's
+    figures are for whole sets only)."""
+    lines = ["default minus Lead-3, ROUGE-1 / ROUGE-2:"]
+    for name, prepared, raw in sets:
+        ours = evaluate(prepared, DEFAULT_ALGORITHM)[0]
+        lead = evaluate(prepared, "lead")[0]
+        naive = naive_lead3(raw)
+        r1, r2 = ours["rouge1"], ours["rouge2"]
+        readme = README_LEAD3.get(name) if limit is None else None
+        parts = [
+            f"{name:<10} vs Lead-3 of our cleaned sentences {r1 - lead['rouge1']:+.2f} / "
+            f"{r2 - lead['rouge2']:+.2f}",
+            f"vs naive Lead-3 of the raw text ({naive['rouge1']:.2f} / {naive['rouge2']:.2f}) "
+            f"{r1 - naive['rouge1']:+.2f} / {r2 - naive['rouge2']:+.2f}",
+        ]
+        if readme:
+            parts.append(
+                f"vs the eval README's ({readme[0]} / {readme[1]}) "
+                f"{r1 - readme[0]:+.2f} / {r2 - readme[1]:+.2f}"
+            )
+        lines.append(";\n           ".join(parts))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import mean, prepare, scores
+from benchmarks.quality import README_LEAD3, mean, naive_lead3, prepare, scores
 from bot.ingest.text import parse_text
 from bot.nlp.sentences import split_sentences
 from bot.nlp.stemming import stemmer_for, stop_words_for
@@ -143,10 +143,11 @@ def test_stemmer_and_stop_words() -> None:
     assert stop_words_for("xx") == frozenset()
 
 
-# The default must beat Lead-3 (on the same cleaned, split text) by this much
-# ROUGE-1, and match its ROUGE-2, over a whole dev set. The issue asks for
-# +1.5 on OrangeSum; +1.0 is what the default holds today (see the report in
-# benchmarks/quality.py --halves), so this locks in that level.
+# The default must beat Lead-3 by this much ROUGE-1, and match its ROUGE-2,
+# over a whole dev set: Lead-3 as the eval README measures it (the raw text
+# split naively: the targets), and the stronger Lead-3 of the same cleaned,
+# split text the default reads (which holds +1.1 on OrangeSum today).
+TARGETS = {"cnndm": 1.0, "orangesum": 1.5}
 MARGINS = {"cnndm": 1.0, "orangesum": 1.0}
 
 
@@ -169,6 +170,19 @@ def test_default_beats_lead_3_on_the_whole_dev_set(
     lead = mean(scores(prepared, "lead")[0])
     assert ours["rouge1"] >= lead["rouge1"] + MARGINS[name], (ours, lead)
     assert ours["rouge2"] >= lead["rouge2"], (ours, lead)
+
+
+@pytest.mark.parametrize("name", ["cnndm", "orangesum"])
+def test_default_meets_the_targets_over_the_eval_readme_lead_3(
+    name: str, dev_sets: dict[str, list[tuple[list[str], list[str], str, str | None]]]
+) -> None:
+    ours = mean(scores(dev_sets[name], DEFAULT_ALGORITHM)[0])
+    naive = naive_lead3({"cnndm": CNNDM, "orangesum": ORANGESUM}[name])
+    # The naive split reproduces the eval README's figures to 0.4 ROUGE.
+    readme = README_LEAD3[name]
+    assert abs(naive["rouge1"] - readme[0]) < 0.4 and abs(naive["rouge2"] - readme[1]) < 0.3
+    assert ours["rouge1"] >= max(naive["rouge1"], readme[0]) + TARGETS[name], (ours, naive)
+    assert ours["rouge2"] >= max(naive["rouge2"], readme[1]), (ours, naive)
 
 
 @pytest.mark.parametrize("rows", [CNNDM, ORANGESUM], ids=["cnndm", "orangesum"])
