@@ -33,7 +33,11 @@ def stemmer_for(language: str) -> Callable[[str], str]:
     name = snowball_name(language)
     if name is None or name not in Stemmer.algorithms():
         return _identity
-    return _StemCache(Stemmer.Stemmer(name).stemWord).__getitem__
+    stemmer = Stemmer.Stemmer(name)
+    # PyStemmer's own cache triples the cost of a word it has not seen; ours
+    # (below) answers the words it has.
+    stemmer.maxCacheSize = 0
+    return _StemCache(stemmer.stemWord).__getitem__
 
 
 class _StemCache(dict[str, str]):
