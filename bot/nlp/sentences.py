@@ -137,6 +137,16 @@ _STARTERS = _set(
 )
 _ELIDED_STARTERS = frozenset({"l", "c", "d", "qu", "j", "s", "n", "m", "t", "lorsqu", "puisqu"})
 
+# One-letter words that start sentences ("A l'inverse", "À partir", "Y a-t-il",
+# "I think") and one-letter titles ("M. Drouet"), for text glued after a full stop.
+_GLUED_LETTER_STARTERS = frozenset({"A", "À", "Y", "I"})
+_GLUED_LETTER_TITLES = frozenset({"M"})
+_GLUED_LETTER_NEXT = re.compile(r"[ \u00a0](?:[^\W_]|[\"«“])")
+_GLUED_TITLE_NEXT = re.compile(r"\.[ \u00a0][^\W\d_]")
+# Capitalised domain endings that start no sentence ("Site.Com").
+_TOP_DOMAINS = frozenset({"com", "org", "net", "gov", "edu"})
+_GLUED_CLOSERS = "\"'”’»)"
+
 _BULLET = re.compile(r"[ \t\u00a0]*(?:[-*•·‣▪–—]|\d{1,3}[.)])[ \t\u00a0]+")
 _BULLET_SYMBOL = re.compile(r"(?:[-*•·‣▪–—])[ \t\u00a0]+")
 _FOLLOW = re.compile(r"(?P<gap>\s*)(?P<open>[\"'“‘«»„‚(\[¿¡]*)(?P<word>\w+(?:['’]\w+)?)?")
@@ -216,10 +226,12 @@ def _end_is_boundary(text: str, start: int, stop: int, language: str) -> bool:
     strong = any(c in "!?‽…" for c in mark) or mark.startswith("...")
     cased = first.isupper()
     if not gap:
+        if _glued_web_address(text, stop, prev, word):
+            return False  # "www.Example.Com", "Site.Com/Page"
         # Glued: "60 ch.La Mini", "raconté.Lors". Demand a capital followed by
         # a lowercase letter, so "U.S.A", "3.5", "Node.js", "ASP.NET" stay whole.
         if not opening and not (cased and len(word) > 1 and (word[1].islower() or word[1] in "'’")):
-            return False
+            return _glued_letter_is_boundary(text, follow.end(), prev, word)
         if opening and not cased:
             return False
         if strong:
@@ -231,6 +243,40 @@ def _end_is_boundary(text: str, start: int, stop: int, language: str) -> bool:
     if strong:
         return True
     return _full_stop_is_boundary(text, start, prev, word, language)
+
+
+def _glued_web_address(text: str, stop: int, prev: str, word: str) -> bool:
+    """Whether the text glued on both sides of a full stop is a web address."""
+    if prev.lower() == "www" or word.lower() in _TOP_DOMAINS:
+        return True
+    end = stop
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return "/" in text[stop:end] or "@" in text[stop:end]
+
+
+def _glued_letter_is_boundary(text: str, after: int, prev: str, word: str) -> bool:
+    """A one-letter word glued after a full stop: "en Syrie.A l'inverse",
+    "la France.À partir", "la terreur.M. Drouet". Only after a plain word of
+    three letters or more, so "U.S.A", "E.ON", "J.K. Rowling", "M.Macron",
+    "3.A" and "ONU.A" stay whole."""
+    if not _is_plain_word(prev.rstrip(_GLUED_CLOSERS)):
+        return False
+    if word in _GLUED_LETTER_STARTERS:
+        # "A l'inverse", "À partir", "Y aura-t-il": a space and a word follow
+        return _GLUED_LETTER_NEXT.match(text, after) is not None
+    if word in _GLUED_LETTER_TITLES:
+        return _GLUED_TITLE_NEXT.match(text, after) is not None  # "M. Drouet"
+    return False
+
+
+def _is_plain_word(token: str) -> bool:
+    """Letters only (parts joined by apostrophes or hyphens), the last part of
+    three letters or more, lower case but for its first: "Syrie", "raconté",
+    "Météo-France"; not "ONU", "U.S", "E", "25.428" or "McDonald"."""
+    parts = re.split(r"['’-]", token)
+    last = parts[-1]
+    return all(part.isalpha() for part in parts) and len(last) >= 3 and last[1:].islower()
 
 
 def _full_stop_is_boundary(text: str, start: int, prev: str, word: str, language: str) -> bool:

@@ -121,6 +121,49 @@ CASES: list[tuple[str, str, list[str]]] = [
             "L'ex-ministre a répondu.",
         ],
     ),
+    # One-letter words glued after a full stop (OrangeSum, scraped articles)
+    (
+        "fr",
+        "Un premier décès a été enregistré dans le nord-ouest de la Syrie.A l'inverse, la "
+        "situation au Brésil semble se stabiliser selon l'OMS. François Gourand, "
+        "prévisionniste à Météo France.À partir de jeudi, c'est toute la moitié sud du pays.",
+        [
+            "Un premier décès a été enregistré dans le nord-ouest de la Syrie.",
+            "A l'inverse, la situation au Brésil semble se stabiliser selon l'OMS.",
+            "François Gourand, prévisionniste à Météo France.",
+            "À partir de jeudi, c'est toute la moitié sud du pays.",
+        ],
+    ),
+    (
+        "fr",
+        "Il a dirigé la lutte contre le terrorisme.M. Drouet a par ailleurs indiqué que "
+        "c'était la seule demande. Ils pourront organiser un déconfinement plus large que "
+        "ceux en rouge.Y aura-t-il assez de masques ? Il a assuré. \"Ce n'est pas seulement "
+        "notre problème\", \"c'est le problème de tout le monde\".A l'appel d'une "
+        "association, des manifestants ont posé genou à terre.",
+        [
+            "Il a dirigé la lutte contre le terrorisme.",
+            "M. Drouet a par ailleurs indiqué que c'était la seule demande.",
+            "Ils pourront organiser un déconfinement plus large que ceux en rouge.",
+            "Y aura-t-il assez de masques ?",
+            "Il a assuré.",
+            '"Ce n\'est pas seulement notre problème", "c\'est le problème de tout le monde".',
+            "A l'appel d'une association, des manifestants ont posé genou à terre.",
+        ],
+    ),
+    (
+        "fr",
+        "L'homme, présenté par la Cour comme s'appelant A.M., avait été interpellé. "
+        "A.M. a désormais trois mois. M.Macron et J.K. Rowling lisent E.ON et "
+        "www.afastronomie.fr ou www.Site.Com/A la une, le Site.Com et le fichier rapport.pdf "
+        "des U.S.A à 3.5 et ONU.A la fin.",
+        [
+            "L'homme, présenté par la Cour comme s'appelant A.M., avait été interpellé.",
+            "A.M. a désormais trois mois.",
+            "M.Macron et J.K. Rowling lisent E.ON et www.afastronomie.fr ou www.Site.Com/A la "
+            "une, le Site.Com et le fichier rapport.pdf des U.S.A à 3.5 et ONU.A la fin.",
+        ],
+    ),
     (
         "fr",
         "« Pourquoi ? » a-t-il dit. Il est parti. « C'est fini », a-t-il ajouté. "
