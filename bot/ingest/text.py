@@ -631,6 +631,8 @@ _GLUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dash", re.compile(r"[-–—•►▶■](?<![^\s.!?…\"»”][-–—•►▶■])")),
     # "s'élève à 25.428.Des millions de masques": a sentence glued after a number
     ("number", re.compile(rf"\.(?<=\d\.)(?=[{_UP}][{_LO}]+[\s,])")),
+    # "POUR LA PRIMAIREPar ailleurs": an all-caps heading glued to the next sentence
+    ("caps", re.compile(rf"[{_UP}](?<=[{_UP}]{{3}})(?=[{_LO}]+[{_SPACES},])")),
 )
 # All kinds at once, for short lines; the lookahead (every first character
 # above) lets `re` reject most positions with one test instead of six.
@@ -771,7 +773,9 @@ def _glued_heading(
         return (begin, end, "script") if start is not None and count_words(text) <= 3 else None
     if kind == "camel" and not _camel_is_glue(line, position, begin):
         return None
-    one_word = kind == "camel" and _starts_with_starter(line, position)
+    if kind == "caps" and not (start is not None and _caps_is_glue(line, position, text)):
+        return None
+    one_word = kind in ("camel", "caps") and _starts_with_starter(line, position)
     if start is not None and _heading_ok(text, one_word=one_word):
         return (start, end, "heading")
     if start is None or count_words(text) > _HEAD_MAX_WORDS:
@@ -796,6 +800,18 @@ def _camel_is_glue(line: str, position: int, begin: int) -> bool:
     if following.isalpha() or following.isdigit():
         return False
     return left.islower() or (following.isspace() and _starts_with_starter(line, position))
+
+
+def _caps_is_glue(line: str, position: int, heading: str) -> bool:
+    """An all-caps run, from a sentence start, glued to a word that starts
+    sentences: "LA PRIMAIREPar ailleurs", "D'AMENDEEt si". Acronyms inside
+    prose ("à la SNCFLe", "l'ONU", "VIIIe") and names ("ESPNcricinfo") are not."""
+    letters = [c for c in heading if c.isalpha()]
+    return (
+        len(letters) >= 3
+        and all(c.isupper() for c in letters)
+        and _starts_with_starter(line, position)
+    )
 
 
 def _starts_with_starter(line: str, position: int) -> bool:

@@ -435,9 +435,32 @@ def _body_lines(raw: str) -> list[str]:
             "=1em",
             "The driver was taken",
         ),
+        (
+            "70% des sondés ne sont pas satisfaits de l'action de François Hollande et 26% se "
+            "disent ni satisfaits, ni insatisfaits.ALAIN JUPPÉ TOUJOURS EN TÊTE POUR LA "
+            "PRIMAIREPar ailleurs, toujours selon cette enquête réalisée par Ipsos, Alain "
+            "Juppé conforte sa position.",
+            "ALAIN JUPPÉ",
+            "Par ailleurs, toujours selon cette enquête",
+        ),
+        (
+            "Celui qui réussit à attraper la carpe remporte le gros lot, une voiture, par "
+            "exemple.22.500 EUROS D'AMENDEEt si la France est particulièrement visée, c'est que "
+            "les conditions y sont plus favorables.",
+            "EUROS D'AMENDE",
+            "Et si la France est particulièrement visée",
+        ),
+        (
+            "Il se dirige alors vers nous trois d'un pas déterminé\", raconte-t-il au "
+            "Parisien. UNE INTERVENTION DE MOINS DE 10 MINUTESSur le moment, François n'a pas "
+            "pensé à une attaque terroriste.",
+            "INTERVENTION",
+            "Sur le moment, François",
+        ),
     ],
     ids=["fr-heading", "en-heading", "fr-pull-quote", "en-pull-quote", "fr-dash-heading",
-         "en-dash-heading", "fr-video", "en-video", "fr-script", "en-script"],
+         "en-dash-heading", "fr-video", "en-video", "fr-script", "en-script",
+         "fr-caps-heading", "fr-caps-heading-number", "fr-caps-heading-after-space"],
 )  # fmt: skip
 def test_glued_furniture_is_cut_out(raw: str, heading: str, after: str) -> None:
     lines = _body_lines(raw)
@@ -508,6 +531,14 @@ def test_glued_sentences_are_cut_apart_and_both_kept(
         "La députée MoDem du Cher, Nadia Essayan, a signé une tribune mardi dernier.",
         "Le prix (vidéo)par exemple a été fixé à 20 euros, selon le ministère de la Culture.",
         "The vote is due on Tuesday - the third this year - and may well fail again.",
+        # acronyms in prose, and an all-caps word glued inside a sentence
+        "Il était en charge de celle de la centrale nucléaire EDF voisine, selon la SNCF.",
+        "Le Haut-Commissariat de l'ONU aux droits de l'homme a insisté, dans le VIIIe.",
+        'Des "LGBTphobies" qui agressent, a dit la députée, selon ESPNcricinfo lundi.',
+        "Le nouveau chef de la SNCFLe lendemain, a-t-il dit, a démissionné de son poste.",
+        # a heading in mixed case that ends with an acronym is left as it is
+        "Il avait rendez-vous avec Edouard Philippe.Touristes évacués, manifestants "
+        '"nassés" par les CRSUne membre du collectif a été interpellée.',
     ],
 )
 def test_names_and_inline_quotes_are_not_glue(raw: str) -> None:
