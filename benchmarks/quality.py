@@ -20,7 +20,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,12 +101,6 @@ def mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
     return {name: sum(row[name] for row in rows) / n for name in ROUGE_TYPES}
 
 
-def evaluate(prepared: Sequence[Prepared], algorithm: str) -> tuple[dict[str, float], float]:
-    """Mean ROUGE F1 × 100 and mean milliseconds per article."""
-    rows, ms = scores(prepared, algorithm)
-    return mean(rows), ms
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "eval")
@@ -153,12 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(sub)
     print("-" * len(sub))
     halves: list[str] = []
+    means: dict[tuple[str, str], dict[str, float]] = {}  # (algorithm, set) -> whole-set mean
     for name in names:
         line = f"{name + (' *' if name == DEFAULT_ALGORITHM else ''):<12}"
         even = f"{name[:7] + ' even':<12}"
         odd = f"{name[:7] + ' odd':<12}"
-        for _, prepared in sets:
+        for set_name, prepared in sets:
             rows, ms = scores(prepared, name)
+            means[name, set_name] = mean(rows)
             for label, part in (("all", rows), ("even", rows[0::2]), ("odd", rows[1::2])):
                 m = mean(part)
                 cell = " | {:6.2f} {:6.2f} {:6.2f} {:5}".format(
@@ -176,10 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("-" * len(sub))
         print("\n".join(halves))
     print("* default; 'lead' is Lead-3; ms = summarize only, mean per article")
-    if DEFAULT_ALGORITHM in names:
+    if DEFAULT_ALGORITHM in names and "lead" in names:
         print()
-        named = zip(sets, raws, strict=True)
-        print(_margins([(name, prepared, raw) for (name, prepared), raw in named], args.limit))
+        raw_rows = {set_name: rows for (set_name, _), rows in zip(sets, raws, strict=True)}
+        print(_margins(means, raw_rows, args.limit))
     return 0
 
 
@@ -203,14 +199,15 @@ def naive_lead3(rows: Iterable[dict[str, str]]) -> dict[str, float]:
 
 
 def _margins(
-    sets: Sequence[tuple[str, Sequence[Prepared], Sequence[dict[str, str]]]], limit: int | None
+    means: Mapping[tuple[str, str], dict[str, float]],
+    raw_rows: Mapping[str, Sequence[dict[str, str]]],
+    limit: int | None,
 ) -> str:
     """The default's ROUGE-1/2 over each Lead-3 baseline (the eval README's
     figures are for whole sets only)."""
     lines = ["default minus Lead-3, ROUGE-1 / ROUGE-2:"]
-    for name, prepared, raw in sets:
-        ours = evaluate(prepared, DEFAULT_ALGORITHM)[0]
-        lead = evaluate(prepared, "lead")[0]
+    for name, raw in raw_rows.items():
+        ours, lead = means[DEFAULT_ALGORITHM, name], means["lead", name]
         naive = naive_lead3(raw)
         r1, r2 = ours["rouge1"], ours["rouge2"]
         readme = README_LEAD3.get(name) if limit is None else None
