@@ -266,33 +266,54 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
                     link = _http_link(candidate.get("href"), base)
                     if link:
                         break
-        title = _clean_title(entry.get("title"))
-        published = _date(entry, now)
-        content = _content(entry)
-        key = item_key(guid, link, title, published, content)
-        if key in seen:  # the same item twice in one document
-            continue
-        seen.add(key)
-        author = entry.get("author")
-        items.append(
-            FeedItem(
-                key=key,
-                guid=guid,
-                link=link,
-                title=title,
-                published=published,
-                summary_html=content,
-                author=author.strip() if isinstance(author, str) and author.strip() else None,
-                fingerprint=item_fingerprint(title, link, published),
-            )
+        item = _new_item(
+            seen,
+            guid=guid,
+            link=link,
+            title=_clean_title(entry.get("title")),
+            published=_date(entry, now),
+            content=_content(entry),
+            author=entry.get("author"),
         )
-    title = _clean_title(meta.get("title")) or urlsplit(url).hostname or url
+        if item is not None:
+            items.append(item)
+    return _feed(url, meta.get("title"), _http_link(meta.get("link"), base), items, version)
+
+
+def _new_item(
+    seen: set[str],
+    *,
+    guid: str | None,
+    link: str | None,
+    title: str | None,
+    published: dt.datetime | None,
+    content: str | None,
+    author: object,
+) -> FeedItem | None:
+    """The item, or None when the document has already listed it (`seen` keys)."""
+    key = item_key(guid, link, title, published, content)
+    if key in seen:
+        return None
+    seen.add(key)
+    return FeedItem(
+        key=key,
+        guid=guid,
+        link=link,
+        title=title,
+        published=published,
+        summary_html=content,
+        author=author.strip() if isinstance(author, str) and author.strip() else None,
+        fingerprint=item_fingerprint(title, link, published),
+    )
+
+
+def _feed(
+    url: str, title: object, link: str | None, items: list[FeedItem], version: str
+) -> ParsedFeed:
+    """The parsed feed; a feed without a title is named after its host."""
+    name = _clean_title(title) or urlsplit(url).hostname or url
     return ParsedFeed(
-        url=url,
-        title=title[:256],
-        link=_http_link(meta.get("link"), base),
-        items=oldest_first(items),
-        version=version,
+        url=url, title=name[:256], link=link, items=oldest_first(items), version=version
     )
 
 
@@ -329,33 +350,19 @@ def _parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
                     published = value
                     break
         content = entry.get("content_html") or entry.get("content_text") or entry.get("summary")
-        content = content.strip() if isinstance(content, str) and content.strip() else None
-        key = item_key(guid, link, title, published, content)
-        if key in seen:
-            continue
-        seen.add(key)
         authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
-        author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-        items.append(
-            FeedItem(
-                key=key,
-                guid=guid,
-                link=link,
-                title=title,
-                published=published,
-                summary_html=content,
-                author=author if isinstance(author, str) else None,
-                fingerprint=item_fingerprint(title, link, published),
-            )
+        item = _new_item(
+            seen,
+            guid=guid,
+            link=link,
+            title=title,
+            published=published,
+            content=content.strip() if isinstance(content, str) and content.strip() else None,
+            author=authors[0].get("name") if authors and isinstance(authors[0], dict) else None,
         )
-    title = _clean_title(doc.get("title")) or urlsplit(url).hostname or url
-    return ParsedFeed(
-        url=url,
-        title=title[:256],
-        link=_http_link(doc.get("home_page_url"), url),
-        items=oldest_first(items),
-        version="json1",
-    )
+        if item is not None:
+            items.append(item)
+    return _feed(url, doc.get("title"), _http_link(doc.get("home_page_url"), url), items, "json1")
 
 
 def oldest_first(items: list[FeedItem]) -> list[FeedItem]:

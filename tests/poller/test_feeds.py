@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,24 @@ async def test_seed_site_page_discovers_over_http(server: FeedServer, poller: Po
     page = server.file("/news/", (SEEDS / "site.html").read_bytes(), "text/html; charset=utf-8")
     _, title, count = await poller.add_subscription(page, 1, 2)
     assert (title, count) == ("The Daily Meridian", 3)
+
+
+def test_json_feed_items_are_read_like_rss_items() -> None:
+    """Both formats build items the same way: authors trimmed (blank is none),
+    an item listed twice kept once, a feed without a title named after its host."""
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {"id": "1", "url": "https://news.example/a", "title": "A", "content_text": "Body",
+             "authors": [{"name": "  Ada Lovelace  "}]},
+            {"id": "1", "url": "https://news.example/a", "title": "A", "content_text": "Body"},
+            {"id": "2", "url": "https://news.example/b", "title": "B", "content_text": "Body",
+             "authors": [{"name": "   "}]},
+        ],
+    }  # fmt: skip
+    feed = parse_feed(json.dumps(doc).encode(), url="https://news.example/feed.json")
+    assert feed.title == "news.example"
+    assert sorted((it.title, it.author) for it in feed.items) == [
+        ("A", "Ada Lovelace"),
+        ("B", None),
+    ]
