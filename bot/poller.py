@@ -386,21 +386,32 @@ class Poller:
         )
         return now + dt.timedelta(seconds=self._jitter(delay))
 
-    async def _schedule_loop(self) -> None:
+    async def _loop(
+        self, step: Callable[[], Awaitable[float]], wake: asyncio.Event, what: str
+    ) -> None:
+        """Run `step` until stopped; sleep the delay it returns or until `wake`
+        is set. A failing step is logged and retried shortly, never fatal."""
         while not self._stopping:
             try:
-                await self._schedule_round()
-                delay = await self._schedule_delay()
-                await self._maybe_prune()
-                self._last_tick = time.monotonic()  # healthy: the database answered
+                delay = await step()
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("feed scheduler round failed; retrying shortly")
+                log.exception("%s failed; retrying shortly", what)
                 delay = self.config.idle_wake
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_poll.wait(), timeout=delay)
-            self._wake_poll.clear()
+                await asyncio.wait_for(wake.wait(), timeout=delay)
+            wake.clear()
+
+    async def _schedule_loop(self) -> None:
+        await self._loop(self._schedule_step, self._wake_poll, "feed scheduler round")
+
+    async def _schedule_step(self) -> float:
+        await self._schedule_round()
+        delay = await self._schedule_delay()
+        await self._maybe_prune()
+        self._last_tick = time.monotonic()  # healthy: the database answered
+        return delay
 
     async def _schedule_round(self) -> int:
         # Queue at most a few rounds of work beyond the global limit: the semaphores
@@ -573,18 +584,11 @@ class Poller:
     # ------------------------------------------------------------------ delivering
 
     async def _deliver_loop(self) -> None:
-        while not self._stopping:
-            try:
-                await self._deliver_round()
-                delay = await self._deliver_delay()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery round failed; retrying shortly")
-                delay = self.config.idle_wake
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_deliver.wait(), timeout=delay)
-            self._wake_deliver.clear()
+        await self._loop(self._deliver_step, self._wake_deliver, "delivery round")
+
+    async def _deliver_step(self) -> float:
+        await self._deliver_round()
+        return await self._deliver_delay()
 
     async def _deliver_delay(self) -> float:
         nxt = await self.store.next_delivery_at()
