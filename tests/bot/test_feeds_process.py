@@ -37,6 +37,8 @@ async def test_kill_mid_delivery_and_restart(tmp_path: Path, feeds: FeedServer) 
         try:
             synced = lambda: any(c["name"] == "feed" for c in fake.synced_commands(guild["id"]))  # noqa: E731
             await wait_for(synced, 60, "commands")
+            # commands are synced before the gateway handshake: interactions need a session
+            assert await fake.wait_until_connected(timeout=30), "the bot never connected"
             options = {"url": feeds.url("/feed.xml"), "channel": news}
             inter = await fake.fire_slash_command("feed add", options, channel_id=news)
             await fake.wait_for_reply(inter["id"], timeout=30)

@@ -24,6 +24,8 @@ async def test_real_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
                     break
                 assert process.returncode is None, (tmp_path / "bot.log").read_text()
                 await asyncio.sleep(0.1)
+            # commands are synced before the gateway handshake: interactions need a session
+            assert await fake.wait_until_connected(timeout=30), (tmp_path / "bot.log").read_text()
             inter = await fake.fire_slash_command(
                 "summarize", {"text": SEED.read_text(encoding="utf-8")},
                 channel_id=guild["channels"]["general"],
