@@ -30,15 +30,21 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     /opt/precis/bin/pip install --require-hashes --no-build-isolation -r /tmp/requirements.lock \
  && /opt/precis/bin/pip check
 
-# --- runtime-deps: the same without what only installing needs (pip, libraries' tests) ------
+# --- runtime-deps: the same without what only installing needs (pip, mypy, libraries' tests) -
 FROM deps AS runtime-deps
-RUN /opt/precis/bin/pip uninstall --yes --quiet pip \
+RUN /opt/precis/bin/pip uninstall --yes --quiet mypy mypy-extensions librt pathspec ast-serialize \
+ && /opt/precis/bin/pip uninstall --yes --quiet pip \
  && find /opt/precis/lib/python3.11/site-packages -mindepth 2 -depth -type d \
         \( -name tests -o -name test \) -exec rm -rf {} +
 
 # --- app: Précis itself, against exactly those dependencies (no resolution, no download) ---
+# setup.py compiles the engine's hot modules with mypyc (from the lock), hence a C compiler
+# and Python's headers here; the final image has neither.
 FROM deps AS app
-COPY pyproject.toml README.md /src/
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev python3-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml setup.py README.md /src/
 COPY bot /src/bot
 COPY cogs /src/cogs
 COPY config /src/config

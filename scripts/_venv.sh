@@ -10,11 +10,15 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating the virtual environment in .venv ..." >&2
   "$PY" -m venv .venv
 fi
-# Refresh when the project's requirements changed (or the venv is new).
+# Refresh when the project's requirements changed (or the venv is new), or when a module
+# that setup.py compiles changed since the last build: its outdated compiled copy would
+# otherwise run instead of it.
 stamp=.venv/.precis-requirements
-wanted=$(cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x .venv/bin/precis ]; then
-  echo "Installing Précis and its dependencies into .venv ..." >&2
+compiled=$(sed -n 's/^ *"\(bot\/[a-z_/]*\.py\)",$/\1/p' setup.py)
+wanted=$(cat pyproject.toml requirements.lock setup.py 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x .venv/bin/precis ] \
+   || [ -n "$(find $compiled -newer "$stamp" 2>/dev/null)" ]; then
+  echo "Installing Précis and its dependencies into .venv (compiling the engine) ..." >&2
   log=.venv/pip-install.log
   if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".[dev]" >"$log" 2>&1; then
     tail -n 30 "$log" >&2

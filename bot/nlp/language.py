@@ -31,6 +31,7 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,9 +128,11 @@ class _Model:
 
     # Flat integer arrays seen through memoryviews: indexing one is nearly as
     # fast as a list, without a 36-byte Python int per entry (8 MB saved).
-    nextmove: memoryview  # next state = nextmove[rowbase[state] + byte]
-    rowbase: memoryview  # state -> offset of its row of 256 transitions
-    output: memoryview  # state -> the feature it completes, or -1
+    # (Typed as sequences: mypyc, which compiles this module, has no
+    # memoryview type.)
+    nextmove: Sequence[int]  # next state = nextmove[rowbase[state] + byte]
+    rowbase: Sequence[int]  # state -> offset of its row of 256 transitions
+    output: Sequence[int]  # state -> the feature it completes, or -1
     weights: np.ndarray  # (features, columns) float16 log P(feature | language)
     prior: np.ndarray  # (columns,) float32 log P(language)
     group: np.ndarray  # column -> index in `codes` (aliases and varieties folded)
