@@ -1,8 +1,8 @@
 """Build Précis, compiling the engine's hot modules to C with mypyc.
 
-The engine (language, sentences, tokens, entities, the text cleaner) is
-ordinary typed Python; mypyc turns the same source into C extensions that run
-it about a quarter faster (see `benchmarks/speed.py`). The compiled modules
+The engine (language, sentences, tokens, entities, the summarizer's ranking,
+the text cleaner) is ordinary typed Python; mypyc turns the same source into
+C extensions that run it about a quarter faster (see `benchmarks/speed.py`). The compiled modules
 sit beside their sources and win the import; nothing changes for callers.
 
     PRECIS_COMPILE=0 pip install .     # pure Python: no C compiler needed
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent
 # compile the sumy summarizer classes, so those stay interpreted).
 COMPILED = [
     "bot/ingest/text.py",
+    "bot/nlp/coverage.py",
     "bot/nlp/entities.py",
     "bot/nlp/language.py",
     "bot/nlp/sentences.py",

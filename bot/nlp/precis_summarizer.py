@@ -1,118 +1,25 @@
-"""Précis: a position-aware, coverage-based extractive summarizer for news.
+"""Précis, the default summarizer, as a sumy summarizer class.
 
 It plugs into sumy beside the stock algorithms (same document model, same
-call: `summarizer(document, count)`). News is written as an inverted pyramid:
-the lede states the story and later sentences come back to its people,
-places and facts. So:
-
-- a *concept* is a content-word stem (stop words, digits and one-letter
-  tokens left out); it weighs as many sentences as repeat it, twice that
-  when the title names it. Concepts that occur in one sentence only weigh
-  nothing: they are detail, not the story.
-- a sentence's value is the weight of the concepts it would add to the
-  summary *per word*: dense, on-topic sentences beat long ones that carry
-  the same facts among asides, and a concept already covered adds nothing,
-  so the summary does not repeat itself (the greedy coverage of Gillick &
-  Favre's concept model, and of SumBasic);
-- a position prior keeps the lede in front, as every news summarizer finds
-  (Lead-3 is the baseline to beat);
-- sentences that do not read as statements of the news count less: very
-  short fragments ("Sortez les brumisateurs."), run-ons (picture captions
-  glued to the text by scrapers), quotations (bare ones most, then those
-  that open with the quote, '"…", a-t-il dit.', or open a quote that runs
-  on into the next sentence), and page furniture such as "Scroll down for
-  video" or "Click here".
-
-Measured and left out (no gain on both halves of both dev sets, see
-benchmarks/quality.py --halves): PacSum-style directed centrality, MMR on
-top of the coverage, similarity to the first sentence or to the centroid,
-bigram concepts, a word budget for the last pick, penalties for anaphoric
-starts, questions or first-person speech, and a full French stop-word list
-(sumy's is short; completing it lowers French ROUGE with these knobs).
-
-Sentences are picked one at a time, each time re-scoring the rest against
-the concepts still uncovered. All of it is a few numpy operations on a
-sentence × concept matrix, well under a millisecond for a news article.
+call: `summarizer(document, count)`); the ranking itself is
+`bot.nlp.coverage` (position-aware concept coverage), kept apart from sumy's
+interpreted classes so that it can be compiled.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
 from sumy.summarizers._summarizer import AbstractSummarizer
 
-from bot.nlp.tokens import words as _words
+from bot.nlp.coverage import DEFAULT_WEIGHTS, Coverage, Weights
 
-
-@dataclass(frozen=True)
-class Weights:
-    """The knobs, set by measurement on the dev sets (see benchmarks/quality.py)."""
-
-    # concept weight = (number of sentences that have it) ** df_power
-    df_power: float = 1.0
-    min_df: int = 2  # concepts in fewer sentences weigh nothing
-    title_boost: float = 1.0  # concepts in the title weigh (1 + title_boost) times more
-    # position prior = 1 / (1 + decay * sentence index)
-    decay: float = 0.5
-    # gain per word ** length_power: 1 = pure density
-    length_power: float = 1.0
-    floor: float = 0.05  # added to every gain so ties and all-zero gains fall back to position
-    ideal_words: tuple[int, int] = (15, 40)  # no length penalty inside this range
-    bare_quote: float = 0.5  # multiplier for a sentence that is only a quotation
-    has_quote: float = 0.9  # multiplier for a sentence that quotes someone
-    # ... and again when it opens with the quotation ('"…", a-t-il dit.', or the
-    # first sentence of a quotation that goes on in the next one)
-    opens_quote: float = 0.8
-    residue: float = 0.1  # multiplier for page furniture
-
-
-DEFAULT_WEIGHTS = Weights()
-
-# Page furniture the cleaner may have left inside the body text: at the
-# start of a sentence, or a link text anywhere in it. Two patterns, because
-# one pattern with an unanchored branch is tried at every position.
-_RESIDUE_START = re.compile(
-    r"scroll down|click here|read more|follow (?:us|@)|share (?:this|on)\b|sign up|"
-    r"subscribe|published:|updated:|by \.|photo:|video:|lire aussi|à lire aussi|"
-    r"voir aussi|cliquez|abonnez-vous",
-    re.IGNORECASE,
-)
-_RESIDUE_ANYWHERE = re.compile(r"\b(?:click here|cliquez ici)\b", re.IGNORECASE)
-_OPEN_QUOTES = "\"'“‘«„"
-_CLOSE_QUOTES = "\"'”’»“"
-_QUOTE_MARK = re.compile('["“”«»„]')
-_OPENING_MARKS = '"“«„'
-_CONCEPT_CACHE_LIMIT = 200_000
-
-
-class _ConceptCache(dict[str, str | None]):
-    """token -> `PrecisSummarizer._concept(token)`, filled on first sight: most
-    words of an article have been seen before, and then cost one dict lookup.
-    Bounded so a stream of odd tokens cannot grow memory without limit."""
-
-    def __init__(self, concept: Callable[[str], str | None]) -> None:
-        super().__init__()
-        self._concept = concept
-
-    def __missing__(self, token: str) -> str | None:
-        result = self._concept(token)
-        if len(self) >= _CONCEPT_CACHE_LIMIT:
-            self.clear()
-        self[token] = result
-        return result
-
-
-def _is_bare_quote(text: str) -> bool:
-    """A quotation with nobody saying it ("'We will win.'")."""
-    return len(text) > 2 and text[0] in _OPEN_QUOTES and text.rstrip(".!?…")[-1:] in _CLOSE_QUOTES
+__all__ = ["DEFAULT_WEIGHTS", "PrecisSummarizer", "Weights"]
 
 
 class PrecisSummarizer(AbstractSummarizer):
-    """Position-aware concept coverage; see the module docstring."""
+    """Position-aware concept coverage (`bot.nlp.coverage`) on sumy's document model."""
 
     def __init__(
         self,
@@ -122,114 +29,26 @@ class PrecisSummarizer(AbstractSummarizer):
         weights: Weights = DEFAULT_WEIGHTS,
     ) -> None:
         super().__init__(stemmer)
+        self._weights = weights
         self.stop_words = stop_words
-        self.weights = weights
 
     @property
     def stop_words(self) -> frozenset[str]:
-        return self._stop
+        return self._ranker.stop_words
 
     @stop_words.setter
     def stop_words(self, words: Iterable[str]) -> None:
-        self._stop = frozenset(w.lower() for w in words)
-        self._concept_of = _ConceptCache(self._concept)
+        self._ranker = Coverage(self._stemmer, words, self._weights)
 
     def __call__(self, document: Any, sentences_count: int) -> tuple[Any, ...]:
         sentences = document.sentences
         if not sentences:
             return ()
         title = " ".join(str(h) for h in document.headings)
-        chosen = self.choose(
+        chosen = self._ranker.choose(
             [s.words for s in sentences],
             sentences_count,
             title=title,
             texts=[str(s) for s in sentences],
         )
         return tuple(sentences[i] for i in sorted(chosen))
-
-    # -- the algorithm ------------------------------------------------------
-
-    def _concepts(self, tokens: Iterable[str]) -> list[str]:
-        return [c for c in map(self._concept_of.__getitem__, tokens) if c is not None]
-
-    def _concept(self, token: str) -> str | None:
-        """The stem of a content word; None for a stop word, a number, one letter."""
-        word = token.lower()
-        if len(word) < 2 or word in self._stop or word.isdigit():
-            return None
-        stemmed = self._stemmer(word)
-        return None if stemmed in self._stop else stemmed
-
-    def quality(self, text: str, n_words: int) -> float:
-        """A multiplier in (0, 1]: how much the sentence reads like news prose."""
-        w = self.weights
-        low, high = w.ideal_words
-        factor = 1.0
-        if n_words < low:
-            factor = max(n_words, 1) / low
-        elif n_words > high:
-            factor = high / n_words
-        if _RESIDUE_START.match(text) or _RESIDUE_ANYWHERE.search(text):
-            factor *= w.residue
-        if _is_bare_quote(text):
-            factor *= w.bare_quote
-        elif _QUOTE_MARK.search(text):
-            factor *= w.has_quote
-            if text[:1] in _OPENING_MARKS:
-                factor *= w.opens_quote
-        return factor
-
-    def choose(
-        self,
-        sentence_words: Sequence[Sequence[str]],
-        count: int,
-        *,
-        title: str = "",
-        texts: Sequence[str] | None = None,
-    ) -> list[int]:
-        """Indices of the `count` sentences to keep, in the order they were picked."""
-        w = self.weights
-        n = len(sentence_words)
-        if count >= n:
-            return list(range(n))
-        if texts is None:
-            texts = [" ".join(ws) for ws in sentence_words]
-
-        # Sentence -> concept incidence as two flat arrays (one entry per
-        # distinct concept of a sentence): memory stays linear in the text
-        # even for a book-length upload.
-        # Built with C loops (dict.fromkeys, map): this runs on every word.
-        distinct = [dict.fromkeys(self._concepts(tokens)) for tokens in sentence_words]
-        flat = [concept for concepts in distinct for concept in concepts]
-        vocab = dict(zip(dict.fromkeys(flat), range(len(flat)), strict=False))
-        owner = np.repeat(np.arange(n), [len(concepts) for concepts in distinct])
-        concept_of = np.fromiter(map(vocab.__getitem__, flat), dtype=np.intp, count=len(flat))
-        lengths = np.array([max(len(ws), 1) for ws in sentence_words], dtype=float)
-        prior = 1.0 / (1.0 + w.decay * np.arange(n, dtype=float))
-        quality = np.array(
-            [self.quality(t, len(ws)) for t, ws in zip(texts, sentence_words, strict=True)]
-        )
-
-        df = np.bincount(concept_of, minlength=len(vocab)).astype(float)
-        weight = df**w.df_power
-        weight[df < w.min_df] = 0.0
-        if title and w.title_boost:
-            in_title = [vocab[c] for c in set(self._concepts(_words(title))) if c in vocab]
-            weight[in_title] *= 1.0 + w.title_boost
-        # Scale so that a gain of 1 is an average word of the article.
-        scale = weight.sum() / lengths.sum()
-        if scale > 0:
-            weight /= scale
-
-        damping = lengths**w.length_power
-        bias = prior * quality
-        available = np.ones(n, dtype=bool)
-        chosen: list[int] = []
-        for _ in range(count):
-            gain = np.bincount(owner, weights=weight[concept_of], minlength=n)
-            value = np.where(available, (gain / damping + w.floor) * bias, -np.inf)
-            best = int(np.argmax(value))
-            chosen.append(best)
-            available[best] = False
-            weight[concept_of[owner == best]] = 0.0  # covered concepts add nothing more
-        return chosen

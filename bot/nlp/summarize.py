@@ -4,9 +4,9 @@ Every algorithm is a sumy summarizer run on sumy's document model, which we
 build ourselves from sentences our splitter found (sumy's own parser needs
 NLTK data we do not have), with our tokenizer, PyStemmer stems and sumy's
 stop-word lists. "precis", the default, is our own summarizer
-(`bot.nlp.precis_summarizer`); "lead" is the newsroom baseline (the first
-sentences). The rest are sumy's stock algorithms, selectable by name for
-comparison.
+(`bot.nlp.precis_summarizer`, its ranking in `bot.nlp.coverage`); "lead" is
+the newsroom baseline (the first sentences). The rest are sumy's stock
+algorithms, selectable by name for comparison.
 
 A summary is always made of input sentences, whole and unchanged, in article
 order, without repeats, and has exactly `count` sentences when the article
