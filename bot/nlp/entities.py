@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from bot.models import Entity, EntityType
 from bot.nlp.stemming import stop_words_for
-from bot.nlp.tokens import tokens as _raw_tokens
+from bot.nlp.tokens import sentence_tokens
 
 _GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
 
@@ -364,7 +364,7 @@ _SEEN_LIMIT = 20_000
 
 def _tokens(sentence: str, language: str) -> list[_Tok]:
     """The tokens of a sentence."""
-    raws = _raw_tokens(sentence)
+    raws = sentence_tokens(sentence)
     upper_elision = language in _ELISION_UPPER_LANGS
     seen = _SEEN[upper_elision]
     found = list(map(seen.get, raws))  # one C loop; only new tokens cost more

@@ -38,26 +38,58 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-# The pipeline asks for the words of the same sentences several times (the
-# summarizer, the statistics, the summary's own statistics), and scanning
-# text for words is the costliest regex work of the engine, so a sentence's
-# words are remembered. Bounded so a stream of articles cannot grow memory
-# without limit; tuples, so no caller can change what another one gets.
+# The pipeline asks for the words and tokens of the same sentences several
+# times (the summarizer, the entity finder, the statistics, the summary's own
+# statistics), and scanning text is the costliest regex work of the engine,
+# so each sentence is scanned once, for its tokens, and its words are read
+# off them. Bounded so a stream of articles cannot grow memory without limit;
+# tuples, so no caller can change what another one gets.
 _MEMO_LIMIT = 4096
+_SENTENCE_TOKENS: dict[str, tuple[str, ...]] = {}
 _SENTENCE_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def sentence_tokens(sentence: str) -> tuple[str, ...]:
+    """`tokens(sentence)`, remembered."""
+    found = _SENTENCE_TOKENS.get(sentence)
+    if found is None:
+        found = tuple(_TOKEN.findall(sentence))
+        if len(_SENTENCE_TOKENS) >= _MEMO_LIMIT:
+            _SENTENCE_TOKENS.clear()
+        _SENTENCE_TOKENS[sentence] = found
+    return found
 
 
 def sentence_words(sentence: str) -> tuple[str, ...]:
     """`words(sentence)`, remembered."""
     found = _SENTENCE_WORDS.get(sentence)
     if found is None:
-        found = tuple(_WORD.findall(sentence))
+        found = _words_of_tokens(sentence_tokens(sentence))
         if len(_SENTENCE_WORDS) >= _MEMO_LIMIT:
             _SENTENCE_WORDS.clear()
         _SENTENCE_WORDS[sentence] = found
     return found
 
 
+def _words_of_tokens(found: tuple[str, ...]) -> tuple[str, ...]:
+    """The words among a text's tokens, as `words(text)` finds them: a token
+    that starts with a word character is a word, except that a dotted
+    acronym ("U.S.", "EE. UU.") is one word per letter group; a punctuation
+    mark is none. (Every token starts where `_WORD` would start a match, and
+    a word token ends where `_WORD`'s would: the branch is the same.)"""
+    out: list[str] = []
+    for token in found:
+        first = token[0]
+        if not (first.isalnum() or first == "_"):
+            continue
+        if "." in token:
+            out.extend(_WORD.findall(token))
+        else:
+            out.append(token)
+    return tuple(out)
+
+
 def forget_sentences() -> None:
     """Drop the remembered sentences (benchmarks time a repeated article as new)."""
+    _SENTENCE_TOKENS.clear()
     _SENTENCE_WORDS.clear()
