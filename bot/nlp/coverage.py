@@ -33,17 +33,16 @@ starts, questions or first-person speech, and a full French stop-word list
 (sumy's is short; completing it lowers French ROUGE with these knobs).
 
 Sentences are picked one at a time, each time re-scoring the rest against
-the concepts still uncovered. All of it is a few numpy operations on a
-sentence × concept matrix, well under a millisecond for a news article.
+the concepts still uncovered: a few passes over each sentence's concepts,
+well under a millisecond for a news article.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 from bot.nlp.tokens import words as _words
 
@@ -175,41 +174,56 @@ class Coverage:
         if texts is None:
             texts = [" ".join(ws) for ws in sentence_words]
 
-        # Sentence -> concept incidence as two flat arrays (one entry per
-        # distinct concept of a sentence): memory stays linear in the text
-        # even for a book-length upload.
-        # Built with C loops (dict.fromkeys, map): this runs on every word.
-        distinct = [dict.fromkeys(self._concepts(tokens)) for tokens in sentence_words]
-        flat = [concept for concepts in distinct for concept in concepts]
-        vocab = dict(zip(dict.fromkeys(flat), range(len(flat)), strict=False))
-        owner = np.repeat(np.arange(n), [len(concepts) for concepts in distinct])
-        concept_of = np.fromiter(map(vocab.__getitem__, flat), dtype=np.intp, count=len(flat))
-        lengths = np.array([max(len(ws), 1) for ws in sentence_words], dtype=float)
-        prior = 1.0 / (1.0 + w.decay * np.arange(n, dtype=float))
-        quality = np.array(
-            [self.quality(t, len(ws)) for t, ws in zip(texts, sentence_words, strict=True)]
-        )
+        # Each sentence's distinct concepts as numbers, numbered in order of
+        # first sight. Plain lists and loops: mypyc compiles them to C, which
+        # beats numpy's per-call cost on arrays of a few hundred entries.
+        vocab: dict[str, int] = {}
+        concepts_of: list[list[int]] = []
+        for tokens in sentence_words:
+            ids: list[int] = []
+            for concept in dict.fromkeys(self._concepts(tokens)):
+                index = vocab.get(concept)
+                if index is None:
+                    index = vocab[concept] = len(vocab)
+                ids.append(index)
+            concepts_of.append(ids)
+        lengths = [float(max(len(ws), 1)) for ws in sentence_words]
 
-        df = np.bincount(concept_of, minlength=len(vocab)).astype(float)
-        weight = df**w.df_power
-        weight[df < w.min_df] = 0.0
+        # A concept weighs the number of sentences that have it.
+        df = [0] * len(vocab)
+        for ids in concepts_of:
+            for index in ids:
+                df[index] += 1
+        weight = [0.0 if d < w.min_df else float(d) ** w.df_power for d in df]
         if title and w.title_boost:
-            in_title = [vocab[c] for c in set(self._concepts(_words(title))) if c in vocab]
-            weight[in_title] *= 1.0 + w.title_boost
+            for concept in set(self._concepts(_words(title))):
+                if concept in vocab:
+                    weight[vocab[concept]] *= 1.0 + w.title_boost
         # Scale so that a gain of 1 is an average word of the article.
-        scale = weight.sum() / lengths.sum()
+        scale = sum(weight, 0.0) / sum(lengths, 0.0)
         if scale > 0:
-            weight /= scale
+            weight = [x / scale for x in weight]
 
-        damping = lengths**w.length_power
-        bias = prior * quality
-        available = np.ones(n, dtype=bool)
+        damping = [length**w.length_power for length in lengths]
+        bias = [
+            (1.0 / (1.0 + w.decay * i)) * self.quality(text, len(ws))  # position prior * quality
+            for i, (text, ws) in enumerate(zip(texts, sentence_words, strict=True))
+        ]
+        available = [True] * n
         chosen: list[int] = []
         for _ in range(count):
-            gain = np.bincount(owner, weights=weight[concept_of], minlength=n)
-            value = np.where(available, (gain / damping + w.floor) * bias, -np.inf)
-            best = int(np.argmax(value))
+            best, best_value = -1, -math.inf
+            for i in range(n):
+                if not available[i]:
+                    continue
+                gain = 0.0
+                for index in concepts_of[i]:
+                    gain += weight[index]
+                value = (gain / damping[i] + w.floor) * bias[i]
+                if value > best_value:
+                    best, best_value = i, value
             chosen.append(best)
             available[best] = False
-            weight[concept_of[owner == best]] = 0.0  # covered concepts add nothing more
+            for index in concepts_of[best]:
+                weight[index] = 0.0  # covered concepts add nothing more
         return chosen
