@@ -16,6 +16,8 @@ Pinned to one core, times in one process and on the same articles:
 - stock LexRank on our sentences and words (sumy's stemmer and stop words on
   a document our splitter and tokenizer built): sumy's algorithm without its
   tokenizers, a stricter comparison.
+The engine is timed as installed: compiled with mypyc (setup.py) unless
+installed with PRECIS_COMPILE=0; the first line says which.
 Each article is timed the first time the engine meets it, as a bot meets
 news: the engine remembers words, tokens and stems across articles, so a
 second look at the same article would be faster than any real one. Every
@@ -207,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]  # fmt: skip
     labels = list(passes[0])
     n = len(passes[0][labels[0]])
+    print(_build())
     print(f"ms per article, cnndm ({n} articles, each met once per process, "
           f"best of {args.repeat} processes)")  # fmt: skip
     print(f"{'':<34} {'median':>7} {'p95':>7}")
@@ -229,6 +232,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
     print(_import_cost())
     return 0
+
+
+def _build() -> str:
+    """Whether the engine runs compiled (setup.py builds it with mypyc) or as Python."""
+    import bot.nlp.coverage
+    import bot.nlp.entities
+    import bot.nlp.language
+    import bot.nlp.sentences
+    import bot.nlp.tokens
+
+    modules = [bot.nlp.coverage, bot.nlp.entities, bot.nlp.language, bot.nlp.sentences,
+               bot.nlp.tokens]  # fmt: skip
+    compiled = [m.__name__ for m in modules if (m.__file__ or "").endswith(".so")]
+    if len(compiled) == len(modules):
+        return "engine: compiled with mypyc (setup.py)"
+    if not compiled:
+        return "engine: pure Python (installed with PRECIS_COMPILE=0)"
+    return f"engine: partly compiled ({', '.join(compiled)})"
 
 
 # The peak is the child's own high-water mark (VmHWM). Its ru_maxrss is no
