@@ -144,11 +144,23 @@ _loaded: _Model | None = None
 
 
 def _model() -> _Model:
+    loaded = _loaded
+    if loaded is None:
+        with _lock:  # several executor threads may ask at once; load only once
+            loaded = _load_once()
+    return loaded
+
+
+def _load_once() -> _Model:
+    """The model, loaded by the first caller (called under `_lock`).
+
+    A function of its own so that `_loaded` is read afresh after the lock is
+    taken: checked twice in one function, mypy takes the second read to be
+    None still, and the compiled module would reject the model another
+    thread loaded meanwhile."""
     global _loaded
     if _loaded is None:
-        with _lock:  # several executor threads may ask at once; load only once
-            if _loaded is None:
-                _loaded = _load_model()
+        _loaded = _load_model()
     return _loaded
 
 

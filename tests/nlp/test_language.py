@@ -106,3 +106,44 @@ def test_every_pystemmer_algorithm_is_reachable() -> None:
 @pytest.mark.parametrize("code", ["xx", "zh", "ja", "", "zxx"])
 def test_snowball_name_is_none_without_a_stemmer(code: str) -> None:
     assert snowball_name(code) is None
+
+
+FIRST_CALLS_AT_ONCE = """
+import threading
+from bot.nlp.language import detect_language
+
+texts = ["The minister said the talks would resume in Geneva next week.",
+         "Le ministre a déclaré que les discussions reprendraient à Genève."] * 4
+start = threading.Barrier(len(texts))
+answers, errors = [], []
+
+def work(text):
+    start.wait()
+    try:
+        answers.append(detect_language(text))
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work, args=(t,)) for t in texts]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+print(sorted(answers))
+"""
+
+
+def test_threads_asking_for_the_first_time_at_once_all_get_an_answer() -> None:
+    """The bot's worker threads may all meet the model before it is loaded: one
+    loads it, the others wait and use it (a fresh process, so nothing is loaded)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", FIRST_CALLS_AT_ONCE], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["['en',", "'en',", "'en',", "'en',", "'fr',", "'fr',",
+                                   "'fr',", "'fr']"]  # fmt: skip
