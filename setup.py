@@ -16,23 +16,17 @@ it was compiled).
 from __future__ import annotations
 
 import os
+import runpy
 from pathlib import Path
 
 from setuptools import setup
 
 ROOT = Path(__file__).resolve().parent
 
-# The modules that run on every word of every article. Each is compiled as
-# it stands: no class in them subclasses an interpreted one (mypyc cannot
-# compile the sumy summarizer classes, so those stay interpreted).
+# The list lives in bot/compiled.py (which says which modules run compiled).
 COMPILED = [
-    "bot/ingest/text.py",
-    "bot/nlp/coverage.py",
-    "bot/nlp/entities.py",
-    "bot/nlp/language.py",
-    "bot/nlp/sentences.py",
-    "bot/nlp/stemming.py",
-    "bot/nlp/tokens.py",
+    name.replace(".", "/") + ".py"
+    for name in runpy.run_path(str(ROOT / "bot" / "compiled.py"))["MODULES"]
 ]
 GROUP = "precis_engine"  # the shared library mypyc adds: precis_engine__mypyc
 

@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import load_rows  # noqa: E402
+from bot.compiled import describe  # noqa: E402
 from bot.ingest.text import parse_text  # noqa: E402
 from bot.nlp.entities import extract_entities  # noqa: E402
 from bot.nlp.language import detect_language  # noqa: E402
@@ -209,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]  # fmt: skip
     labels = list(passes[0])
     n = len(passes[0][labels[0]])
-    print(_build())
+    print(describe())
     print(f"ms per article, cnndm ({n} articles, each met once per process, "
           f"best of {args.repeat} processes)")  # fmt: skip
     print(f"{'':<34} {'median':>7} {'p95':>7}")
@@ -232,24 +233,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{label:<34} {statistics.median(times):7.2f} {_p95(times):7.2f}")
     print(_import_cost())
     return 0
-
-
-def _build() -> str:
-    """Whether the engine runs compiled (setup.py builds it with mypyc) or as Python."""
-    import bot.nlp.coverage
-    import bot.nlp.entities
-    import bot.nlp.language
-    import bot.nlp.sentences
-    import bot.nlp.tokens
-
-    modules = [bot.nlp.coverage, bot.nlp.entities, bot.nlp.language, bot.nlp.sentences,
-               bot.nlp.tokens]  # fmt: skip
-    compiled = [m.__name__ for m in modules if (m.__file__ or "").endswith(".so")]
-    if len(compiled) == len(modules):
-        return "engine: compiled with mypyc (setup.py)"
-    if not compiled:
-        return "engine: pure Python (installed with PRECIS_COMPILE=0)"
-    return f"engine: partly compiled ({', '.join(compiled)})"
 
 
 # The peak is the child's own high-water mark (VmHWM). Its ru_maxrss is no

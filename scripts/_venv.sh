@@ -14,8 +14,8 @@ fi
 # that setup.py compiles changed since the last build: its outdated compiled copy would
 # otherwise run instead of it.
 stamp=.venv/.precis-requirements
-compiled=$(sed -n 's/^ *"\(bot\/[a-z_/]*\.py\)",$/\1/p' setup.py)
-wanted=$(cat pyproject.toml requirements.lock setup.py 2>/dev/null | sha256sum | cut -d' ' -f1)
+compiled=$(sed -n 's/^ *"\(bot\.[a-z_.]*\)",$/\1/p' bot/compiled.py | tr . / | sed 's/$/.py/')
+wanted=$(cat pyproject.toml requirements.lock setup.py bot/compiled.py 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x .venv/bin/precis ] \
    || [ -n "$(find $compiled -newer "$stamp" 2>/dev/null)" ]; then
   echo "Installing Précis and its dependencies into .venv (compiling the engine) ..." >&2
