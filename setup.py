@@ -2,7 +2,8 @@
 
 The engine (language, sentences, tokens, entities, the summarizer's ranking,
 the text cleaner) is ordinary typed Python; mypyc turns the same source into
-C extensions that run it about a quarter faster (see `benchmarks/speed.py`). The compiled modules
+C extensions that take about a fifth less time per article
+(`benchmarks/speed.py` says which build it timed). The compiled modules
 sit beside their sources and win the import; nothing changes for callers.
 
     PRECIS_COMPILE=0 pip install .     # pure Python: no C compiler needed
