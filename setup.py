@@ -33,9 +33,11 @@ GROUP = "precis_engine"  # the shared library mypyc adds: precis_engine__mypyc
 
 
 def _compiled_copies() -> list[Path]:
-    found = [p for module in COMPILED for p in (ROOT / module).parent.glob(
-        Path(module).stem + ".*.so")]  # fmt: skip
-    return found + list(ROOT.glob(f"{GROUP}__mypyc.*.so"))
+    copies = list(ROOT.glob(f"{GROUP}__mypyc.*.so"))
+    for module in COMPILED:
+        source = ROOT / module
+        copies += source.parent.glob(source.stem + ".*.so")
+    return copies
 
 
 def _extensions() -> list[object]:

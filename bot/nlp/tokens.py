@@ -33,11 +33,6 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def tokens(text: str) -> list[str]:
-    """The tokens of `text`: words, acronyms and punctuation marks."""
-    return _TOKEN.findall(text)
-
-
 # The pipeline asks for the words and tokens of the same sentences several
 # times (the summarizer, the entity finder, the statistics, the summary's own
 # statistics), and scanning text is the costliest regex work of the engine,
@@ -50,7 +45,7 @@ _SENTENCE_WORDS: dict[str, tuple[str, ...]] = {}
 
 
 def sentence_tokens(sentence: str) -> tuple[str, ...]:
-    """`tokens(sentence)`, remembered."""
+    """The tokens of a sentence (words, acronyms and punctuation marks), remembered."""
     found = _SENTENCE_TOKENS.get(sentence)
     if found is None:
         found = tuple(_TOKEN.findall(sentence))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.tokens import count_words, sentence_words, tokens, words
+from bot.nlp.tokens import count_words, sentence_tokens, sentence_words, words
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from bot.nlp.tokens import count_words, sentence_words, tokens, words
     ],
 )
 def test_tokens(text: str, expected: list[str]) -> None:
-    assert tokens(text) == expected
+    assert sentence_tokens(text) == tuple(expected)
 
 
 def test_sentence_words_are_words_and_cannot_be_changed() -> None:
