@@ -184,7 +184,7 @@ class FakeSink:
         self.attempts: list[Delivery] = []
         self.script: list[DeliveryResult | str] = []  # consumed one per deliver(); "hang" blocks
         self.by_nonce: dict[str, int] = {}
-        self.notice_script: list[DeliveryResult] = []
+        self.notice_script: list[DeliveryResult | str] = []  # "raise" raises
         self._ids = itertools.count(1000)
         self.delivered = asyncio.Event()
 
@@ -193,6 +193,8 @@ class FakeSink:
         step = self.script.pop(0) if self.script else None
         if isinstance(step, DeliveryResult):
             return step
+        if step == "raise":  # a bug or an unexpected answer inside the sink
+            raise RuntimeError("unexpected answer from Discord")
         if step in ("hang", "post-then-hang"):
             if step == "post-then-hang":  # Discord created it; we never hear back
                 self._create(delivery, summary)
@@ -213,7 +215,11 @@ class FakeSink:
 
     async def notify(self, guild_id: int, channel_id: int, text: str) -> DeliveryResult:
         if self.notice_script:
-            return self.notice_script.pop(0)
+            step = self.notice_script.pop(0)
+            if step == "raise":
+                raise RuntimeError("unexpected answer from Discord")
+            if isinstance(step, DeliveryResult):
+                return step
         self.notices.append((guild_id, channel_id, text))
         return DeliveryResult.sent(next(self._ids))
 

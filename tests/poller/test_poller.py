@@ -168,6 +168,35 @@ async def test_sink_retry_delivers_later_exactly_once(
     assert sink.attempts[0].nonce == sink.attempts[1].nonce
 
 
+async def test_a_sink_that_raises_is_retried_and_the_poller_goes_on(
+    server: FeedServer, poller: Poller, sink: FakeSink, store: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    server.feed("/news.xml").add(1)
+    server.feed("/other.xml").add(1)
+    sink.script = ["raise"]
+    sub, _, _ = await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
+    with caplog.at_level("ERROR", logger="bot.poller"):
+        await poller.run_deliveries()
+    assert sink.posts == [] and await store.delivery_counts(sub.id) == {"pending": 1}
+    assert any("sink failed on delivery" in r.getMessage() for r in caplog.records)
+    await asyncio.sleep(0.1)  # delivery_retry_base is 0.05 s here
+    await poller.run_deliveries()
+    assert sink.titles() == ["Story 1"]
+    assert await store.delivery_counts(sub.id) == {"sent": 1}
+    # The notice that a channel is gone fails once in the sink too, and is sent later.
+    sink.script = [DeliveryResult.gone("the channel was deleted")]
+    sink.notice_script = ["raise"]
+    await poller.add_subscription(server.url("/other.xml"), GUILD, CHAN2)
+    with caplog.at_level("ERROR", logger="bot.poller"):
+        await poller.run_deliveries()
+    assert any("sink failed on notice" in r.getMessage() for r in caplog.records)
+    assert sink.notices == []
+    await asyncio.sleep(0.1)
+    await poller.run_deliveries()
+    assert len(sink.notices) == 1 and "paused" in sink.notices[0][2]
+
+
 async def test_retry_keeps_order_within_a_channel(
     server: FeedServer, poller: Poller, sink: FakeSink
 ) -> None:
