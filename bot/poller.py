@@ -147,6 +147,18 @@ class PollerStats:
     started: float = field(default_factory=time.time)
 
 
+async def _guarded(call: Awaitable[DeliveryResult], what: str) -> DeliveryResult:
+    """The sink's answer; a sink that raises (a bug, an answer it did not expect) is
+    logged and its post or notice retried later, and the poller goes on."""
+    try:
+        return await call
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.exception("sink failed on %s", what)
+        return DeliveryResult.retry(0, f"sink error: {type(exc).__name__}")
+
+
 class Poller:
     def __init__(
         self,
@@ -642,13 +654,7 @@ class Poller:
     async def _deliver_one(self, delivery: Delivery) -> bool:
         """Post one item; True when the next item of the subscription may follow."""
         summary = await self._summary_for(delivery)
-        try:
-            result = await self.sink.deliver(delivery, summary)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("sink failed on delivery %s", delivery.id)
-            result = DeliveryResult.retry(0, f"sink error: {type(exc).__name__}")
+        result = await _guarded(self.sink.deliver(delivery, summary), f"delivery {delivery.id}")
         now = utcnow()
         if result.kind == "sent":
             await self._commit(self.store.mark_sent(delivery.id, result.message_id, now))
@@ -685,13 +691,9 @@ class Poller:
         return min(self.config.delivery_retry_max, base)
 
     async def _send_notice(self, notice: Notice) -> None:
-        try:
-            result = await self.sink.notify(notice.guild_id, notice.channel_id, notice.text)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("sink failed on notice %s", notice.id)
-            result = DeliveryResult.retry(0, f"sink error: {type(exc).__name__}")
+        result = await _guarded(
+            self.sink.notify(notice.guild_id, notice.channel_id, notice.text), f"notice {notice.id}"
+        )
         now = utcnow()
         if result.kind == "sent":
             self.stats.notices += 1
