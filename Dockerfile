@@ -4,8 +4,10 @@
 #   docker build -t precis .          (podman: see scripts/container-test for an offline build)
 #   docker compose up -d              (compose.yaml)
 #
-# Dependencies come from requirements.lock (scripts/lock): every version pinned, every file
-# hashed (`pip install --require-hashes`). Nothing is downloaded at run time.
+# Dependencies come from requirements.lock (scripts/lock): every package, transitive ones and
+# extras included, pinned and hashed, installed with `--require-hashes --no-deps` so pip
+# resolves nothing and a release published upstream cannot change the image. Nothing is
+# downloaded at run time.
 
 ARG DEBIAN=bookworm-slim
 
@@ -24,10 +26,13 @@ RUN apt-get update \
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 RUN python3 -m venv /opt/precis
 COPY requirements.lock /tmp/requirements.lock
+# --no-deps: the lock is complete, so nothing is resolved (Debian's pip 23.0 would otherwise
+# re-resolve a requirement with an extra, such as lxml[html_clean], against the index and
+# ignore the pin); `pip check` fails the build if the lock ever misses a package.
 # --no-build-isolation: the few pure-Python sdists (docopt, breadability) build with the
 # venv's own setuptools instead of an unpinned one fetched for the occasion.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    /opt/precis/bin/pip install --require-hashes --no-build-isolation -r /tmp/requirements.lock \
+    /opt/precis/bin/pip install --require-hashes --no-deps --no-build-isolation -r /tmp/requirements.lock \
  && /opt/precis/bin/pip check
 
 # --- runtime-deps: the same without what only installing needs (pip, mypy, libraries' tests) -
