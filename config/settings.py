@@ -18,8 +18,14 @@ DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 
 
 class Settings(BaseSettings):
+    # env_ignore_empty: `DEV_GUILD_ID=` (as in config/example.env) means "not set", for
+    # every setting, in .env and in the environment (`podman run --env-file`) alike.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     # Discord
