@@ -28,6 +28,22 @@ log = logging.getLogger("precis.bot")
 
 EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.admin")
 
+# What the bot needs in a channel: read it, post embeds there and in its threads. Nothing
+# else (no mentions of @everyone, no management), and no privileged intent.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds this bot to a server with exactly the permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
 
 def point_at_discord(api_base: str, gateway_url: str) -> None:
     """Use another API base and gateway (a rate-limit proxy, or the test emulator)."""
@@ -88,6 +104,8 @@ class PrecisBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+        if self.invite_url:  # known once logged in, before the gateway connects
+            log.info("invite link (add the bot to a server): %s", self.invite_url)
         await self.poller.start()
 
     def gateway_connected(self) -> bool:
@@ -106,6 +124,10 @@ class PrecisBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         return message.id
+
+    @property
+    def invite_url(self) -> str | None:
+        return invite_url(self.application_id) if self.application_id else None
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
@@ -150,10 +172,13 @@ def poller_config(settings: Settings) -> PollerConfig:
 
 NO_TOKEN_HELP = """\
 Précis needs a Discord bot token to run.
-  1. Create an application and a bot at https://discord.com/developers/applications
-  2. Put its token in a file named .env next to this README:
+  1. At https://discord.com/developers/applications create an application (New
+     Application), then open it → Bot → Reset Token, and copy the token.
+  2. Put it in a file named .env next to this README:
          DISCORD_TOKEN=your-token-here
      (or export DISCORD_TOKEN in the environment), then run this command again.
+  3. Once running, the bot logs its invite link ("invite link: ..."; also in
+     /precis about): open it to add the bot to your server.
 See config/example.env for every other setting."""
 
 

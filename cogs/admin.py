@@ -52,6 +52,9 @@ class AdminCog(commands.Cog):
             inline=False,
         )
         embed.add_field(name="Summaries made", value=str(service.made))
+        if self.bot.invite_url:
+            link = f"[Add Précis to a server]({self.bot.invite_url})"
+            embed.add_field(name="Invite", value=link, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @precis.command(name="help", description="How to use Précis")

@@ -40,6 +40,9 @@ async def test_real_process_serves_and_stops_cleanly(tmp_path: Path) -> None:
         assert process.returncode == 0, logs
         assert "shutting down" in logs
         assert fake.token not in logs  # secrets never reach the logs
+        # The operator is told how to add the bot to a server.
+        invite = "invite link (add the bot to a server): https://discord.com/oauth2/authorize"
+        assert f"{invite}?client_id={fake.world.application_id}&" in logs
 
 
 def test_without_a_token_it_says_what_to_do(tmp_path: Path) -> None:

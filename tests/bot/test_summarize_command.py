@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.client import PERMISSIONS
 from tests.bot.conftest import Harness
 from tests.conftest import DATA, SEED
 from tests.helpers.webserver import ThreadedServer
@@ -239,7 +240,11 @@ async def test_about_and_help(harness: Harness) -> None:
         "precis about", {}, channel_id=harness.channel))["id"])  # fmt: skip
     embed = about["initial"]["data"]["embeds"][0]
     names = {f["name"] for f in embed["fields"]}
-    assert {"Version", "Algorithm", "Uptime", "Languages"} <= names
+    assert {"Version", "Algorithm", "Uptime", "Languages", "Invite"} <= names
+    invite = next(f["value"] for f in embed["fields"] if f["name"] == "Invite")
+    app_id = fake.world.application_id
+    assert f"client_id={app_id}&" in invite and "scope=bot+applications.commands" in invite
+    assert f"permissions={PERMISSIONS.value}" in invite
     assert about["ephemeral"]
     help_view = await fake.wait_for_reply((await fake.fire_slash_command(
         "precis help", {}, channel_id=harness.channel))["id"])  # fmt: skip
