@@ -1,7 +1,11 @@
 """`precis`: the command line — run the bot, or summarize without Discord.
 
 precis summarize SOURCE [--sentences N] [--algorithm NAME] [--format text|markdown|json]
-precis batch [--sentences N] [--with-text] < in.jsonl > out.jsonl
+precis batch [--sentences N] [--with-text] [--workers N] < in.jsonl > out.jsonl
+
+Exit codes: 0 done; 1 the input could not be summarized (for `batch`: at least one line
+failed, and its output line says why) or the settings are invalid; 2 a bad command line
+(an unknown option or algorithm).
 precis algorithms
 precis run
 """
@@ -10,31 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
+import os
 import sys
-from dataclasses import replace
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 from bot import __version__
 from bot.errors import EmptyInput, PrecisError, TooLarge
-from bot.ingest.fetch import FetchLimits
-from bot.pipeline import (
-    FileSource,
-    HtmlSource,
-    Options,
-    Source,
-    TextSource,
-    summarize_source,
-    url_source,
-)
-from bot.render import render, to_json_dict
+from bot.pipeline import FileSource, Options, Source, summarize_source, url_source
+from bot.render import render
 from config.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("precis.cli")
-
-BATCH_WINDOW = 32  # lines in flight at once in `precis batch`
 
 
 def _source_from_argument(arg: str, settings: Settings) -> Source:
@@ -47,6 +39,8 @@ def _source_from_argument(arg: str, settings: Settings) -> Source:
     if "://" in arg:
         return url_source(arg)
     path = Path(arg)
+    if path.is_dir():
+        raise PrecisError(f"{arg} is a directory: give one file, a http(s) link, or - for stdin.")
     if not path.is_file():
         raise PrecisError(f"No such file: {arg} (give a file, a http(s) link, or - for stdin).")
     _check_size(path.stat().st_size, settings.max_file_bytes, path.name)
@@ -70,6 +64,8 @@ def _options(args: argparse.Namespace, settings: Settings) -> Options:
 
 
 async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ingest.fetch import FetchLimits  # aiohttp: imported only when needed
+
     source = _source_from_argument(args.source, settings)
     _, summary = await summarize_source(
         source,
@@ -81,69 +77,16 @@ async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _batch_source(row: dict[str, Any]) -> Source:
-    if isinstance(row.get("html"), str):
-        return HtmlSource(row["html"], url=row.get("url"))
-    if isinstance(row.get("text"), str):
-        return TextSource(row["text"])
-    if isinstance(row.get("url"), str):
-        return url_source(row["url"])
-    raise PrecisError('Each line needs one of "text", "html" or "url".')
+async def _batch(args: argparse.Namespace, settings: Settings, pool: Executor | None) -> int:
+    from bot.batch import Batch, BatchOptions
+    from bot.ingest.fetch import FetchLimits  # aiohttp: imported only when needed
 
-
-async def _batch_one(
-    line_no: int, line: str, args: argparse.Namespace, settings: Settings
-) -> dict[str, Any]:
-    try:
-        row = json.loads(line)
-    except ValueError:
-        return {"id": None, "error": f"line {line_no} is not valid JSON"}
-    if not isinstance(row, dict):
-        return {"id": None, "error": f"line {line_no} is not a JSON object"}
-    row_id = row.get("id")
-    options = _options(args, settings)
-    if isinstance(row.get("language"), str):
-        options = replace(options, language=row["language"])
-    try:
-        article, summary = await summarize_source(
-            _batch_source(row),
-            options,
-            limits=FetchLimits.from_settings(settings),
-            max_file_bytes=settings.max_file_bytes,
-        )
-    except (PrecisError, ValueError) as exc:
-        return {"id": row_id, "error": str(exc)}
-    except Exception as exc:  # one bad line never stops the batch
-        log.exception("batch line %d failed", line_no)
-        return {"id": row_id, "error": f"internal error: {type(exc).__name__}"}
-    out = {"id": row_id, **to_json_dict(summary)}
-    if args.with_text:
-        out["text"] = article.body
-    return out
-
-
-async def _batch(args: argparse.Namespace, settings: Settings) -> int:
-    failures = 0
-    window: list[tuple[int, str]] = []
-
-    async def flush() -> None:
-        nonlocal failures
-        results = await asyncio.gather(*(_batch_one(n, text, args, settings) for n, text in window))
-        for result in results:
-            failures += "error" in result
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-        window.clear()
-
-    for line_no, line in enumerate(sys.stdin, start=1):
-        if line.strip():
-            window.append((line_no, line))
-        if len(window) >= BATCH_WINDOW:
-            await flush()
-    if window:
-        await flush()
+    options = BatchOptions(_options(args, settings), args.with_text, settings.max_file_bytes)
+    batch = Batch(options, pool, FetchLimits.from_settings(settings))
+    failures = await batch.run(sys.stdin.buffer, sys.stdout)
     if failures:
         print(f"precis: {failures} line(s) could not be summarized", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -185,9 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-f", "--format", choices=["text", "markdown", "json"], default="text")
     s.add_argument("-l", "--language", help="ISO 639-1 code to use instead of detecting it")
 
-    b = sub.add_parser("batch", help='JSON lines {"id", "text"|"html"|"url"} in, summaries out')
+    b = sub.add_parser(
+        "batch",
+        help='JSON lines {"id", "text"|"html"|"url"} in, summaries out (exit 1 if a line failed)',
+    )
     common(b)
     b.add_argument("--with-text", action="store_true", help="include the cleaned text")
+    b.add_argument(
+        "-j",
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: one per core, here %(default)s)",
+    )
 
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
@@ -206,7 +160,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings)
         if args.command == "batch":
-            return asyncio.run(_batch(args, settings))
+            from bot.batch import start_pool
+
+            pool = start_pool(args.workers)
+            try:
+                return asyncio.run(_batch(args, settings, pool))
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
         return asyncio.run(_summarize(args, settings))
     except (PrecisError, SettingsError) as exc:
         print(f"precis: error: {exc}", file=sys.stderr)

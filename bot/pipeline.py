@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
@@ -154,7 +155,7 @@ def analyse(article: Article, options: Options = Options()) -> Summary:
         if total_words < MIN_ARTICLE_WORDS:
             raise NotAnArticle(
                 "I found no article there: the text is too short to summarize "
-                f"({total_words} words)."
+                f"({total_words} word{'' if total_words == 1 else 's'})."
             )
     language = options.language or detect_language(body, hint=article.language)
     sentences = split_sentences(body, language)
@@ -190,6 +191,21 @@ def analyse(article: Article, options: Options = Options()) -> Summary:
     )
 
 
+_WARM_UP = (
+    "Warm-up: the city council of Lyon met on Monday in the town hall to discuss the new "
+    "tramway line. The mayor said the works would start next spring and last two years.",
+    "Le conseil municipal de Lyon s'est réuni lundi à l'hôtel de ville pour discuter de la "
+    "nouvelle ligne de tramway. Le maire a annoncé que les travaux dureraient deux ans.",
+)
+
+
+def warm_up() -> None:
+    """Load what the engine loads on first use (the language model, stemmers, stop words,
+    gazetteers) now: before forking workers that then share it, or before timing."""
+    for text in _WARM_UP:
+        analyse(parse_text(text))
+
+
 T = TypeVar("T")
 
 
@@ -197,6 +213,15 @@ async def _off_loop(executor: Executor | None, func: Callable[[], T]) -> T:
     if executor is None:
         return func()
     return await asyncio.get_running_loop().run_in_executor(executor, func)
+
+
+def summarize_local(
+    source: LocalSource, options: Options = Options(), max_file_bytes: int | None = None
+) -> tuple[Article, Summary]:
+    """Load and analyse a source already in hand: all the CPU work of the pipeline, in one
+    plain function of picklable arguments, so a process pool can run it too."""
+    article = load_local(source, max_file_bytes=max_file_bytes)
+    return article, analyse(article, options)
 
 
 async def summarize_source(
@@ -209,12 +234,7 @@ async def summarize_source(
 ) -> tuple[Article, Summary]:
     """The whole pipeline. With an executor, the CPU work leaves the event loop."""
     local = await fetch_source(source.url, limits) if isinstance(source, UrlSource) else source
-
-    def work() -> tuple[Article, Summary]:
-        article = load_local(local, max_file_bytes=max_file_bytes)
-        return article, analyse(article, options)
-
-    return await _off_loop(executor, work)
+    return await _off_loop(executor, partial(summarize_local, local, options, max_file_bytes))
 
 
 def _with_url(source: SourceInfo, url: str) -> SourceInfo:

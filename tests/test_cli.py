@@ -138,8 +138,16 @@ def test_algorithm_and_sentences_options(capsys: pytest.CaptureFixture[str]) -> 
 # -- batch ---------------------------------------------------------------------------
 
 
+def run_batch(args: list[str], stdin: bytes, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """The real `precis batch` process (its worker processes included)."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-m", "bot", "batch", *args], input=stdin,
+                          capture_output=True, env=environ, timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_batch_keeps_order_and_survives_bad_lines(
-    capsys: pytest.CaptureFixture[str], web_server: ThreadedServer, loopback_allowed: None
+    web_server: ThreadedServer, workers: str
 ) -> None:
     en = (ARTICLES / "en_spacecraft.txt").read_text(encoding="utf-8")
     fr_html = (ARTICLES / "fr_kremlin.html").read_text(encoding="utf-8")
@@ -153,19 +161,50 @@ def test_batch_keeps_order_and_survives_bad_lines(
         json.dumps({"id": 4, "url": page}),
         json.dumps({"id": 5}),
         json.dumps({"id": 6, "text": en, "language": "en"}),
-    ]
-    code, out, _ = run_cli(["batch", "--sentences", "2", "--with-text"], capsys,
-                           stdin=("\n".join(lines) + "\n").encode())  # fmt: skip
-    assert code == 0
-    rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["id"] for r in rows] == [1, None, "h", 3, 4, 5, 6]
-    assert "error" in rows[1] and "error" in rows[3] and "error" in rows[5]
+        json.dumps({"id": 7, "html": "<p>x</p>"}),  # trafilatura logs errors on this one
+        json.dumps({"id": 8, "text": en, "html": fr_html}),
+        json.dumps({"id": 9, "text": en, "url": page}),
+        json.dumps({"id": "a, \"error\": 1", "text": en}),
+    ] * 3  # more lines than one chunk: order holds across workers
+    done = run_batch(["--sentences", "2", "--with-text", "--workers", workers],
+                     ("\n".join(lines) + "\n").encode(),
+                     FETCH_ALLOWED_NETWORKS="127.0.0.1/32")  # fmt: skip
+    # Some lines failed: exit 1, and stderr says how many, in one line and nothing else.
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode() == "precis: 18 line(s) could not be summarized\n"
+    rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    ids = [1, None, "h", 3, 4, 5, 6, 7, 8, 9, 'a, "error": 1']
+    assert [r["id"] for r in rows] == ids * 3
+    failed = [i for i, r in enumerate(rows[:11]) if "error" in r]
+    assert failed == [1, 3, 5, 7, 8, 9]
+    assert rows[8]["error"] == 'Give one of "text", "html" or "url", not text and html.'
+    assert rows[9]["error"] == 'Give one of "text", "html" or "url", not text and url.'
     assert rows[0]["language"] == "en" and len(rows[0]["summary"]) == 2
     assert all(s in rows[0]["text"] for s in rows[0]["summary"])
     assert rows[2]["language"] == "fr" and rows[2]["source"]["url"] == never
     assert web_server.hits.get("/never-fetched", 0) == 0  # html given: the URL is not fetched
+    assert web_server.hits.get("/page", 0) == 3  # once per "url" line, never for id 9
     assert rows[4]["summary"] == rows[2]["summary"]
-    assert rows[6]["summary"] == rows[0]["summary"]
+    assert rows[6]["summary"] == rows[0]["summary"] == rows[10]["summary"]
+    assert [r["error"] for r in rows[1::11]] == [f"line {n} is not valid JSON" for n in (2, 13, 24)]
+    del rows[1::11]
+    assert rows[10:20] == rows[:10] == rows[20:]
+
+
+def test_batch_without_failures_exits_0_and_caps_each_line() -> None:
+    en = (ARTICLES / "en_spacecraft.txt").read_text(encoding="utf-8")
+    good = json.dumps({"id": 1, "text": en}).encode() + b"\n"
+    done = run_batch([], good * 2)
+    assert done.returncode == 0 and done.stderr == b""
+    assert len(done.stdout.splitlines()) == 2
+    # A line over MAX_FILE_BYTES is refused by itself; the lines around it still run.
+    huge = json.dumps({"id": 2, "text": "word " * 30_000}).encode() + b"\n"
+    done = run_batch([], good + huge + good, MAX_FILE_BYTES="100000")
+    assert done.returncode == 1
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("id") for r in rows] == [1, None, 1]
+    assert rows[1]["error"] == "line 2 is longer than the 0.1 MB limit (MAX_FILE_BYTES)"
+    assert rows[0]["summary"] == rows[2]["summary"]
 
 
 # -- bad input: a clear error and a non-zero exit, nothing hangs ---------------------
@@ -205,6 +244,19 @@ def test_fifty_megabyte_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert_fails(["summarize", "/nonexistent/article.txt"], capsys, "no such file")
+
+
+def test_a_directory_is_named_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = assert_fails(["summarize", str(tmp_path)], capsys)
+    assert err == (
+        f"precis: error: {tmp_path} is a directory: give one file, a http(s) link, "
+        "or - for stdin.\n"
+    )
+
+
+def test_too_short_says_word_or_words(capsys: pytest.CaptureFixture[str]) -> None:
+    assert assert_fails(["summarize", "-"], capsys, stdin=b"Hello.").endswith("(1 word).\n")
+    assert assert_fails(["summarize", "-"], capsys, stdin=b"Hello there.").endswith("(2 words).\n")
 
 
 def test_url_that_404s(capsys: pytest.CaptureFixture[str], web_server: ThreadedServer,

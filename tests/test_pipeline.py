@@ -42,7 +42,8 @@ def test_word_counts_are_those_of_the_text() -> None:
 def test_too_few_words_is_no_article(words: int) -> None:
     # Long words, so the text is longer than the prefix the quick check reads.
     text = " ".join(["Extraordinairement" + "e" * 40] * words) + " " + "… " * 300
-    with pytest.raises(NotAnArticle, match=f"too short to summarize \\({words} words\\)"):
+    unit = "word" if words == 1 else "words"
+    with pytest.raises(NotAnArticle, match=f"too short to summarize \\({words} {unit}\\)"):
         analyse(parse_text(text))
 
 

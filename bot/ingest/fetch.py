@@ -161,7 +161,7 @@ def check_address(
         return
     kind = _non_public_kind(ip)
     if kind is not None:
-        raise BlockedAddress(f"{lead} {kind} ({ip}); Précis only fetches public web pages.")
+        raise BlockedAddress(f"{lead} {ip}, {kind}; Précis only fetches public web pages.")
 
 
 class GuardedResolver(AbstractResolver):

@@ -13,6 +13,7 @@ then clean the body: 0.975. Captions and images are left out by trafilatura.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import warnings
 from typing import Any
@@ -24,6 +25,12 @@ from lxml import etree
 
 from bot.errors import NotAnArticle
 from bot.models import Article, SourceInfo
+
+# trafilatura and the libraries it calls log their own ERROR/WARNING lines for pages they
+# cannot read ("empty HTML tree", "discarding data"); we turn each of those into one clear
+# NotAnArticle for the user, so their lines are noise in a log or on `precis batch`'s stderr.
+for _noisy in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_noisy).setLevel(logging.CRITICAL)
 
 # Precision mode's text is used unless it is shorter than this share of recall mode's.
 PRECISION_KEEP_RATIO = 0.5
