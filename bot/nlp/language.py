@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import lzma
 import math
+import os
 import re
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -164,28 +166,16 @@ def _load_once() -> _Model:
     return _loaded
 
 
+_ARRAYS = ("nextmove", "nextmove_row", "out_feat", "ptc", "pc", "classes")
+
+
 def _load_model() -> _Model:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE
-
-    # The model is an .npz (an uncompressed zip of .npy arrays) inside xz.
-    # Decompress to a temporary file, as py3langid does, so the 70 MB archive
-    # is never in memory, then read each array once into its final buffer.
-    with tempfile.TemporaryFile(suffix=".npz") as archive_file:
-        with lzma.open(MODEL_DIR / MODEL_FILE) as source:
-            shutil.copyfileobj(source, archive_file, length=1 << 20)
-        archive_file.seek(0)
-        with zipfile.ZipFile(archive_file) as archive:
-
-            def read(name: str) -> np.ndarray[Any, Any]:
-                with archive.open(name + ".npy") as member:
-                    return np.lib.format.read_array(member, allow_pickle=False)
-
-            rows = read("nextmove")
-            row_of_state = read("nextmove_row")
-            output = read("out_feat")
-            weights = read("ptc")
-            prior = read("pc")
-            labels = read("classes").tolist()
+    arrays = _load_cached()
+    if arrays is None:
+        arrays = _decompress()
+        _store_cached(arrays)
+    rows, row_of_state, output, weights, prior, classes = (arrays[n] for n in _ARRAYS)
+    labels = classes.tolist()
     codes: dict[str, int] = {}
     group = [codes.setdefault(_FOLD.get(label, label), len(codes)) for label in labels]
     return _Model(
@@ -197,6 +187,75 @@ def _load_model() -> _Model:
         group=np.array(group, dtype=np.intp),
         codes=tuple(codes),
     )
+
+
+def _decompress() -> dict[str, np.ndarray[Any, Any]]:
+    """The arrays of py3langid's model file: an .npz (an uncompressed zip of .npy arrays)
+    inside xz, decompressed to a temporary file, as py3langid does, so the 70 MB archive
+    is never in memory, then each array read once into its final buffer (~0.25 s)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    with tempfile.TemporaryFile(suffix=".npz") as archive_file:
+        with lzma.open(MODEL_DIR / MODEL_FILE) as source:
+            shutil.copyfileobj(source, archive_file, length=1 << 20)
+        archive_file.seek(0)
+        with zipfile.ZipFile(archive_file) as archive:
+            arrays = {}
+            for name in _ARRAYS:
+                with archive.open(name + ".npy") as member:
+                    arrays[name] = np.lib.format.read_array(member, allow_pickle=False)
+    return arrays
+
+
+def _cache_dir() -> Path | None:
+    """Where the decompressed model is kept between runs, keyed by the model file, so a
+    new process maps it (shared with every other process, ~1 ms) instead of decompressing
+    it again. PRECIS_CACHE_DIR, else $XDG_CACHE_HOME/precis or ~/.cache/precis; "off" (or
+    no writable place, as in the read-only container) decompresses every time."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    base = os.environ.get("PRECIS_CACHE_DIR", "").strip()
+    if base.lower() in ("off", "0", "none"):
+        return None
+    try:
+        root = Path(base) if base else Path(
+            os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        ) / "precis"
+        stat = (MODEL_DIR / MODEL_FILE).stat()
+    except (OSError, RuntimeError):
+        return None
+    return root / f"langid-v1-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _load_cached() -> dict[str, np.ndarray[Any, Any]] | None:
+    folder = _cache_dir()
+    if folder is None or not folder.is_dir():
+        return None
+    try:
+        return {
+            name: np.load(folder / (name + ".npy"), mmap_mode="r", allow_pickle=False)
+            for name in _ARRAYS
+        }
+    except (OSError, ValueError):
+        return None  # damaged or half-deleted: decompress again (and rewrite it)
+
+
+def _store_cached(arrays: dict[str, np.ndarray[Any, Any]]) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    staging: Path | None = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+        for name, array in arrays.items():
+            np.save(staging / (name + ".npy"), array, allow_pickle=False)
+        if folder.exists():  # a damaged copy (files mapped elsewhere stay valid)
+            shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)  # atomic: another process sees all of it or none
+    except OSError:  # read-only or full: decompressing each time still works
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _probabilities(text: str) -> np.ndarray[Any, Any]:
