@@ -57,7 +57,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ] || [ ! -x .venv/bin/precis ] \
     _done
   fi
   if [ "$compile" = 1 ]; then
-    _step "building Précis, compiling the engine with mypyc (about 1-2 min on 2 cores; PRECIS_COMPILE=0 skips it)"
+    _step "building Précis, compiling the engine with mypyc (about 30-60 s on 2 cores; PRECIS_COMPILE=0 skips it)"
   else
     _step "building Précis (pure Python engine, PRECIS_COMPILE=0)"
   fi
