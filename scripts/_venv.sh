@@ -24,6 +24,7 @@ if [ "$compile" = 1 ]; then
     compile=0
   fi
 fi
+export PRECIS_COMPILE=$compile  # the tests then know which build to expect
 
 if [ ! -x .venv/bin/python ]; then
   _step "creating the virtual environment in .venv"
