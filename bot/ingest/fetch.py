@@ -12,46 +12,49 @@ a DNS answer — or serve an endless body or a decompression bomb. So:
   the address once more just before `connect()`;
 * the body is streamed under a byte cap that counts *decompressed* bytes (we
   decompress ourselves, in bounded steps), with a total and a read timeout.
+
+The address checks live in `bot.ingest.addresses` and the bounded
+decompression in `bot.ingest.decompress`; this module is the download itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import socket
 import weakref
-import zlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from bot.errors import BlockedAddress, FetchError, TooLarge
+from bot.errors import FetchError, TooLarge
+from bot.ingest.addresses import (
+    GuardedResolver,
+    IPNetwork,
+    check_address,
+    guarded_socket_factory,
+)
+from bot.ingest.decompress import ACCEPT_ENCODING, DECODE_ERRORS, decoder_for
 
-try:  # optional: brotli >= 1.2 can bound its output, older builds cannot
-    import brotli as _brotli
-
-    _HAS_BROTLI = "output_buffer_limit" in (_brotli.Decompressor.process.__doc__ or "")
-except ImportError:  # pragma: no cover - depends on the environment
-    _brotli = None
-    _HAS_BROTLI = False
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+__all__ = [
+    "ACCEPT_ENCODING",
+    "DEFAULT_ACCEPT",
+    "REDIRECT_STATUSES",
+    "FetchLimits",
+    "Fetched",
+    "check_address",
+    "fetch_url",
+    "make_session",
+]
 
 DEFAULT_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,"
     "text/plain;q=0.8,text/markdown;q=0.8,application/pdf;q=0.8,*/*;q=0.5"
 )
-ACCEPT_ENCODING = "gzip, deflate, br" if _HAS_BROTLI else "gzip, deflate"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-# NAT64 (RFC 6052) embeds an IPv4 address in the last 32 bits.
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -99,109 +102,6 @@ class Fetched:
         return self.status == 304
 
 
-# --------------------------------------------------------------------------- addresses
-
-
-def _embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
-    """IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64)."""
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return []
-    found: list[ipaddress.IPv4Address] = []
-    if ip.ipv4_mapped is not None:
-        found.append(ip.ipv4_mapped)
-    if ip.sixtofour is not None:
-        found.append(ip.sixtofour)
-    if ip.teredo is not None:
-        found.extend(ip.teredo)
-    if ip in _NAT64:
-        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
-
-
-def _is_allowed(ip: IPAddress, allowed: Iterable[IPNetwork]) -> bool:
-    candidates: list[IPAddress] = [ip]
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        candidates.append(ip.ipv4_mapped)
-    return any(c.version == n.version and c in n for c in candidates for n in allowed)
-
-
-def _non_public_kind(ip: IPAddress) -> str | None:
-    """What kind of non-public address `ip` is, or None when it is a public one."""
-    for candidate in [ip, *_embedded_ipv4(ip)]:
-        if candidate.is_unspecified:
-            return "an unspecified address"
-        if candidate.is_loopback:
-            return "a loopback address (this machine)"
-        if candidate.is_link_local:
-            return "a link-local address"
-        if candidate.is_multicast:
-            return "a multicast address"
-        if candidate.is_private:
-            return "a private network address"
-        if candidate.is_reserved:
-            return "a reserved address"
-        if not candidate.is_global:
-            return "a non-public address"
-    return None
-
-
-def check_address(
-    address: str, allowed: Iterable[IPNetwork], *, lead: str = "That link points at"
-) -> None:
-    """Raise BlockedAddress unless `address` is public or inside an allowed network."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    except ValueError:
-        raise BlockedAddress(
-            f"{lead} an address Précis cannot check ({address}); "
-            "Précis only fetches public web pages."
-        ) from None
-    allowed = tuple(allowed)
-    if _is_allowed(ip, allowed):
-        return
-    kind = _non_public_kind(ip)
-    if kind is not None:
-        raise BlockedAddress(f"{lead} {ip}, {kind}; Précis only fetches public web pages.")
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolve with `upstream`, refuse the whole answer if any address is not public.
-
-    aiohttp connects only to the addresses a resolver returns, so returning the
-    checked list is what closes the DNS-rebinding window.
-    """
-
-    def __init__(
-        self, allowed: Iterable[IPNetwork] = (), upstream: AbstractResolver | None = None
-    ) -> None:
-        self._allowed = tuple(allowed)
-        self._upstream = upstream if upstream is not None else ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        answers = await self._upstream.resolve(host, port, family)
-        if not answers:
-            raise OSError(f"no address for {host}")
-        for answer in answers:
-            check_address(answer["host"], self._allowed, lead=f"The site {host} resolves to")
-        return answers
-
-    async def close(self) -> None:
-        await self._upstream.close()
-
-
-def _socket_factory(allowed: tuple[IPNetwork, ...]) -> Callable[[Any], socket.socket]:
-    """A last check on the exact address a socket is about to connect to."""
-
-    def make(addr_info: Any) -> socket.socket:
-        family, type_, proto, _, sockaddr = addr_info
-        check_address(str(sockaddr[0]), allowed)
-        return socket.socket(family=family, type=type_, proto=proto)
-
-    return make
-
-
 # --------------------------------------------------------------------------- sessions
 
 # Sessions built by `make_session`, with the networks their resolver allows.
@@ -224,7 +124,7 @@ def make_session(
     }
     try:
         connector = aiohttp.TCPConnector(
-            **connector_args, socket_factory=_socket_factory(limits.allowed_networks)
+            **connector_args, socket_factory=guarded_socket_factory(limits.allowed_networks)
         )
     except TypeError:  # aiohttp < 3.12 has no socket_factory; the resolver still guards
         connector = aiohttp.TCPConnector(**connector_args)
@@ -236,73 +136,6 @@ def make_session(
     )
     _GUARDED[session] = limits.allowed_networks
     return session
-
-
-# --------------------------------------------------------------------------- decoding
-
-
-class _Decoder(Protocol):
-    def decode(self, chunk: bytes, budget: int) -> bytes: ...
-
-
-class _Identity:
-    def decode(self, chunk: bytes, budget: int) -> bytes:
-        return chunk
-
-
-class _Zlib:
-    """gzip or deflate, producing at most budget + 1 bytes per call."""
-
-    def __init__(self, encoding: str) -> None:
-        self._encoding = encoding
-        self._obj: Any = None
-
-    def decode(self, chunk: bytes, budget: int) -> bytes:
-        if self._obj is None:
-            if self._encoding == "gzip":
-                wbits = 16 + zlib.MAX_WBITS
-            elif len(chunk) >= 2 and chunk[0] & 0x0F == 8 and int.from_bytes(chunk[:2]) % 31 == 0:
-                wbits = zlib.MAX_WBITS  # "deflate" as the RFC says: zlib-wrapped
-            else:
-                wbits = -zlib.MAX_WBITS  # "deflate" as many servers send it: raw
-            self._obj = zlib.decompressobj(wbits)
-        if self._obj.eof:
-            return b""
-        # max_length bounds the output; anything beyond it stays in unconsumed_tail,
-        # which only happens when the budget is already exceeded.
-        return bytes(self._obj.decompress(chunk, budget + 1))
-
-
-class _Brotli:
-    def __init__(self) -> None:
-        assert _brotli is not None
-        self._obj = _brotli.Decompressor()
-
-    def decode(self, chunk: bytes, budget: int) -> bytes:
-        out = bytes(self._obj.process(chunk, output_buffer_limit=budget + 1))
-        while len(out) <= budget and not self._obj.can_accept_more_data():
-            out += self._obj.process(b"", output_buffer_limit=budget + 1 - len(out))
-        return out
-
-
-_DECODE_ERRORS: tuple[type[Exception], ...] = (
-    (zlib.error, _brotli.error) if _brotli is not None else (zlib.error,)
-)
-
-
-def _decoder(content_encoding: str | None, host: str) -> _Decoder:
-    encoding = (content_encoding or "").strip().lower()
-    if encoding in ("", "identity"):
-        return _Identity()
-    if encoding in ("gzip", "x-gzip"):
-        return _Zlib("gzip")
-    if encoding == "deflate":
-        return _Zlib("deflate")
-    if encoding == "br" and _HAS_BROTLI:
-        return _Brotli()
-    raise FetchError(
-        f"The page at {host} was sent compressed as '{encoding}', which Précis cannot read."
-    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -529,7 +362,7 @@ async def _read_body(resp: aiohttp.ClientResponse, limits: FetchLimits, host: st
     declared = resp.headers.get("Content-Length")
     if declared and declared.strip().isdigit() and int(declared) > limits.max_bytes:
         raise _too_large(limits)  # say so before downloading anything
-    decoder = _decoder(resp.headers.get("Content-Encoding"), host)
+    decoder = decoder_for(resp.headers.get("Content-Encoding"), host)
     parts: list[bytes] = []
     raw = decoded = 0
     async for chunk in resp.content.iter_chunked(_CHUNK):
@@ -538,7 +371,7 @@ async def _read_body(resp: aiohttp.ClientResponse, limits: FetchLimits, host: st
             raise _too_large(limits)
         try:
             out = decoder.decode(chunk, limits.max_bytes - decoded)
-        except _DECODE_ERRORS:
+        except DECODE_ERRORS:
             raise FetchError(
                 f"The page at {host} was sent with broken compression; try again later."
             ) from None
