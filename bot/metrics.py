@@ -2,7 +2,7 @@
 
 Everything lives in one `REGISTRY` of our own (not prometheus_client's global
 one), so importing Précis into another program never mixes metrics, and
-`GET /metrics` (bot/web.py) shows exactly these. No discord import: the bot
+`GET /metrics` (bot/web/app.py) shows exactly these. No discord import: the bot
 counts Discord's 429s through an aiohttp trace config it passes to discord.py
 (`Client(http_trace=discord_trace_config())`).
 

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     feed_global_limit: int = Field(default=10, ge=1)
     feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
 
-    # Web: /healthz, /readyz, /metrics and the upload API (bot/web.py)
+    # Web: /healthz, /readyz, /metrics and the upload API (bot/web/)
     web_enabled: bool = False  # the container image turns it on
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)

@@ -1,0 +1,50 @@
+"""WebConfig: where the web side listens, the upload API's token and limits, probe timing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+MULTIPART_SLACK = 64 * 1024  # boundaries, part headers and the small fields
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_token: SecretStr | None = None  # None: the upload API answers 404
+    allowed_channels: frozenset[int] = frozenset()
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_pending: int = 32  # API requests admitted at once (reading, queued or summarizing)
+    admission_wait: float = 10.0  # how long a request beyond those waits (unread) for a turn
+    body_timeout: float = 60.0  # a client must send its body within this
+    probe_timeout: float = 3.0
+    probe_interval: float = 10.0  # how often the background watch runs the probes
+    unhealthy_after: float = 120.0  # a probe failing this long makes /healthz fail
+    stall_after: float = 10.0  # the event loop missing its ticks this long: unhealthy
+    shutdown_timeout: float = 3.0  # in-flight requests get this long on stop()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> WebConfig:
+        token = settings.api_token
+        if token is not None and not token.get_secret_value().strip():
+            token = None
+        values: dict[str, Any] = {
+            "host": settings.web_host,
+            "port": settings.web_port,
+            "api_token": token,
+            "allowed_channels": frozenset(int(c) for c in settings.api_allowed_channels),
+            "max_file_bytes": settings.max_file_bytes,
+            "max_pending": max(16, 8 * settings.max_concurrent_summaries),
+            **overrides,
+        }
+        return cls(**values)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_file_bytes + MULTIPART_SLACK

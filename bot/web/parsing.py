@@ -1,0 +1,168 @@
+"""Reading the upload API's request: a JSON object or a multipart/form-data body,
+under the size and time limits, into a Source, a sentence count and a channel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import BodyPartReader, hdrs, web
+
+from bot.errors import InvalidLink
+from bot.pipeline import FileSource, HtmlSource, Source, TextSource, url_source
+from bot.web.answers import ApiError, status_for
+from bot.web.config import WebConfig
+
+JSON_FIELDS = ("url", "text", "html", "sentences", "channel_id")
+SOURCE_FIELDS = ("url", "text", "html")
+MULTIPART_FIELDS = ("file", "sentences", "channel_id")
+CHUNK = 64 * 1024
+
+
+class RequestReader:
+    """Reads one upload request under `config`'s limits; raises ApiError for a bad one."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+
+    async def read(self, request: web.Request) -> tuple[Source, int | None, int | None]:
+        limit = self.config.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            raise ApiError(413, self._too_large_message())  # before reading a byte
+        mimetype = request.content_type
+        try:
+            async with asyncio.timeout(self.config.body_timeout):
+                if mimetype == "application/json":
+                    return self._parse_json(await self._read_limited(request, limit))
+                if mimetype == "multipart/form-data":
+                    return await self._read_multipart(request)
+        except TimeoutError:
+            raise ApiError(408, "The request body arrived too slowly.") from None
+        raise ApiError(
+            415, "Send application/json ({\"url\"|\"text\"|\"html\": ...}) or "
+            "multipart/form-data with a `file` field."
+        )  # fmt: skip
+
+    def _too_large_message(self) -> str:
+        return (
+            f"The request is larger than the {self.config.max_file_bytes / 1048576:.0f} MB limit."
+        )
+
+    async def _read_limited(self, request: web.Request, limit: int) -> bytes:
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(CHUNK):
+            body += chunk
+            if len(body) > limit:
+                raise ApiError(413, self._too_large_message())
+        return bytes(body)
+
+    def _parse_json(self, raw: bytes) -> tuple[Source, int | None, int | None]:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "The body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "The body must be a JSON object.")
+        unknown = sorted(set(data) - set(JSON_FIELDS))
+        if unknown:
+            raise ApiError(400, f"Unknown field(s) {', '.join(unknown)}; "
+                                f"known: {', '.join(JSON_FIELDS)}.")  # fmt: skip
+        given = [name for name in SOURCE_FIELDS if data.get(name) is not None]
+        if not given:
+            raise ApiError(400, 'Give one source: "url", "text" or "html".')
+        if len(given) > 1:
+            raise ApiError(400, f"Give only one source, not {' and '.join(given)}.")
+        name = given[0]
+        value = data[name]
+        if not isinstance(value, str):
+            raise ApiError(400, f'"{name}" must be a string.')
+        source: Source
+        if name == "url":
+            try:
+                source = url_source(value)
+            except InvalidLink as exc:
+                raise ApiError(status_for(exc), str(exc)) from None
+        elif name == "html":
+            source = HtmlSource(value)
+        else:
+            source = TextSource(value)
+        return source, _sentences(data.get("sentences")), _channel(data.get("channel_id"))
+
+    async def _read_multipart(self, request: web.Request) -> tuple[Source, int | None, int | None]:
+        try:
+            reader = await request.multipart()
+        except (ValueError, AssertionError) as exc:
+            raise ApiError(400, f"Bad multipart body: {exc}") from None
+        fields: dict[str, str] = {}
+        source: FileSource | None = None
+        while True:
+            try:
+                part = await reader.next()
+            except ValueError as exc:
+                raise ApiError(400, f"Bad multipart body: {exc}") from None
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                raise ApiError(400, "Nested multipart bodies are not supported.")
+            name = part.name or ""
+            if name not in MULTIPART_FIELDS:
+                raise ApiError(
+                    400, f"Unknown field {name!r}; known: {', '.join(MULTIPART_FIELDS)}."
+                )
+            if name in fields or (name == "file" and source is not None):
+                raise ApiError(400, f"The field {name!r} was given twice.")
+            encoding = part.headers.get(hdrs.CONTENT_ENCODING, "identity").lower()
+            transfer = part.headers.get(hdrs.CONTENT_TRANSFER_ENCODING, "binary").lower()
+            if encoding != "identity" or transfer not in ("binary", "8bit", "7bit"):
+                raise ApiError(
+                    415, "Send the file as it is, without a content or transfer encoding."
+                )
+            if name == "file":
+                data = await self._read_part(part, self.config.max_file_bytes)
+                source = FileSource(
+                    data=data, name=part.filename,
+                    content_type=part.headers.get(hdrs.CONTENT_TYPE),
+                )  # fmt: skip
+            else:
+                raw = await self._read_part(part, 64, too_large=400)
+                fields[name] = raw.decode("utf-8", "replace").strip()
+            if request.content.total_bytes > self.config.max_body_bytes:
+                raise ApiError(413, self._too_large_message())
+        if source is None:
+            raise ApiError(400, "The multipart body has no `file` field.")
+        return source, _sentences(fields.get("sentences")), _channel(fields.get("channel_id"))
+
+    async def _read_part(self, part: BodyPartReader, limit: int, *, too_large: int = 413) -> bytes:
+        data = bytearray()
+        while True:
+            chunk = await part.read_chunk(CHUNK)
+            if not chunk:
+                return bytes(data)
+            data += chunk
+            if len(data) > limit:
+                if too_large == 413:
+                    raise ApiError(413, self._too_large_message())
+                raise ApiError(too_large, f"The field {part.name!r} is too long.")
+
+
+# ---------------------------------------------------------------------- validation
+
+
+def _sentences(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
+        raise ApiError(400, '"sentences" must be a whole number from 1 to 10.')
+    return value
+
+
+def _channel(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**64:
+        raise ApiError(400, '"channel_id" must be a Discord channel id (a number).')
+    return value
