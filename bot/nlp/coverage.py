@@ -185,10 +185,19 @@ class Coverage:
             return list(range(n))
         if texts is None:
             texts = [" ".join(ws) for ws in sentence_words]
+        vocab, concepts_of = self._number_concepts(sentence_words)
+        lengths = [float(max(len(ws), 1)) for ws in sentence_words]
+        weight = self._concept_weights(vocab, concepts_of, lengths, title)
+        damping = [length**w.length_power for length in lengths]
+        bias = self._bias(texts, sentence_words)
+        return _pick(concepts_of, weight, damping, bias, count, w.floor)
 
-        # Each sentence's distinct concepts as numbers, numbered in order of
-        # first sight. Plain lists and loops: mypyc compiles them to C, which
-        # beats numpy's per-call cost on arrays of a few hundred entries.
+    def _number_concepts(
+        self, sentence_words: Sequence[Sequence[str]]
+    ) -> tuple[dict[str, int], list[list[int]]]:
+        """Each sentence's distinct concepts as numbers, numbered in order of first
+        sight, and the numbering. Plain lists and loops: mypyc compiles them to C,
+        which beats numpy's per-call cost on arrays of a few hundred entries."""
         vocab: dict[str, int] = {}
         concepts_of: list[list[int]] = []
         for tokens in sentence_words:
@@ -199,9 +208,18 @@ class Coverage:
                     index = vocab[concept] = len(vocab)
                 ids.append(index)
             concepts_of.append(ids)
-        lengths = [float(max(len(ws), 1)) for ws in sentence_words]
+        return vocab, concepts_of
 
-        # A concept weighs the number of sentences that have it.
+    def _concept_weights(
+        self,
+        vocab: dict[str, int],
+        concepts_of: list[list[int]],
+        lengths: list[float],
+        title: str,
+    ) -> list[float]:
+        """Each concept's weight: the number of sentences that have it (boosted when
+        the title names it), scaled so that a gain of 1 is an average word."""
+        w = self.weights
         df = [0] * len(vocab)
         for ids in concepts_of:
             for index in ids:
@@ -215,27 +233,43 @@ class Coverage:
         scale = sum(weight, 0.0) / sum(lengths, 0.0)
         if scale > 0:
             weight = [x / scale for x in weight]
+        return weight
 
-        damping = [length**w.length_power for length in lengths]
-        bias = [
+    def _bias(self, texts: Sequence[str], sentence_words: Sequence[Sequence[str]]) -> list[float]:
+        """Each sentence's position prior times its quality."""
+        w = self.weights
+        return [
             (1.0 / (1.0 + w.decay * i)) * self.quality(text, len(ws))  # position prior * quality
             for i, (text, ws) in enumerate(zip(texts, sentence_words, strict=True))
         ]
-        available = [True] * n
-        chosen: list[int] = []
-        for _ in range(count):
-            best, best_value = -1, -math.inf
-            for i in range(n):
-                if not available[i]:
-                    continue
-                gain = 0.0
-                for index in concepts_of[i]:
-                    gain += weight[index]
-                value = (gain / damping[i] + w.floor) * bias[i]
-                if value > best_value:
-                    best, best_value = i, value
-            chosen.append(best)
-            available[best] = False
-            for index in concepts_of[best]:
-                weight[index] = 0.0  # covered concepts add nothing more
-        return chosen
+
+
+def _pick(
+    concepts_of: list[list[int]],
+    weight: list[float],
+    damping: list[float],
+    bias: list[float],
+    count: int,
+    floor: float,
+) -> list[int]:
+    """Greedy coverage: `count` times, the sentence whose uncovered concepts are worth
+    most; its concepts then weigh nothing (`weight` is updated in place)."""
+    n = len(concepts_of)
+    available = [True] * n
+    chosen: list[int] = []
+    for _ in range(count):
+        best, best_value = -1, -math.inf
+        for i in range(n):
+            if not available[i]:
+                continue
+            gain = 0.0
+            for index in concepts_of[i]:
+                gain += weight[index]
+            value = (gain / damping[i] + floor) * bias[i]
+            if value > best_value:
+                best, best_value = i, value
+        chosen.append(best)
+        available[best] = False
+        for index in concepts_of[best]:
+            weight[index] = 0.0  # covered concepts add nothing more
+    return chosen
