@@ -17,6 +17,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _create_feeds()
+    _create_subscriptions()
+    _create_items()
+    _create_deliveries()
+
+
+def _create_feeds() -> None:
     op.create_table(
         "feeds",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -37,6 +44,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("url", name="uq_feeds_url"),
     )
     op.create_index("ix_feeds_next_poll", "feeds", ["next_poll"])
+
+
+def _create_subscriptions() -> None:
     op.create_table(
         "subscriptions",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -57,6 +67,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_subscriptions_guild_id", "subscriptions", ["guild_id"])
     op.create_index("ix_subscriptions_channel_id", "subscriptions", ["channel_id"])
+
+
+def _create_items() -> None:
     op.create_table(
         "items",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -75,6 +88,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("feed_id", "key", name="uq_items_feed_key"),
     )
     op.create_index("ix_items_feed_fingerprint", "items", ["feed_id", "fingerprint"])
+
+
+def _create_deliveries() -> None:
     op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer, primary_key=True),
