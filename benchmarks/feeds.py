@@ -6,7 +6,7 @@
 A separate process (pinned to another core when there is one) serves the feeds
 and the article pages on 127.0.0.1, adding items at random (a Poisson process)
 and stamping each with the moment it appeared. This process runs the real
-engine — `Store` on an SQLite file, `Poller` with its real fetcher — pinned to
+engine — `Store` on an SQLite file, `FeedService` with its real fetcher — pinned to
 one core, with the real summarizing pipeline when it can be imported (the
 article page is fetched and summarized) and an in-process fake Discord sink.
 
@@ -146,7 +146,7 @@ class BenchSink:
         self.found_at: dict[str, float] = {}
 
     async def deliver(self, delivery: Any, summary: Any) -> Any:
-        from bot.poller import DeliveryResult
+        from bot.feeds.runtime import DeliveryResult
 
         await asyncio.sleep(self.latency)
         now = time.time()
@@ -160,10 +160,11 @@ class BenchSink:
                 self.after_poll.append(now - found)
         return DeliveryResult.sent(self.posts)
 
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> Any:
-        from bot.poller import DeliveryResult
+    async def notify(self, notice: Any) -> Any:
+        from bot.discord_adapter.notices import notice_text
+        from bot.feeds.runtime import DeliveryResult
 
-        self.notices.append(text)
+        self.notices.append(notice_text(notice))
         return DeliveryResult.sent(0)
 
     t_start = 0.0
@@ -180,14 +181,12 @@ def make_summarizer(limits: Any, use_pipeline: bool) -> tuple[Any, str]:
         try:
             from bot.pipeline import HtmlSource, Options, UrlSource, summarize_source
 
-            async def real(
-                link: str | None, fallback: str | None, feed_title: str, sentences: int
-            ) -> Summary:
+            async def real(link: str | None, fallback: str | None, sentences: int) -> Summary:
                 source = UrlSource(link) if link else HtmlSource(fallback or "")
                 _, summary = await summarize_source(
                     source, Options(sentences=sentences), limits=limits, executor=executor
                 )
-                return summary.model_copy(update={"source": SourceInfo(name=feed_title, url=link)})
+                return summary
 
             return real, "real pipeline (fetch + extract + summarize)"
         except ImportError as exc:
@@ -197,9 +196,7 @@ def make_summarizer(limits: Any, use_pipeline: bool) -> tuple[Any, str]:
 
     from bot.ingest.fetch import fetch_url
 
-    async def standin(
-        link: str | None, fallback: str | None, feed_title: str, sentences: int
-    ) -> Summary:
+    async def standin(link: str | None, fallback: str | None, sentences: int) -> Summary:
         if link:
             await fetch_url(link, limits)  # still fetch the article, as the pipeline would
         text = ARTICLE
@@ -208,7 +205,7 @@ def make_summarizer(limits: Any, use_pipeline: bool) -> tuple[Any, str]:
         return Summary(
             title=None,
             language="en",
-            source=SourceInfo(name=feed_title, url=link),
+            source=SourceInfo(name=None, url=link),
             summary=chosen,
             entities=[],
             stats=Stats(words=words, sentences=10, summary_words=30, reduction=0.9),
@@ -226,10 +223,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from bot.feeds.runtime import FeedsConfig
+    from bot.feeds.schema import utcnow
+    from bot.feeds.service import FeedService
+    from bot.feeds.store import Store
     from bot.ingest import fetch as fetch_module
     from bot.ingest.fetch import FetchLimits
-    from bot.poller import Poller, PollerConfig
-    from bot.store import Store, utcnow
 
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
@@ -254,7 +253,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     sink = BenchSink(args.sink_latency)
     summarize, how = make_summarizer(limits, not args.no_pipeline)
-    config = PollerConfig(
+    config = FeedsConfig(
         poll_interval=args.interval,
         poll_jitter=0.1,
         max_items_per_poll=5,
@@ -278,7 +277,7 @@ async def run(args: argparse.Namespace) -> None:
                     sink.found_at.setdefault(f"{url}|{guid}", now)
         return fetched
 
-    poller = Poller(store, summarize, sink, config, limits=limits, fetch=timed_fetch)
+    poller = FeedService(store, summarize, sink, config, limits=limits, fetch=timed_fetch)
     print(f"summarizer: {how}", flush=True)
 
     # Subscribe: 1,000 channels over 200 feeds, through the real /feed add path.

@@ -22,7 +22,16 @@ from pathlib import Path
 
 from bot import __version__
 from bot.errors import EmptyInput, PrecisError, TooLarge
-from bot.pipeline import FileSource, Options, Source, summarize_source, url_source
+from bot.options import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    DEFAULT_SENTENCES,
+    SENTENCES_MAX,
+    SENTENCES_MIN,
+    Options,
+    resolve_options,
+)
+from bot.pipeline import FileSource, Source, summarize_source, url_source
 from bot.render import render
 from config.settings import Settings, SettingsError, load_settings
 
@@ -56,8 +65,9 @@ def _check_size(size: int, limit: int, what: str) -> None:
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> Options:
-    return Options(
-        sentences=args.sentences or settings.default_sentences,
+    return resolve_options(
+        args.sentences,
+        default_sentences=settings.default_sentences,
         algorithm=args.algorithm or settings.algorithm,
         language=getattr(args, "language", None),
     )
@@ -91,15 +101,13 @@ async def _batch(args: argparse.Namespace, settings: Settings, pool: Executor | 
 
 
 def _algorithms() -> int:
-    from bot.nlp.summarize import ALGORITHMS, DEFAULT_ALGORITHM
-
     for name in ALGORITHMS:
         print(f"{name}{'  (default)' if name == DEFAULT_ALGORITHM else ''}")
     return 0
 
 
 def _run(settings: Settings) -> int:
-    from bot.client import run_bot
+    from bot.discord_adapter.client import run_bot
 
     return run_bot(settings)
 
@@ -116,9 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
             "-n",
             "--sentences",
             type=int,
-            choices=range(1, 11),
-            metavar="1-10",
-            help="sentences in the summary (default: DEFAULT_SENTENCES, 3)",
+            choices=range(SENTENCES_MIN, SENTENCES_MAX + 1),
+            metavar=f"{SENTENCES_MIN}-{SENTENCES_MAX}",
+            help=f"sentences in the summary (default: DEFAULT_SENTENCES, {DEFAULT_SENTENCES})",
         )
         p.add_argument("-a", "--algorithm", help="summarizer (see `precis algorithms`)")
 

@@ -26,8 +26,9 @@ from bot.models import Article, SourceInfo, Stats, Summary
 from bot.nlp.entities import extract_entities
 from bot.nlp.language import detect_language
 from bot.nlp.sentences import split_sentences
-from bot.nlp.summarize import DEFAULT_ALGORITHM, summarize_sentences
+from bot.nlp.summarize import summarize_sentences
 from bot.nlp.tokens import count_words, sentence_words
+from bot.options import Options
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import FetchLimits
@@ -35,14 +36,6 @@ if TYPE_CHECKING:
 # Fewer words than this is a note, not an article: there is nothing to shorten.
 MIN_ARTICLE_WORDS = 12
 _ENOUGH_WORDS_CHARS = 400  # surely holds MIN_ARTICLE_WORDS words of real prose
-
-
-@dataclass(frozen=True)
-class Options:
-    sentences: int = 3
-    algorithm: str = DEFAULT_ALGORITHM
-    language: str | None = None  # force a language instead of detecting it
-    max_entities: int = 10
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from bot.errors import PrecisError
 from bot.ingest.feeds import html_to_text
 from bot.ingest.fetch import FetchLimits
 from bot.models import Article, Summary
-from bot.pipeline import Options, Source, TextSource, UrlSource, summarize_source
+from bot.options import Options, resolve_options
+from bot.pipeline import Source, TextSource, UrlSource, summarize_source
 from config.settings import Settings
 
 log = logging.getLogger("precis.service")
@@ -107,7 +108,7 @@ class SummaryService:
             )  # fmt: skip
 
     async def summarize_feed_item(
-        self, link: str | None, content_html: str | None, feed_title: str, sentences: int
+        self, link: str | None, content_html: str | None, sentences: int
     ) -> Summary:
         """The poller's summarizer: the item's page when it has a link, else its own content."""
         source: Source = UrlSource(link) if link else TextSource(html_to_text(content_html or ""))
@@ -115,8 +116,10 @@ class SummaryService:
         return summary
 
     def options(self, sentences: int | None = None) -> Options:
-        return Options(
-            sentences=sentences or self.settings.default_sentences,
+        """The one place a request's options are resolved against the settings."""
+        return resolve_options(
+            sentences,
+            default_sentences=self.settings.default_sentences,
             algorithm=self.settings.algorithm,
         )
 

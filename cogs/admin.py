@@ -13,7 +13,7 @@ from bot import __version__
 from bot.nlp.language import snowball_name
 
 if TYPE_CHECKING:
-    from bot.client import PrecisBot
+    from bot.discord_adapter.client import PrecisBot
 
 HELP = """\
 **Précis** posts short, faithful summaries: sentences copied from the article, its key \

@@ -1,114 +1,31 @@
-"""`/feed add|list|remove|pause|resume|test` and the Discord side of feed delivery.
-
-The poller (bot/poller.py) decides what to post and when; `DiscordSink` only
-posts, translating Discord's answers into sent / retry later / gone.
-"""
+"""`/feed add|list|remove|pause|resume|test`: thin commands over the feeds package's one
+door (`bot.feeds.service.FeedService`); what is posted, and how, is the adapter's
+(`bot.discord_adapter`)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-import aiohttp
 import discord
 from discord import app_commands
 
+from bot import escape
+from bot.discord_adapter.embeds import embed_dict
+from bot.discord_adapter.notices import already_subscribed_text, subscription_line
+from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import PrecisError
-from bot.models import Summary
-from bot.poller import DeliveryResult
-from bot.render import embed_dict
-from bot.store import Delivery, Subscription
+from bot.feeds.rows import AlreadySubscribed
+from bot.options import SENTENCES_MAX, SENTENCES_MIN
 
 if TYPE_CHECKING:
-    from bot.client import PrecisBot
+    from bot.discord_adapter.client import PrecisBot
 
 log = logging.getLogger("precis.cogs.feeds")
-
-NO_MENTIONS = discord.AllowedMentions.none()
-
-
-class DiscordSink:
-    """Posts feed items and notices; the nonce makes a repeated post a no-op on Discord."""
-
-    def __init__(self, bot: PrecisBot) -> None:
-        self.bot = bot
-
-    async def deliver(self, delivery: Delivery, summary: Summary) -> DeliveryResult:
-        log.debug("posting item %s of subscription %s in %s (nonce %s): %s",
-                  delivery.item.key, delivery.subscription_id, delivery.channel_id,
-                  delivery.nonce, summary.title)  # fmt: skip
-        embed = discord.Embed.from_dict(embed_dict(summary, feed_name=delivery.feed_title))
-        return await self._send(delivery.channel_id, embed=embed, nonce=delivery.nonce)
-
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> DeliveryResult:
-        result = await self._send(channel_id, content=text)
-        if result.kind != "gone":
-            return result
-        # The channel itself is gone or closed to us: tell the server where we still can.
-        guild = self.bot.get_guild(guild_id)
-        fallback = guild and (guild.system_channel or _first_writable(guild))
-        if fallback is None or fallback.id == channel_id:
-            return result
-        return await self._send(fallback.id, content=text)
-
-    async def _send(
-        self,
-        channel_id: int,
-        *,
-        embed: discord.Embed | None = None,
-        content: str | None = None,
-        nonce: str | None = None,
-    ) -> DeliveryResult:
-        if not self.bot.is_ready():
-            try:  # e.g. just started: the first items are due before the gateway is ready
-                await asyncio.wait_for(self.bot.wait_until_ready(), timeout=30)
-            except TimeoutError:
-                return DeliveryResult.retry(30, "not connected to Discord")
-        try:
-            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-            if not isinstance(channel, discord.abc.Messageable):
-                return DeliveryResult.gone(f"<#{channel_id}> is not a text channel")
-            kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
-            if embed is not None:
-                kwargs["embed"] = embed
-            if nonce is not None:
-                kwargs["nonce"] = nonce
-            message = await channel.send(content, **kwargs)  # type: ignore[call-overload]
-        except discord.NotFound:
-            return DeliveryResult.gone(f"the channel <#{channel_id}> no longer exists")
-        except discord.Forbidden:
-            return DeliveryResult.gone(f"I am not allowed to post in <#{channel_id}> any more")
-        except discord.HTTPException as exc:
-            retry_after = float(getattr(exc, "retry_after", 0) or 0)
-            return DeliveryResult.retry(retry_after, f"Discord answered {exc.status}")
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return DeliveryResult.retry(0, f"Discord unreachable ({type(exc).__name__})")
-        return DeliveryResult.sent(message.id)
-
-
-def _first_writable(guild: discord.Guild) -> discord.TextChannel | None:
-    me = guild.me
-    for channel in guild.text_channels:
-        if me is None or channel.permissions_for(me).send_messages:
-            return channel
-    return None
 
 
 def _keywords(text: str | None) -> tuple[str, ...]:
     return tuple(word.strip() for word in (text or "").split(",") if word.strip())
-
-
-def _describe(sub: Subscription) -> str:
-    keywords = ""
-    if sub.include:
-        keywords += f" · only: {', '.join(sub.include)}"
-    if sub.exclude:
-        keywords += f" · not: {', '.join(sub.exclude)}"
-    return (
-        f"`#{sub.id}` **{discord.utils.escape_markdown(sub.feed_title)}** → <#{sub.channel_id}>"
-        f" · {sub.sentences} sentences{keywords} · {sub.describe_status()}"
-    )
 
 
 @app_commands.guild_only()
@@ -130,7 +47,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     async def subscription_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        subs = await self.bot.store.list_subscriptions(guild_id=interaction.guild_id)
+        subs = await self.bot.feeds.list_subscriptions(guild_id=interaction.guild_id)
         current = current.lower()
         return [
             app_commands.Choice(name=f"#{s.id} {s.feed_title}"[:100], value=s.id)
@@ -142,7 +59,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     @app_commands.describe(
         url="The feed, or a site that links to its feed",
         channel="Where to post (default: this channel)",
-        sentences="Sentences per summary (1-10)",
+        sentences=f"Sentences per summary ({SENTENCES_MIN}-{SENTENCES_MAX})",
         include="Only items mentioning one of these words (comma-separated)",
         exclude="Skip items mentioning any of these words (comma-separated)",
         backlog="Also post the items already in the feed (default: only the newest)",
@@ -152,7 +69,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         interaction: discord.Interaction,
         url: str,
         channel: discord.TextChannel | None = None,
-        sentences: app_commands.Range[int, 1, 10] | None = None,
+        sentences: app_commands.Range[int, SENTENCES_MIN, SENTENCES_MAX] | None = None,
         include: str | None = None,
         exclude: str | None = None,
         backlog: bool = False,
@@ -161,22 +78,28 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         assert interaction.guild_id is not None and target is not None
         await interaction.response.defer(thinking=True)
         try:
-            sub, title, count = await self.bot.poller.add_subscription(
+            sub, title, count = await self.bot.feeds.add_subscription(
                 url.strip().strip("<>"),
                 interaction.guild_id,
                 target,
-                sentences=sentences or self.bot.settings.default_sentences,
+                sentences=self.bot.service.options(sentences).sentences,
                 include=_keywords(include),
                 exclude=_keywords(exclude),
                 backlog=backlog,
                 created_by=interaction.user.id,
             )
+        except AlreadySubscribed as exc:
+            await interaction.followup.send(
+                f"I can't follow that feed: {already_subscribed_text(exc)}",
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
         except PrecisError as exc:
             await interaction.followup.send(f"I can't follow that feed: {exc}")
             return
         posting = "its newest items" if backlog else "its newest item now, then every new one"
         await interaction.followup.send(
-            f"Following **{discord.utils.escape_markdown(title)}** ({count} items) in "
+            f"Following **{escape.discord_inline(title)}** ({count} items) in "
             f"<#{target}> as `#{sub.id}`: I'll post {posting}.",
             allowed_mentions=NO_MENTIONS,
         )
@@ -186,7 +109,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     async def list_feeds(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        subs = await self.bot.store.list_subscriptions(
+        subs = await self.bot.feeds.list_subscriptions(
             guild_id=interaction.guild_id, channel_id=channel.id if channel else None
         )
         if not subs:
@@ -196,7 +119,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         lines: list[str] = []
         used = 0
         for sub in subs:
-            line = _describe(sub)
+            line = subscription_line(sub)
             if used + len(line) > 1900:
                 lines.append(f"… and {len(subs) - len(lines)} more")
                 break
@@ -223,18 +146,23 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     async def _change(
         self, interaction: discord.Interaction, sub_id: int, action: str, done: str
     ) -> None:
-        poller = self.bot.poller
-        sub = await self.bot.store.get_subscription(sub_id, guild_id=interaction.guild_id)
+        feeds = self.bot.feeds
+        sub = await feeds.get_subscription(sub_id, guild_id=interaction.guild_id)
         if sub is None:
             await interaction.response.send_message(
                 f"There is no feed `#{sub_id}` in this server (see `/feed list`).", ephemeral=True
             )
             return
-        change = {"remove": poller.remove_subscription, "pause": poller.pause_subscription,
-                  "resume": poller.resume_subscription}[action]  # fmt: skip
-        await change(sub_id, guild_id=interaction.guild_id)
+        if action == "remove":
+            await feeds.remove_subscription(sub_id, guild_id=interaction.guild_id)
+        elif action == "pause":
+            await feeds.pause_subscription(
+                sub_id, guild_id=interaction.guild_id, reason="paused with /feed pause"
+            )
+        else:
+            await feeds.resume_subscription(sub_id, guild_id=interaction.guild_id)
         await interaction.response.send_message(
-            f"{done} **{discord.utils.escape_markdown(sub.feed_title)}** in <#{sub.channel_id}>.",
+            f"{done} **{escape.discord_inline(sub.feed_title)}** in <#{sub.channel_id}>.",
             allowed_mentions=NO_MENTIONS,
         )
 
@@ -243,13 +171,13 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     async def test(self, interaction: discord.Interaction, subscription: int) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
         try:
-            item, summary = await self.bot.poller.preview(
+            item, summary = await self.bot.feeds.preview(
                 subscription, guild_id=interaction.guild_id
             )
         except PrecisError as exc:
             await interaction.followup.send(str(exc), ephemeral=True)
             return
-        sub = await self.bot.store.get_subscription(subscription, guild_id=interaction.guild_id)
+        sub = await self.bot.feeds.get_subscription(subscription, guild_id=interaction.guild_id)
         embed = embed_dict(summary, feed_name=sub.feed_title if sub else None)
         await interaction.followup.send(
             f"Preview of the latest item, {item.title or 'untitled'}:",

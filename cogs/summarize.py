@@ -12,13 +12,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_adapter.embeds import embed_dict
 from bot.errors import PrecisError, TooLarge, UnsupportedType
 from bot.pipeline import FileSource, Source, TextSource, url_source
-from bot.render import embed_dict
 from bot.service import Busy
 
 if TYPE_CHECKING:
-    from bot.client import PrecisBot
+    from bot.discord_adapter.client import PrecisBot
 
 log = logging.getLogger("precis.cogs.summarize")
 

@@ -13,6 +13,14 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.options import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_SENTENCES,
+    SENTENCES_MAX,
+    SENTENCES_MIN,
+    check_algorithm,
+)
+
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 
@@ -38,8 +46,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///data/precis.sqlite3"
 
     # Summaries
-    default_sentences: int = Field(default=3, ge=1, le=10)
-    algorithm: str = "precis"
+    default_sentences: int = Field(
+        default=DEFAULT_SENTENCES, ge=SENTENCES_MIN, le=SENTENCES_MAX
+    )
+    algorithm: str = DEFAULT_ALGORITHM
 
     # Limits
     max_file_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
@@ -79,6 +89,11 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return value
+
+    @field_validator("algorithm")
+    @classmethod
+    def _algorithm(cls, value: str) -> str:
+        return check_algorithm(value.strip())  # a typo stops the bot at start, in one line
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from bot.models import Entity, SourceInfo, Stats, Summary
-from bot.render import (
+from bot.discord_adapter.embeds import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
     EMBED_TITLE,
     EMBED_TOTAL,
     embed_dict,
     embed_length,
-    to_json,
-    to_markdown,
-    to_text,
 )
+from bot.models import Entity, SourceInfo, Stats, Summary
+from bot.render import to_json, to_markdown, to_text
 
 
 def make_summary(sentences: list[str], entities: list[Entity] | None = None,

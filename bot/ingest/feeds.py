@@ -61,14 +61,14 @@ class FeedItem:
     link: str | None
     title: str | None
     published: dt.datetime | None  # aware UTC, None when absent or unreadable
-    summary_html: str | None  # the item's own content (HTML allowed), longest of content/summary
+    content_html: str | None  # the item's own content (HTML allowed), longest of content/summary
     author: str | None = None
     fingerprint: str | None = None  # title + link (or date): catches GUID churn
 
     @property
     def text(self) -> str:
         """The item's own content as plain text (for filters and the fallback summary)."""
-        return html_to_text(self.summary_html or "")
+        return html_to_text(self.content_html or "")
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ def _new_item(
         link=link,
         title=title,
         published=published,
-        summary_html=content,
+        content_html=content,
         author=author.strip() if isinstance(author, str) and author.strip() else None,
         fingerprint=item_fingerprint(title, link, published),
     )

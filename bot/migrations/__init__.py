@@ -1,1 +1,1 @@
-"""Alembic migrations for Précis's database; run by `bot.store.migrate` at start."""
+"""Alembic migrations for Précis's database; run by `bot.feeds.database.migrate` at start."""

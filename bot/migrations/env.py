@@ -1,6 +1,6 @@
-"""Alembic environment: migrations run on a connection handed over by `bot.store`.
+"""Alembic environment: migrations run on a connection handed over by `bot.feeds.database`.
 
-`Store.open` (and `bot.store.migrate`) pass their connection in
+`Store.open` (and `bot.feeds.database.migrate`) pass their connection in
 `config.attributes["connection"]`. Run from the `alembic` command line, the URL
 comes from `sqlalchemy.url` or the DATABASE_URL environment variable.
 """
@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import metadata
+from bot.feeds.schema import metadata
 
 config = context.config
 

@@ -36,8 +36,7 @@ from bot.nlp.precis_summarizer import PrecisSummarizer
 from bot.nlp.sentences import Tokenizer
 from bot.nlp.stemming import stemmer_for, stop_words_for
 from bot.nlp.tokens import words
-
-DEFAULT_ALGORITHM = "precis"
+from bot.options import DEFAULT_ALGORITHM
 
 
 class LeadSummarizer(AbstractSummarizer):

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.client import PrecisBot
+from bot.discord_adapter.client import PrecisBot
 from config.settings import Settings, load_settings
 from tests.conftest import ROOT
 from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.poller.feedserver import FeedServer
+from tests.feeds.feedserver import FeedServer
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 
 from tests.bot.conftest import Harness
 from tests.fakediscord.server import ControlError
-from tests.poller.feedserver import FeedServer, LiveFeed
+from tests.feeds.feedserver import FeedServer, LiveFeed
 
 MANAGE_CHANNELS = 1 << 4
 SEND_MESSAGES = 1 << 11
@@ -92,14 +92,14 @@ async def test_add_posts_the_newest_then_every_new_item_once(
 
     add_items(feeds, feed, 2)
     sub = (await harness.bot.store.list_subscriptions(channel_id=news))[0]
-    await harness.bot.poller.poll_now(sub.feed_id)
+    await harness.bot.feeds.poll_now(sub.feed_id)
     await posts(harness, news, 3)
     await asyncio.sleep(0.5)
     messages = harness.fake.channel_messages(news)
     assert [m["embeds"][0]["title"] for m in messages] == [
         "Harbour story 3", "Harbour story 4", "Harbour story 5"]  # fmt: skip
     # polling again finds nothing new: no repost (the server answers 304)
-    await harness.bot.poller.poll_now(sub.feed_id)
+    await harness.bot.feeds.poll_now(sub.feed_id)
     await asyncio.sleep(0.5)
     assert len(harness.fake.channel_messages(news)) == 3
     assert feed.fetch_headers[-1].get("If-None-Match")
@@ -117,7 +117,7 @@ async def test_two_channels_on_one_feed_one_fetch_two_posts(
     add_items(feeds, feed, 1)
     before = feed.fetches
     sub = (await harness.bot.store.list_subscriptions(channel_id=channels[0]))[0]
-    await harness.bot.poller.poll_now(sub.feed_id)
+    await harness.bot.feeds.poll_now(sub.feed_id)
     for channel in channels:
         titles = [m["embeds"][0]["title"] for m in await posts(harness, channel, 2)]
         assert titles == ["Harbour story 1", "Harbour story 2"]
@@ -135,7 +135,7 @@ async def test_failing_feed_is_announced_once_and_so_is_recovery(
     sub = (await harness.bot.store.list_subscriptions(channel_id=news))[0]
     feed.status = 500
     for _ in range(5):
-        await harness.bot.poller.poll_now(sub.feed_id)
+        await harness.bot.feeds.poll_now(sub.feed_id)
     await harness.fake.wait_for_messages(news, 2)
     await asyncio.sleep(0.5)
     notices = [m["content"] for m in harness.fake.channel_messages(news) if not m.get("embeds")]
@@ -143,7 +143,7 @@ async def test_failing_feed_is_announced_once_and_so_is_recovery(
     listing = reply_text(await feed_command(harness, "list", {}))
     assert "failing since" in listing
     feed.status = 200
-    await harness.bot.poller.poll_now(sub.feed_id)
+    await harness.bot.feeds.poll_now(sub.feed_id)
     await harness.fake.wait_for_messages(news, 3)
     notices = [m["content"] for m in harness.fake.channel_messages(news) if not m.get("embeds")]
     assert len(notices) == 2 and "recover" in notices[1].lower() or "back" in notices[1].lower()
@@ -175,7 +175,7 @@ async def test_deleted_channel_pauses_and_tells_the_server(
     await harness.fake.delete_channel(news)
     add_items(feeds, feed, 1)
     first = (await harness.bot.store.list_subscriptions(channel_id=news))[0]
-    await harness.bot.poller.poll_now(first.feed_id)
+    await harness.bot.feeds.poll_now(first.feed_id)
     sub = None
     for _ in range(100):
         sub = await harness.bot.store.get_subscription(first.id)

@@ -11,7 +11,7 @@ from typing import Any
 from tests.bot.conftest import process_env, start_process
 from tests.bot.test_feeds_e2e import add_items, live_feed
 from tests.fakediscord import FakeDiscord
-from tests.poller.feedserver import FeedServer
+from tests.feeds.feedserver import FeedServer
 
 
 async def wait_for(predicate: Any, timeout: float, what: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.client import PERMISSIONS
+from bot.discord_adapter.client import PERMISSIONS
 from tests.bot.conftest import Harness
 from tests.conftest import DATA, SEED
 from tests.helpers.webserver import ThreadedServer

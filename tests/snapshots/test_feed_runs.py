@@ -21,7 +21,7 @@ import pytest
 
 from tests.bot.conftest import Harness
 from tests.bot.test_feeds_e2e import add_items, feed_command, live_feed, posts
-from tests.poller.feedserver import FeedServer
+from tests.feeds.feedserver import FeedServer
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "feed_runs.json"
 
@@ -96,7 +96,7 @@ async def test_a_recorded_feed_run_is_unchanged(harness: Harness, feeds: FeedSer
     sub_a = (await h.bot.store.list_subscriptions(channel_id=news))[0]
 
     add_items(feeds, a, 2)
-    await h.bot.poller.poll_now(sub_a.feed_id)
+    await h.bot.feeds.poll_now(sub_a.feed_id)
     await posts(h, news, 3)
     await rec.settle("two new items")
 
@@ -107,18 +107,18 @@ async def test_a_recorded_feed_run_is_unchanged(harness: Harness, feeds: FeedSer
     await posts(h, general, 1)
     sub_b = (await h.bot.store.list_subscriptions(channel_id=general))[0]
     b.add(8, link_base=feeds.url("/gone"))  # a flood: at most 5 per poll, and a notice
-    await h.bot.poller.poll_now(sub_b.feed_id)
+    await h.bot.feeds.poll_now(sub_b.feed_id)
     await posts(h, general, 6)
     await rec.settle("flood")
 
     a.status = 500
     for _ in range(3):
-        await h.bot.poller.poll_now(sub_a.feed_id)
+        await h.bot.feeds.poll_now(sub_a.feed_id)
     await rec.settle("failing")
     await rec.command("list failing", "list", {})
     a.status = 200
     add_items(feeds, a, 1)
-    await h.bot.poller.poll_now(sub_a.feed_id)
+    await h.bot.feeds.poll_now(sub_a.feed_id)
     await rec.settle("recovered")
 
     await rec.command("test", "test", {"subscription": sub_a.id})
@@ -131,7 +131,7 @@ async def test_a_recorded_feed_run_is_unchanged(harness: Harness, feeds: FeedSer
 
     await h.fake.delete_channel(news)
     add_items(feeds, a, 1)
-    await h.bot.poller.poll_now(sub_a.feed_id)
+    await h.bot.feeds.poll_now(sub_a.feed_id)
     for _ in range(100):
         sub = await h.bot.store.get_subscription(sub_a.id)
         if sub and sub.paused:

@@ -14,9 +14,9 @@ import discord
 import pytest
 from pydantic import SecretStr
 
-from bot.client import PrecisBot
+from bot.discord_adapter.client import PrecisBot
+from bot.discord_adapter.embeds import embed_dict
 from bot.models import Summary
-from bot.render import embed_dict
 from bot.web import API_PATH, WebApp, WebConfig
 from tests.bot.conftest import bot_settings, start_bot
 from tests.conftest import SEED
@@ -52,7 +52,7 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, PrecisBot,
             probes={
                 "gateway": lambda: gateway_connected(bot),
                 "database": bot.store.ping,
-                "poller": lambda: bot.poller.healthy,
+                "poller": lambda: bot.feeds.healthy,
             },
             post_summary=post or (lambda cid, s: post_summary(bot, cid, s)),
         )

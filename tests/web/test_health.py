@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.store import Store
+from bot.feeds.store import Store
 from bot.web import WebApp
 from tests.web.conftest import MakeWeb, Switches
 

@@ -8,15 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.feeds.database import migrate
+from bot.feeds.rows import FeedState, delivery_nonce
+from bot.feeds.schema import metadata, utcnow
+from bot.feeds.store import Store
 from bot.ingest.feeds import FeedItem, item_fingerprint, item_key
-from bot.store import (
-    FeedState,
-    Store,
-    delivery_nonce,
-    metadata,
-    migrate,
-    utcnow,
-)
 
 T0 = dt.datetime(2024, 5, 1, 12, 0)
 
@@ -29,7 +25,7 @@ def _item(n: int) -> FeedItem:
         link=link,
         title=f"Title {n}",
         published=None,
-        summary_html=f"<p>Body {n}</p>",
+        content_html=f"<p>Body {n}</p>",
         fingerprint=item_fingerprint(f"Title {n}", link, None),
     )
 
@@ -43,7 +39,7 @@ async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path
     store = await Store.open(url)
     try:
         assert (tmp_path / "nested" / "dir" / "precis.sqlite3").exists()
-        assert await store.revision() == "0002"
+        assert await store.revision() == "0003"
         assert await store.ping()
         async with store.engine.connect() as conn:
             mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
@@ -53,7 +49,7 @@ async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path
     finally:
         await store.close()
     again = await Store.open(url)  # migrating an up-to-date database is a no-op
-    assert await again.revision() == "0002"
+    assert await again.revision() == "0003"
     await again.close()
 
 
@@ -100,7 +96,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
                     "content, first_seen) VALUES (:id, 1, :k, :f, :g, :l, :ti, :c, :t)"
                 ),
                 {"id": n, "k": it.key, "f": it.fingerprint, "g": it.guid, "l": it.link,
-                 "ti": it.title, "c": it.summary_html, "t": T0},
+                 "ti": it.title, "c": it.content_html, "t": T0},
             )  # fmt: skip
         await conn.execute(
             sa.text(
@@ -114,7 +110,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
 
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0002"
+        assert await store.revision() == "0003"
         sub = await store.get_subscription(7)
         assert sub is not None
         assert (sub.guild_id, sub.channel_id, sub.sentences) == (
@@ -216,8 +212,7 @@ def test_migrations_render_for_postgresql() -> None:
 
     from alembic import command
     from alembic.config import Config
-
-    from bot.store import MIGRATIONS
+    from bot.feeds.database import MIGRATIONS
 
     out = io.StringIO()
     config = Config(output_buffer=out)

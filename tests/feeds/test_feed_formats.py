@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.feeds.service import FeedService
 from bot.ingest.feeds import (
     NotAFeed,
     discover_feed_links,
@@ -14,8 +15,7 @@ from bot.ingest.feeds import (
     item_key,
     parse_feed,
 )
-from bot.poller import Poller
-from tests.poller.feedserver import FeedServer
+from tests.feeds.feedserver import FeedServer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "feeds"
 
@@ -94,8 +94,8 @@ def test_broken_feed_is_read_defensively() -> None:
     nonsense = by_title["Post with a nonsense date"]
     assert nonsense.published is None
     assert nonsense.link == "https://broken.example.net/relative/post-one"  # resolved
-    assert "alert" not in (nonsense.summary_html or "") and "<iframe" not in (
-        nonsense.summary_html or ""
+    assert "alert" not in (nonsense.content_html or "") and "<iframe" not in (
+        nonsense.content_html or ""
     )
     assert nonsense.text == "This description has a link, an image and bold text."
     assert by_title["Post without any link"].link is None
@@ -161,7 +161,7 @@ def test_html_to_text() -> None:
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 async def test_seed_feed_subscribes_over_http(
-    name: str, server: FeedServer, poller: Poller
+    name: str, server: FeedServer, poller: FeedService
 ) -> None:
     content_type, _, title, count, _ = FORMATS[name]
     url = server.file(f"/{name}", (SEEDS / name).read_bytes(), content_type)
@@ -170,7 +170,7 @@ async def test_seed_feed_subscribes_over_http(
     assert sub.feed_title == title
 
 
-async def test_seed_site_page_discovers_over_http(server: FeedServer, poller: Poller) -> None:
+async def test_seed_site_page_discovers_over_http(server: FeedServer, poller: FeedService) -> None:
     server.file("/feed.xml", (SEEDS / "rss20.xml").read_bytes(), "application/rss+xml")
     server.file("/news/atom.xml", (SEEDS / "atom10.xml").read_bytes(), "application/atom+xml")
     page = server.file("/news/", (SEEDS / "site.html").read_bytes(), "text/html; charset=utf-8")

@@ -15,12 +15,13 @@ from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.discord_adapter.sink import DiscordSink
+from bot.feeds.runtime import FeedsConfig
+from bot.feeds.schema import PENDING
+from bot.feeds.service import FeedService
+from bot.feeds.store import Store
 from bot.logs import setup_logging
-from bot.models import Summary
-from bot.poller import Poller, PollerConfig
-from bot.render import embed_dict
 from bot.service import SummaryService
-from bot.store import PENDING, Store
 from bot.web import WebApp, WebConfig
 from config.settings import Settings
 
@@ -66,19 +67,18 @@ class PrecisBot(commands.Bot):
         self.settings = settings
         self.service = SummaryService(settings)
         self.store: Store
-        self.poller: Poller
+        self.feeds: FeedService
+        self.sink = DiscordSink(self)
         self.web: WebApp | None = None
 
     async def setup_hook(self) -> None:
-        from cogs.feeds import DiscordSink
-
         self.tree.error(self.on_app_command_error)
         self.store = await Store.open(self.settings.database_url)
-        self.poller = Poller(
+        self.feeds = FeedService(
             self.store,
             self.service.summarize_feed_item,
-            DiscordSink(self),
-            poller_config(self.settings),
+            self.sink,
+            feeds_config(self.settings),
             limits=self.service.limits,
         )
         if self.settings.web_enabled:  # up early: /healthz answers while commands sync
@@ -88,9 +88,9 @@ class PrecisBot(commands.Bot):
                 probes={
                     "gateway": self.gateway_connected,
                     "database": self.store.ping,
-                    "poller": lambda: self.poller.healthy,
+                    "poller": lambda: self.feeds.healthy,
                 },
-                post_summary=self.post_summary,
+                post_summary=self.sink.post_summary,
             )
             metrics.track_queue_length(self.queue_length)
             await self.web.start()
@@ -106,24 +106,13 @@ class PrecisBot(commands.Bot):
             log.info("synced %d global commands", len(synced))
         if self.invite_url:  # known once logged in, before the gateway connects
             log.info("invite link (add the bot to a server): %s", self.invite_url)
-        await self.poller.start()
+        await self.feeds.start()
 
     def gateway_connected(self) -> bool:
         return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
 
     async def queue_length(self) -> int:
         return (await self.store.delivery_counts()).get(PENDING, 0)
-
-    async def post_summary(self, channel_id: int, summary: Summary) -> int:
-        """The upload API's door out: the summary's embed, in a channel, pinging no one."""
-        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise TypeError(f"channel {channel_id} cannot receive messages")
-        message = await channel.send(
-            embed=discord.Embed.from_dict(embed_dict(summary)),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-        return message.id
 
     @property
     def invite_url(self) -> str | None:
@@ -150,16 +139,16 @@ class PrecisBot(commands.Bot):
         if self.web is not None:
             await self.web.stop()
             metrics.track_queue_length(None)
-        if hasattr(self, "poller"):
-            await self.poller.stop()
+        if hasattr(self, "feeds"):
+            await self.feeds.stop()
         await super().close()
         if hasattr(self, "store"):
             await self.store.close()
         self.service.close()
 
 
-def poller_config(settings: Settings) -> PollerConfig:
-    return PollerConfig(
+def feeds_config(settings: Settings) -> FeedsConfig:
+    return FeedsConfig(
         poll_interval=settings.feed_poll_interval,
         max_items_per_poll=settings.feed_max_items_per_poll,
         failure_notice_after=settings.feed_failure_notice_after,

@@ -14,11 +14,12 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from bot.discord_adapter.notices import notice_text
 from bot.errors import PrecisError
+from bot.feeds.rows import Delivery, Notice
+from bot.feeds.runtime import DeliveryResult
 from bot.ingest.feeds import html_to_text
 from bot.models import SourceInfo, Stats, Summary
-from bot.poller import DeliveryResult
-from bot.store import Delivery
 
 BASE_TIME = dt.datetime(2024, 5, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -213,14 +214,15 @@ class FakeSink:
         )
         return message_id
 
-    async def notify(self, guild_id: int, channel_id: int, text: str) -> DeliveryResult:
+    async def notify(self, notice: Notice) -> DeliveryResult:
+        """Words the notice as the Discord adapter does (bot.discord_adapter.notices)."""
         if self.notice_script:
             step = self.notice_script.pop(0)
             if step == "raise":
                 raise RuntimeError("unexpected answer from Discord")
             if isinstance(step, DeliveryResult):
                 return step
-        self.notices.append((guild_id, channel_id, text))
+        self.notices.append((notice.guild_id, notice.channel_id, notice_text(notice)))
         return DeliveryResult.sent(next(self._ids))
 
     def titles(self, channel_id: int | None = None) -> list[str | None]:
@@ -232,13 +234,13 @@ class FakeSummarizer:
     content, and can be told to fail on links (as a dead article page would)."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str | None, str | None, str, int]] = []
+        self.calls: list[tuple[str | None, str | None, int]] = []
         self.fail_links = False
 
     async def __call__(
-        self, link: str | None, fallback_html: str | None, feed_title: str, sentences: int
+        self, link: str | None, fallback_html: str | None, sentences: int
     ) -> Summary:
-        self.calls.append((link, fallback_html, feed_title, sentences))
+        self.calls.append((link, fallback_html, sentences))
         if link is not None and self.fail_links:
             raise PrecisError("The page at news.example.com answered 404 Not Found.")
         text = html_to_text(fallback_html or "")
@@ -247,7 +249,7 @@ class FakeSummarizer:
         return Summary(
             title=title,
             language="en",
-            source=SourceInfo(name=feed_title, url=link),
+            source=SourceInfo(name=None, url=link),
             summary=[text] if text else [],
             entities=[],
             stats=Stats(words=words, sentences=1, summary_words=words, reduction=0.0),

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.feeds.runtime import FeedsConfig
+from bot.feeds.service import FeedService
+from bot.feeds.store import Store
 from bot.ingest.fetch import FetchLimits
-from bot.poller import Poller, PollerConfig
-from bot.store import Store
-from tests.poller.feedserver import FakeSink, FakeSummarizer, FeedServer
+from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer
 
 LOOPBACK = FetchLimits(
     max_bytes=1024 * 1024, timeout=5.0, allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),)
 )
-FAST = PollerConfig(
+FAST = FeedsConfig(
     poll_interval=60.0,
     idle_wake=0.05,
     delivery_retry_base=0.05,
@@ -24,7 +25,7 @@ FAST = PollerConfig(
     max_items_per_poll=5,
 )
 
-PollerFactory = Callable[..., Awaitable[Poller]]
+PollerFactory = Callable[..., Awaitable[FeedService]]
 
 
 @pytest.fixture
@@ -61,10 +62,10 @@ def summarizer() -> FakeSummarizer:
 async def make_poller(
     store: Store, sink: FakeSink, summarizer: FakeSummarizer
 ) -> AsyncIterator[PollerFactory]:
-    made: list[Poller] = []
+    made: list[FeedService] = []
 
-    async def make(config: PollerConfig = FAST, *, on: Store | None = None) -> Poller:
-        poller = Poller(on or store, summarizer, sink, config, limits=LOOPBACK)
+    async def make(config: FeedsConfig = FAST, *, on: Store | None = None) -> FeedService:
+        poller = FeedService(on or store, summarizer, sink, config, limits=LOOPBACK)
         made.append(poller)
         return poller
 
@@ -74,5 +75,5 @@ async def make_poller(
 
 
 @pytest.fixture
-async def poller(make_poller: PollerFactory) -> Poller:
+async def poller(make_poller: PollerFactory) -> FeedService:
     return await make_poller()

@@ -6,10 +6,14 @@ import datetime as dt
 import pytest
 
 from bot.errors import InputError, TooLarge
-from bot.poller import DeliveryResult, Poller, PollerConfig
-from bot.store import AlreadySubscribed, Store, delivery_nonce, utcnow
-from tests.poller.conftest import FAST, LOOPBACK, PollerFactory
-from tests.poller.feedserver import FakeSink, FakeSummarizer, FeedServer
+from bot.discord_adapter.notices import status_text
+from bot.feeds.rows import AlreadySubscribed, delivery_nonce
+from bot.feeds.runtime import DeliveryResult, FeedsConfig
+from bot.feeds.schema import utcnow
+from bot.feeds.service import FeedService
+from bot.feeds.store import Store
+from tests.feeds.conftest import FAST, LOOPBACK, PollerFactory
+from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer
 
 GUILD, CHAN, CHAN2 = 111, 222, 333
 
@@ -24,7 +28,7 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-
 
 
 async def test_subscribe_posts_only_the_newest_item(
-    server: FeedServer, poller: Poller, sink: FakeSink
+    server: FeedServer, poller: FeedService, sink: FakeSink
 ) -> None:
     live = server.feed("/news.xml")
     live.add(10)
@@ -42,7 +46,7 @@ async def test_subscribe_posts_only_the_newest_item(
 
 
 async def test_new_items_are_posted_once_oldest_first(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     live = server.feed("/news.xml")
     live.add(3)
@@ -63,7 +67,7 @@ async def test_new_items_are_posted_once_oldest_first(
 
 
 async def test_backlog_option_posts_the_feed_oldest_first(
-    server: FeedServer, poller: Poller, sink: FakeSink
+    server: FeedServer, poller: FeedService, sink: FakeSink
 ) -> None:
     server.feed("/news.xml").add(4)
     await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN, backlog=True)
@@ -72,7 +76,7 @@ async def test_backlog_option_posts_the_feed_oldest_first(
 
 
 async def test_conditional_get_gets_304_and_does_no_work(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     live = server.feed("/news.xml")
     live.add(2)
@@ -88,7 +92,7 @@ async def test_conditional_get_gets_304_and_does_no_work(
 
 
 async def test_guid_churn_does_not_repost(
-    server: FeedServer, poller: Poller, sink: FakeSink
+    server: FeedServer, poller: FeedService, sink: FakeSink
 ) -> None:
     live = server.feed("/churn.xml", churn_guids=True)
     live.add(5)
@@ -105,7 +109,7 @@ async def test_guid_churn_does_not_repost(
 
 
 async def test_failing_feed_backs_off_tells_once_and_announces_recovery(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     live = server.feed("/flaky.xml")
     live.add(2)
@@ -123,7 +127,7 @@ async def test_failing_feed_backs_off_tells_once_and_announces_recovery(
     assert gaps == sorted(gaps) and gaps[-1] > 4 * gaps[0]
     assert gaps[-1] <= 6 * 3600 * 1.1
     listed = await store.list_subscriptions(channel_id=CHAN)
-    assert listed[0].status == "failing" and "failing since" in listed[0].describe_status()
+    assert listed[0].status == "failing" and "failing since" in status_text(listed[0])
     failing = [t for _, _, t in sink.notices if "failed" in t]
     assert len(failing) == 1 and "Loopback News" in failing[0] and "500" in failing[0]
     live.status = 200
@@ -139,7 +143,7 @@ async def test_failing_feed_backs_off_tells_once_and_announces_recovery(
 
 
 async def test_unparsable_feed_counts_as_a_failure(
-    server: FeedServer, poller: Poller, store: Store
+    server: FeedServer, poller: FeedService, store: Store
 ) -> None:
     live = server.feed("/news.xml")
     live.add(1)
@@ -151,7 +155,7 @@ async def test_unparsable_feed_counts_as_a_failure(
 
 
 async def test_sink_retry_delivers_later_exactly_once(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     server.feed("/news.xml").add(1)
     sink.script = [DeliveryResult.retry(0.1, "Discord answered 503")]
@@ -169,7 +173,7 @@ async def test_sink_retry_delivers_later_exactly_once(
 
 
 async def test_a_sink_that_raises_is_retried_and_the_poller_goes_on(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store,
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     server.feed("/news.xml").add(1)
@@ -191,14 +195,14 @@ async def test_a_sink_that_raises_is_retried_and_the_poller_goes_on(
     with caplog.at_level("ERROR", logger="bot.poller"):
         await poller.run_deliveries()
     assert any("sink failed on notice" in r.getMessage() for r in caplog.records)
-    assert sink.notices == []
+    assert sink.notice_script == []  # the failing attempt happened (and was retried: below)
     await asyncio.sleep(0.1)
     await poller.run_deliveries()
     assert len(sink.notices) == 1 and "paused" in sink.notices[0][2]
 
 
 async def test_retry_keeps_order_within_a_channel(
-    server: FeedServer, poller: Poller, sink: FakeSink
+    server: FeedServer, poller: FeedService, sink: FakeSink
 ) -> None:
     live = server.feed("/news.xml")
     live.add(1)
@@ -215,7 +219,7 @@ async def test_retry_keeps_order_within_a_channel(
 
 
 async def test_gone_channel_pauses_and_tells_the_server(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     live = server.feed("/news.xml")
     live.add(1)
@@ -240,7 +244,7 @@ async def test_restart_resumes_pending_without_loss_or_duplicate(
 ) -> None:
     live = server.feed("/news.xml")
     live.add(1)
-    first = Poller(store, summarizer, sink, FAST, limits=LOOPBACK)
+    first = FeedService(store, summarizer, sink, FAST, limits=LOOPBACK)
     sub, _, _ = await first.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     await first.run_deliveries()
     live.add(3)
@@ -257,7 +261,7 @@ async def test_restart_resumes_pending_without_loss_or_duplicate(
     reopened = await Store.open(db_url)
     try:
         assert (await reopened.delivery_counts(sub.id)) == {"sent": 1, "pending": 3}
-        second = Poller(reopened, summarizer, sink, FAST, limits=LOOPBACK)
+        second = FeedService(reopened, summarizer, sink, FAST, limits=LOOPBACK)
         await second.run_deliveries()
         await second.stop()
         assert sink.titles() == ["Story 1", "Story 2", "Story 3", "Story 4"]
@@ -271,7 +275,8 @@ async def test_restart_resumes_pending_without_loss_or_duplicate(
 
 
 async def test_two_channels_one_fetch_two_posts(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store, summarizer: FakeSummarizer
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store,
+    summarizer: FakeSummarizer,
 ) -> None:
     live = server.feed("/news.xml")
     live.add(1)
@@ -283,7 +288,7 @@ async def test_two_channels_one_fetch_two_posts(
     fetches = live.fetches
     await poller.start()
     await store.set_next_poll(a.feed_id, utcnow())
-    poller._wake_poll.set()
+    poller.rt.wake_poll.set()
     await wait_for(lambda: len(sink.posts) == 4)
     assert live.fetches == fetches + 1
     assert sink.titles(CHAN) == ["Story 1", "Story 2"]
@@ -293,7 +298,7 @@ async def test_two_channels_one_fetch_two_posts(
 
 
 async def test_flood_is_capped_and_announced(
-    server: FeedServer, poller: Poller, sink: FakeSink
+    server: FeedServer, poller: FeedService, sink: FakeSink
 ) -> None:
     live = server.feed("/flood.xml", window=600)
     live.add(1)
@@ -312,7 +317,7 @@ async def test_flood_is_capped_and_announced(
     assert sink.titles()[-1] == "Story 502" and len(sink.posts) == 7
 
 
-async def test_site_page_is_discovered(server: FeedServer, poller: Poller) -> None:
+async def test_site_page_is_discovered(server: FeedServer, poller: FeedService) -> None:
     server.feed("/feed.xml").add(2)
     page = b"""<!doctype html><html><head><title>Site</title>
     <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed.xml">
@@ -324,7 +329,7 @@ async def test_site_page_is_discovered(server: FeedServer, poller: Poller) -> No
 
 
 async def test_page_without_feed_and_non_feed_are_refused(
-    server: FeedServer, poller: Poller
+    server: FeedServer, poller: FeedService
 ) -> None:
     page = server.file("/page", b"<html><body><p>No feed here</p></body></html>", "text/html")
     with pytest.raises(InputError, match="does not link to an RSS or Atom feed"):
@@ -341,19 +346,19 @@ async def test_oversized_feed_is_refused_with_a_reason(
 ) -> None:
     live = server.feed("/big.xml", window=1000)
     live.add(400)
-    small = await make_poller(PollerConfig(max_feed_bytes=20_000))
+    small = await make_poller(FeedsConfig(max_feed_bytes=20_000))
     with pytest.raises(TooLarge, match="too large"):
         await small.add_subscription(server.url("/big.xml"), GUILD, CHAN)
 
 
-async def test_already_subscribed_is_refused(server: FeedServer, poller: Poller) -> None:
+async def test_already_subscribed_is_refused(server: FeedServer, poller: FeedService) -> None:
     server.feed("/news.xml").add(1)
     await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     with pytest.raises(AlreadySubscribed):
         await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
 
 
-async def test_keyword_filters(server: FeedServer, poller: Poller, sink: FakeSink) -> None:
+async def test_keyword_filters(server: FeedServer, poller: FeedService, sink: FakeSink) -> None:
     live = server.feed("/news.xml")
     live.add(1)
     sub, _, _ = await poller.add_subscription(
@@ -368,7 +373,7 @@ async def test_keyword_filters(server: FeedServer, poller: Poller, sink: FakeSin
 
 
 async def test_dead_link_falls_back_to_the_feeds_own_content(
-    server: FeedServer, poller: Poller, sink: FakeSink, summarizer: FakeSummarizer
+    server: FeedServer, poller: FeedService, sink: FakeSink, summarizer: FakeSummarizer
 ) -> None:
     server.feed("/news.xml").add(1)
     summarizer.fail_links = True
@@ -378,26 +383,25 @@ async def test_dead_link_falls_back_to_the_feeds_own_content(
     assert [c[0] for c in summarizer.calls] == ["https://news.example.com/story/1", None]
     assert summarizer.calls[-1][1:] == (
         "<p>Story 1: the <b>harbour</b> council met on day 1.</p>",
-        "Loopback News",
         2,
     )
     assert poller.stats.fallbacks == 1
 
 
 async def test_nothing_summarizable_still_posts_title_and_text(
-    server: FeedServer, poller: Poller, sink: FakeSink, summarizer: FakeSummarizer
+    server: FeedServer, poller: FeedService, sink: FakeSink, summarizer: FakeSummarizer
 ) -> None:
     async def broken(*_args: object) -> None:
         raise InputError("too short to summarize")
 
     server.feed("/news.xml").add(1)
-    poller.summarize = broken  # type: ignore[assignment]
+    poller.items.summarize = broken  # type: ignore[assignment]
     await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     await poller.run_deliveries()
     assert sink.titles() == ["Story number 1 about the harbour"]
 
 
-async def test_remove_and_list(server: FeedServer, poller: Poller, store: Store) -> None:
+async def test_remove_and_list(server: FeedServer, poller: FeedService, store: Store) -> None:
     server.feed("/news.xml").add(1)
     a, _, _ = await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     b, _, _ = await poller.add_subscription(server.url("/news.xml"), 999, CHAN2)
@@ -411,7 +415,7 @@ async def test_remove_and_list(server: FeedServer, poller: Poller, store: Store)
 
 
 async def test_preview_changes_nothing(
-    server: FeedServer, poller: Poller, sink: FakeSink, store: Store
+    server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     live = server.feed("/news.xml")
     live.add(2)
@@ -423,7 +427,7 @@ async def test_preview_changes_nothing(
     assert result.new_items == 1  # the preview did not mark it seen
 
 
-async def test_running_flags_and_quick_stop(poller: Poller) -> None:
+async def test_running_flags_and_quick_stop(poller: FeedService) -> None:
     assert not poller.running
     await poller.start()
     await asyncio.sleep(0.1)
@@ -440,7 +444,7 @@ async def test_scheduler_polls_due_feeds_on_its_own(
     live = server.feed("/news.xml")
     live.add(1)
     fast = await make_poller(
-        PollerConfig(poll_interval=0.3, poll_jitter=0.1, idle_wake=0.05, stop_timeout=0.5)
+        FeedsConfig(poll_interval=0.3, poll_jitter=0.1, idle_wake=0.05, stop_timeout=0.5)
     )
     await fast.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     await fast.start()

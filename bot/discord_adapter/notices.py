@@ -1,0 +1,78 @@
+"""What Précis says in a channel about its feeds: the wording of every notice, of a
+subscription's status line, and of feed errors. The feeds package stores a notice's kind
+and parameters; this module words it, with every outside string escaped for Discord."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.escape import discord_inline as _md
+from bot.feeds.rows import AlreadySubscribed, Notice, Subscription
+
+
+def notice_text(notice: Notice) -> str:
+    """The message for a queued notice (notices queued before revision 0003 kept theirs)."""
+    p = notice.params
+    if not p:
+        return notice.text
+    title = str(p.get("title", ""))
+    if notice.kind == "failing":
+        return failing_text(title, int(p["failures"]), _when(p.get("since")), p.get("error"))
+    if notice.kind == "recovered":
+        return f"\u2705 The feed **{_md(title)}** works again; new items will be posted as usual."
+    if notice.kind == "flood":
+        total, posted = int(p["total"]), int(p["posted"])
+        return (
+            f"The feed **{_md(title)}** published {total} new items at once. I'm posting the "
+            f"{posted} newest and marked the other {total - posted} as seen."
+        )
+    if notice.kind == "paused":
+        return (
+            f"I paused the feed **{_md(title)}** in <#{int(p['channel_id'])}>: {p['reason']}. "
+            "Fix that, then use `/feed resume` to start again."
+        )
+    return notice.text or f"Feed notice: {notice.kind}"
+
+
+def failing_text(title: str, failures: int, since: dt.datetime | None, error: str | None) -> str:
+    when = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+    reason = f" Last error: {error}" if error else ""
+    return (
+        f"\u26a0\ufe0f The feed **{_md(title)}** has failed {failures} times in a row{when}."
+        f"{reason} I'll keep trying, less often, and say so here when it works again."
+    )
+
+
+def status_text(sub: Subscription) -> str:
+    """A subscription's state, for `/feed list`."""
+    if sub.paused:
+        return "paused" + (f" ({sub.paused_reason})" if sub.paused_reason else "")
+    if sub.failure_count > 0 and sub.failing_since:
+        since = sub.failing_since.strftime("%Y-%m-%d %H:%M UTC")
+        text = f"failing since {since} ({sub.failure_count} failures)"
+        return text + (f": {sub.last_error}" if sub.last_error else "")
+    return "healthy" if sub.last_success else "waiting for the first poll"
+
+
+def subscription_line(sub: Subscription) -> str:
+    """One line of `/feed list`."""
+    keywords = ""
+    if sub.include:
+        keywords += f" · only: {', '.join(sub.include)}"
+    if sub.exclude:
+        keywords += f" · not: {', '.join(sub.exclude)}"
+    return (
+        f"`#{sub.id}` **{_md(sub.feed_title)}** → <#{sub.channel_id}>"
+        f" · {sub.sentences} sentences{keywords} · {status_text(sub)}"
+    )
+
+
+def already_subscribed_text(exc: AlreadySubscribed) -> str:
+    return (
+        f"<#{exc.channel_id}> already follows **{_md(exc.feed_title)}** "
+        f"(subscription {exc.subscription_id})."
+    )
+
+
+def _when(value: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -1,0 +1,110 @@
+"""The one way Précis posts to Discord: feed items, notices and the upload API's summaries.
+
+`send` carries the rules every post follows: no mentions of anyone (whatever the article
+says), the per-item nonce with enforce_nonce for feed posts (a repeat after a crash is a
+no-op on Discord's side), and Discord's answers translated into sent / retry later / gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+
+from bot.discord_adapter.embeds import embed_dict
+from bot.discord_adapter.notices import notice_text
+from bot.feeds.rows import Delivery, Notice
+from bot.feeds.runtime import DeliveryResult
+from bot.models import Summary
+
+if TYPE_CHECKING:
+    from bot.discord_adapter.client import PrecisBot
+
+log = logging.getLogger("precis.discord")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class PostFailed(Exception):
+    """A summary could not be posted (the reason may name the channel: log it, no more)."""
+
+
+class DiscordSink:
+    """Posts feed items and notices for the feeds package, and summaries for the API."""
+
+    def __init__(self, bot: PrecisBot) -> None:
+        self.bot = bot
+
+    async def deliver(self, delivery: Delivery, summary: Summary) -> DeliveryResult:
+        log.debug("posting item %s of subscription %s in %s (nonce %s): %s",
+                  delivery.item.key, delivery.subscription_id, delivery.channel_id,
+                  delivery.nonce, summary.title)  # fmt: skip
+        embed = discord.Embed.from_dict(embed_dict(summary, feed_name=delivery.feed_title))
+        return await self.send(delivery.channel_id, embed=embed, nonce=delivery.nonce)
+
+    async def notify(self, notice: Notice) -> DeliveryResult:
+        text = notice_text(notice)
+        result = await self.send(notice.channel_id, content=text)
+        if result.kind != "gone":
+            return result
+        # The channel itself is gone or closed to us: tell the server where we still can.
+        guild = self.bot.get_guild(notice.guild_id)
+        fallback = guild and (guild.system_channel or _first_writable(guild))
+        if fallback is None or fallback.id == notice.channel_id:
+            return result
+        return await self.send(fallback.id, content=text)
+
+    async def post_summary(self, channel_id: int, summary: Summary) -> int:
+        """The upload API's door out: the summary's embed, in a channel, pinging no one."""
+        result = await self.send(
+            channel_id, embed=discord.Embed.from_dict(embed_dict(summary)), wait_ready=False
+        )
+        if result.kind != "sent" or result.message_id is None:
+            raise PostFailed(result.reason)
+        return result.message_id
+
+    async def send(
+        self,
+        channel_id: int,
+        *,
+        embed: discord.Embed | None = None,
+        content: str | None = None,
+        nonce: str | None = None,
+        wait_ready: bool = True,
+    ) -> DeliveryResult:
+        if wait_ready and not self.bot.is_ready():
+            try:  # e.g. just started: the first items are due before the gateway is ready
+                await asyncio.wait_for(self.bot.wait_until_ready(), timeout=30)
+            except TimeoutError:
+                return DeliveryResult.retry(30, "not connected to Discord")
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            if not isinstance(channel, discord.abc.Messageable):
+                return DeliveryResult.gone(f"<#{channel_id}> is not a text channel")
+            kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
+            if embed is not None:
+                kwargs["embed"] = embed
+            if nonce is not None:
+                kwargs["nonce"] = nonce
+            message = await channel.send(content, **kwargs)  # type: ignore[call-overload]
+        except discord.NotFound:
+            return DeliveryResult.gone(f"the channel <#{channel_id}> no longer exists")
+        except discord.Forbidden:
+            return DeliveryResult.gone(f"I am not allowed to post in <#{channel_id}> any more")
+        except discord.HTTPException as exc:
+            retry_after = float(getattr(exc, "retry_after", 0) or 0)
+            return DeliveryResult.retry(retry_after, f"Discord answered {exc.status}")
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            return DeliveryResult.retry(0, f"Discord unreachable ({type(exc).__name__})")
+        return DeliveryResult.sent(message.id)
+
+
+def _first_writable(guild: discord.Guild) -> discord.TextChannel | None:
+    me = guild.me
+    for channel in guild.text_channels:
+        if me is None or channel.permissions_for(me).send_messages:
+            return channel
+    return None

@@ -1,0 +1,353 @@
+"""Feeds and what a poll records: new items (seen once, queued per subscription), the
+feed's state (ETag, title, failures), and the notices a poll causes — each poll's changes
+in one transaction, so a crash can neither lose an item nor record it twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.feeds.database import Database
+from bot.feeds.queue import add_notice, enqueue, notify_subscribers
+from bot.feeds.rows import FailureResult, FeedRow, FeedState, IngestResult, feed_row
+from bot.feeds.schema import (
+    aware,
+    chunks,
+    feeds,
+    items,
+    subscriptions,
+    to_db,
+    unleased,
+    utcnow,
+)
+from bot.ingest.feeds import FeedItem, matches_filters
+
+
+class FeedQueries(Database):
+    async def get_feed(self, feed_id: int) -> FeedRow | None:
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(feeds).where(feeds.c.id == feed_id))).first()
+        return feed_row(row) if row else None
+
+    async def get_feed_by_url(self, url: str) -> FeedRow | None:
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(feeds).where(feeds.c.url == url))).first()
+        return feed_row(row) if row else None
+
+    def _active_feed_clause(self) -> sa.ColumnElement[bool]:
+        return sa.exists(
+            sa.select(subscriptions.c.id).where(
+                subscriptions.c.feed_id == feeds.c.id, subscriptions.c.paused == sa.false()
+            )
+        )
+
+    def _due_feeds_query(self, now: dt.datetime, limit: int) -> sa.Select[Any]:
+        """Feeds with at least one active subscription whose next poll is due and that
+        nobody is polling (no live lease), oldest due first."""
+        return (
+            sa.select(feeds)
+            .where(
+                feeds.c.next_poll <= to_db(now),
+                self._active_feed_clause(),
+                unleased(feeds, now),
+            )
+            .order_by(feeds.c.next_poll)
+            .limit(limit)
+        )
+
+    async def due_feeds(self, now: dt.datetime, limit: int) -> list[FeedRow]:
+        """What is due and unclaimed (read only: `claim_due_feeds` takes it)."""
+        async with self._read() as conn:
+            rows = (await conn.execute(self._due_feeds_query(now, limit))).all()
+        return [feed_row(r) for r in rows]
+
+    async def claim_due_feeds(
+        self, now: dt.datetime, owner: str, *, lease: float, limit: int
+    ) -> list[FeedRow]:
+        """Claim due feeds for `lease` seconds: the poll's outcome (record_success or
+        record_failure) releases the lease; a worker that died lets it expire."""
+        async with self._write() as conn:
+            rows = (await conn.execute(self._due_feeds_query(now, limit))).all()
+            if rows:
+                until = to_db(now + dt.timedelta(seconds=lease))
+                await conn.execute(
+                    sa.update(feeds)
+                    .where(feeds.c.id.in_([r.id for r in rows]))
+                    .values(lease_owner=owner, lease_until=until)
+                )
+        return [feed_row(r) for r in rows]
+
+    async def next_poll_at(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """When the next unclaimed feed with an active subscription is due."""
+        query = sa.select(sa.func.min(feeds.c.next_poll)).where(
+            self._active_feed_clause(), unleased(feeds, now or utcnow())
+        )
+        async with self._read() as conn:
+            value = (await conn.execute(query)).scalar()
+        return aware(value)
+
+    async def list_feeds(self) -> list[FeedRow]:
+        async with self._read() as conn:
+            rows = (await conn.execute(sa.select(feeds).order_by(feeds.c.id))).all()
+        return [feed_row(r) for r in rows]
+
+    async def set_next_poll(self, feed_id: int, when: dt.datetime) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                sa.update(feeds).where(feeds.c.id == feed_id).values(next_poll=to_db(when))
+            )
+
+    async def record_success(
+        self,
+        feed_id: int,
+        *,
+        now: dt.datetime,
+        next_poll: dt.datetime,
+        state: FeedState | None,
+        items: Sequence[FeedItem] | None,
+        max_per_poll: int,
+        quiet: bool = False,
+    ) -> IngestResult:
+        """A poll worked: record new items, queue their deliveries, update the feed — atomically.
+
+        `state` / `items` are None when the server answered 304. With `quiet`, new
+        items are only marked seen (e.g. catching up a feed whose subscriptions
+        were all paused).
+        """
+        async with self._write() as conn:
+            feed = (await conn.execute(sa.select(feeds).where(feeds.c.id == feed_id))).first()
+            if feed is None:
+                return IngestResult()
+            result = IngestResult()
+            if items is not None:
+                result = await ingest_items(
+                    conn, feed_id, feed.title if state is None else (state.title or feed.title),
+                    items, now=now, max_per_poll=max_per_poll, quiet=quiet,
+                )  # fmt: skip
+            values: dict[str, Any] = {
+                "lease_owner": None,
+                "lease_until": None,
+                "last_attempt": to_db(now),
+                "last_success": to_db(now),
+                "failure_count": 0,
+                "failing_since": None,
+                "last_error": None,
+                "failure_notified": False,
+                "next_poll": to_db(next_poll),
+            }
+            if state is not None:
+                values.update(etag=state.etag, last_modified=state.last_modified)
+                if state.title:
+                    values["title"] = state.title[:256]
+                if state.site_link:
+                    values["site_link"] = state.site_link
+            if items is not None:
+                values["item_count"] = len(items)
+            await conn.execute(sa.update(feeds).where(feeds.c.id == feed_id).values(**values))
+            recovered = bool(feed.failure_notified)
+            if recovered:
+                title = values.get("title", feed.title)
+                await notify_subscribers(conn, feed_id, "recovered", {"title": title}, now)
+            return IngestResult(
+                new_items=result.new_items,
+                queued=result.queued,
+                capped=result.capped,
+                recovered=recovered,
+                churned=result.churned,
+            )
+
+    async def record_failure(
+        self,
+        feed_id: int,
+        *,
+        now: dt.datetime,
+        error: str,
+        next_poll: dt.datetime,
+        notice_after: int,
+    ) -> FailureResult:
+        """A poll failed: count it, schedule the next try; at the threshold, tell the channels."""
+        async with self._write() as conn:
+            feed = (await conn.execute(sa.select(feeds).where(feeds.c.id == feed_id))).first()
+            if feed is None:
+                return FailureResult(0, False)
+            failures = feed.failure_count + 1
+            since = feed.failing_since or to_db(now)
+            notify = failures >= notice_after and not feed.failure_notified
+            await conn.execute(
+                sa.update(feeds)
+                .where(feeds.c.id == feed_id)
+                .values(
+                    lease_owner=None,
+                    lease_until=None,
+                    last_attempt=to_db(now),
+                    failure_count=failures,
+                    failing_since=since,
+                    last_error=error[:1000],
+                    next_poll=to_db(next_poll),
+                    failure_notified=feed.failure_notified or notify,
+                )
+            )
+            if notify:
+                started = aware(since)
+                params = {"title": feed.title, "failures": failures, "error": error[:300],
+                          "since": started.isoformat() if started else None}  # fmt: skip
+                await notify_subscribers(conn, feed_id, "failing", params, now)
+            return FailureResult(failures, notify)
+
+
+async def ingest_items(
+    conn: AsyncConnection,
+    feed_id: int,
+    feed_title: str,
+    batch: Sequence[FeedItem],
+    *,
+    now: dt.datetime,
+    max_per_poll: int,
+    quiet: bool,
+) -> IngestResult:
+    """Insert the items not seen before (by key, then by title + link), queue them."""
+    keys = [it.key for it in batch]
+    prints = [it.fingerprint for it in batch if it.fingerprint]
+    known_keys, known_prints = await _known(conn, feed_id, keys, prints)
+    fresh, churned = _fresh(batch, known_keys, known_prints)
+    await _touch(conn, feed_id, keys, prints, now)
+    if not fresh:
+        return IngestResult(churned=churned)
+    ids = await _insert_items(conn, feed_id, fresh, now)
+    if quiet:
+        return IngestResult(new_items=len(fresh), churned=churned)
+    queued, capped = await _queue_for_subscribers(
+        conn, feed_id, feed_title, fresh, ids, now=now, max_per_poll=max_per_poll
+    )
+    return IngestResult(new_items=len(fresh), queued=queued, capped=capped, churned=churned)
+
+
+async def _known(
+    conn: AsyncConnection, feed_id: int, keys: list[str], prints: list[str]
+) -> tuple[set[str], set[str]]:
+    """The keys and fingerprints (title + link) of these items already recorded."""
+    known_keys: set[str] = set()
+    known_prints: set[str] = set()
+    for chunk in chunks(keys):
+        rows = await conn.execute(
+            sa.select(items.c.key, items.c.fingerprint).where(
+                items.c.feed_id == feed_id, items.c.key.in_(chunk)
+            )
+        )
+        for key, fp in rows.all():
+            known_keys.add(key)
+            if fp:
+                known_prints.add(fp)
+    for chunk in chunks(prints):
+        rows = await conn.execute(
+            sa.select(items.c.fingerprint).where(
+                items.c.feed_id == feed_id, items.c.fingerprint.in_(chunk)
+            )
+        )
+        known_prints.update(row[0] for row in rows.all())
+    return known_keys, known_prints
+
+
+def _fresh(
+    batch: Sequence[FeedItem], known_keys: set[str], known_prints: set[str]
+) -> tuple[list[FeedItem], int]:
+    """The items never seen, and how many only changed their GUID."""
+    fresh: list[FeedItem] = []
+    churned = 0
+    batch_prints: set[str] = set()
+    for it in batch:
+        if it.key in known_keys:
+            continue
+        if it.fingerprint and (
+            it.fingerprint in known_prints or it.fingerprint in batch_prints
+        ):
+            churned += 1  # same title + link under a new GUID: not a new item
+            continue
+        if it.fingerprint:
+            batch_prints.add(it.fingerprint)
+        fresh.append(it)
+    return fresh, churned
+
+
+async def _touch(
+    conn: AsyncConnection, feed_id: int, keys: list[str], prints: list[str], now: dt.datetime
+) -> None:
+    """Remember that these are still in the feed (retention keeps them while they are)."""
+    for chunk in chunks(keys):
+        await conn.execute(
+            sa.update(items)
+            .where(items.c.feed_id == feed_id, items.c.key.in_(chunk))
+            .values(last_seen=to_db(now))
+        )
+    for chunk in chunks(prints):
+        await conn.execute(
+            sa.update(items)
+            .where(items.c.feed_id == feed_id, items.c.fingerprint.in_(chunk))
+            .values(last_seen=to_db(now))
+        )
+
+
+async def _queue_for_subscribers(
+    conn: AsyncConnection,
+    feed_id: int,
+    feed_title: str,
+    fresh: list[FeedItem],
+    ids: dict[str, int],
+    *,
+    now: dt.datetime,
+    max_per_poll: int,
+) -> tuple[int, dict[int, int]]:
+    """Queue the new items for each active subscription that wants them; a flood is cut
+    to the newest `max_per_poll` and the channel told."""
+    subs = (
+        await conn.execute(
+            sa.select(subscriptions).where(
+                subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.false()
+            )
+        )
+    ).all()
+    queued = 0
+    capped: dict[int, int] = {}
+    for sub in subs:
+        wanted = [it for it in fresh if matches_filters(it, sub.include, sub.exclude)]
+        if max_per_poll > 0 and len(wanted) > max_per_poll:
+            capped[sub.id] = len(wanted) - max_per_poll
+            params = {"title": feed_title, "total": len(wanted), "posted": max_per_poll}
+            await add_notice(conn, sub.guild_id, sub.channel_id, sub.id, "flood", params, now)
+            wanted = wanted[-max_per_poll:]
+        queued += await enqueue(conn, sub.id, [ids[it.key] for it in wanted], now)
+    return queued, capped
+
+
+async def _insert_items(
+    conn: AsyncConnection, feed_id: int, fresh: Sequence[FeedItem], now: dt.datetime
+) -> dict[str, int]:
+    """Insert oldest first, so item ids order deliveries oldest first."""
+    ids: dict[str, int] = {}
+    stamp = to_db(now)
+    for it in fresh:
+        new_id = (
+            await conn.execute(
+                sa.insert(items)
+                .values(
+                    feed_id=feed_id,
+                    key=it.key,
+                    fingerprint=it.fingerprint,
+                    guid=it.guid,
+                    link=it.link,
+                    title=it.title,
+                    published=to_db(it.published),
+                    author=it.author,
+                    content=it.content_html,
+                    first_seen=stamp,
+                    last_seen=stamp,
+                )
+                .returning(items.c.id)
+            )
+        ).scalar_one()
+        ids[it.key] = new_id
+    return ids

@@ -1,0 +1,173 @@
+"""The feeds database schema at head, the queue's states, and time as the database keeps it.
+
+The Alembic migrations in `bot/migrations` create exactly this (a test compares);
+`Store.open` runs them first, so an upgrade keeps every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+CHUNK = 400  # bound parameters per IN (...) list: well under every backend's limit
+
+PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+
+
+def _lease_columns(*, token: bool) -> list[sa.Column[Any]]:
+    """Who claimed a row (a worker's name) and until when; deliveries and notices also
+    carry a fencing token that the claimer's completion must present."""
+    columns: list[sa.Column[Any]] = [
+        sa.Column("lease_owner", sa.String(64), nullable=True),
+        sa.Column("lease_until", sa.DateTime, nullable=True),
+    ]
+    if token:
+        columns.append(sa.Column("lease_token", sa.Integer, nullable=False, server_default="0"))
+    return columns
+
+
+metadata = sa.MetaData()
+
+feeds = sa.Table(
+    "feeds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("title", sa.String(256), nullable=False),
+    sa.Column("site_link", sa.Text, nullable=True),
+    sa.Column("etag", sa.String(512), nullable=True),
+    sa.Column("last_modified", sa.String(128), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_attempt", sa.DateTime, nullable=True),
+    sa.Column("last_success", sa.DateTime, nullable=True),
+    sa.Column("failure_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failing_since", sa.DateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("failure_notified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("next_poll", sa.DateTime, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("host", sa.String(255), nullable=False, server_default=""),
+    *_lease_columns(token=False),
+    sa.UniqueConstraint("url", name="uq_feeds_url"),
+    sa.Index("ix_feeds_next_poll", "next_poll"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("guild_id", sa.BigInteger, nullable=False),
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column("sentences", sa.Integer, nullable=False, server_default="3"),
+    sa.Column("include", sa.JSON, nullable=False),
+    sa.Column("exclude", sa.JSON, nullable=False),
+    sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("paused_reason", sa.Text, nullable=True),
+    sa.Column("paused_at", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.BigInteger, nullable=True),
+    sa.UniqueConstraint("feed_id", "channel_id", name="uq_subscriptions_feed_channel"),
+    sa.Index("ix_subscriptions_guild_id", "guild_id"),
+    sa.Index("ix_subscriptions_channel_id", "channel_id"),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key", sa.String(40), nullable=False),
+    sa.Column("fingerprint", sa.String(40), nullable=True),
+    sa.Column("guid", sa.Text, nullable=True),
+    sa.Column("link", sa.Text, nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("published", sa.DateTime, nullable=True),
+    sa.Column("author", sa.Text, nullable=True),
+    sa.Column("content", sa.Text, nullable=True),
+    sa.Column("first_seen", sa.DateTime, nullable=False),
+    sa.Column("last_seen", sa.DateTime, nullable=True),
+    sa.UniqueConstraint("feed_id", "key", name="uq_items_feed_key"),
+    sa.Index("ix_items_feed_fingerprint", "feed_id", "fingerprint"),
+    sa.Index("ix_items_feed_last_seen", "feed_id", "last_seen"),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "subscription_id",
+        sa.Integer,
+        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt", sa.DateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    *_lease_columns(token=True),
+    sa.UniqueConstraint("subscription_id", "item_id", name="uq_deliveries_sub_item"),
+    sa.Index("ix_deliveries_status_next", "status", "next_attempt"),
+)
+
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guild_id", sa.BigInteger, nullable=False),
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column(
+        "subscription_id",
+        sa.Integer,
+        sa.ForeignKey("subscriptions.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt", sa.DateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    *_lease_columns(token=True),
+    sa.Column("params", sa.JSON, nullable=True),  # the notice's parameters (0003 on)
+    sa.Index("ix_notices_status_next", "status", "next_attempt"),
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_db(value: dt.datetime | None) -> dt.datetime | None:
+    """Aware -> naive UTC, the one form stored (portable across SQLite and PostgreSQL)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def unleased(table: sa.Table, now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Rows nobody holds a live lease on."""
+    return sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= to_db(now))
