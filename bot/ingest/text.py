@@ -323,16 +323,26 @@ def _join(lines: list[_Line]) -> str:
 
 
 def _classify(line: str, meta: _Meta) -> str | None:
-    """Why `line` is not article text, or None when it is."""
+    """Why `line` is not article text, or None when it is.
+
+    The rules run in a fixed order and the first that matches says why; those
+    that read a source, a byline or a date record it in `meta`.
+    """
     n_words = _count_words(line, _CLASSIFY_MAX_WORDS)
     if n_words == 0:
         return "symbols"
     lower = line.lower()
-    # The unanchored patterns are slow on long lines; each runs only when a
-    # word it needs is there at all.
-    hinted = n_words <= _CLASSIFY_MAX_WORDS and _FURNITURE_HINTS.search(lower) is not None
-    agency = hinted and any(hint in lower for hint in _AGENCY_HINTS)
-    copyright_ = hinted and any(hint in lower for hint in _COPYRIGHT_HINTS)
+    return (
+        _navigation_kind(line, lower, n_words)
+        or _attribution_kind(line, n_words, meta)
+        or _credit_kind(line, lower, n_words)
+        or _prompt_kind(line, lower, n_words)
+        or _date_kind(line, n_words, meta)
+    )
+
+
+def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:
+    """Share buttons and "read more" links."""
     if (
         n_words <= 8
         and not line.endswith((".", "?", "!"))
@@ -341,6 +351,11 @@ def _classify(line: str, meta: _Meta) -> str | None:
         return "share"
     if n_words <= 40 and _READ_MORE.match(line):
         return "read-more"
+    return None
+
+
+def _attribution_kind(line: str, n_words: int, meta: _Meta) -> str | None:
+    """A "SOURCE: ..." line (or "with AFP") or a byline; the name goes to `meta`."""
     source = _SOURCE.match(line) or _WITH_AGENCY.match(line)
     if source and count_words(source.group("name")) <= 8:
         meta.source = meta.source or _tidy_name(source.group("name"))
@@ -350,6 +365,16 @@ def _classify(line: str, meta: _Meta) -> str | None:
         if byline and count_words(byline.group("name")) <= 10:
             meta.author = meta.author or _tidy_name(byline.group("name"))
             return "byline"
+    return None
+
+
+def _credit_kind(line: str, lower: str, n_words: int) -> str | None:
+    """A credits line ("Reporting by ..."), a photo caption or credit, a copyright notice."""
+    # The unanchored patterns are slow on long lines; each runs only when a
+    # word it needs is there at all.
+    hinted = n_words <= _CLASSIFY_MAX_WORDS and _FURNITURE_HINTS.search(lower) is not None
+    agency = hinted and any(hint in lower for hint in _AGENCY_HINTS)
+    copyright_ = hinted and any(hint in lower for hint in _COPYRIGHT_HINTS)
     if n_words <= 40 and _CREDITS_TAIL.match(line):
         return "credits"
     if n_words <= 80 and (
@@ -361,6 +386,11 @@ def _classify(line: str, meta: _Meta) -> str | None:
         return "caption"
     if n_words <= 40 and copyright_ and _COPYRIGHT.search(line):
         return "copyright"
+    return None
+
+
+def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
+    """Advertising and sign-up prompts, tags, comments, cookie and newsletter notices."""
     if n_words <= 30 and _PROMO.match(line):
         return "promo"
     if (
@@ -378,6 +408,11 @@ def _classify(line: str, meta: _Meta) -> str | None:
         )
     ):
         return "newsletter"
+    return None
+
+
+def _date_kind(line: str, n_words: int, meta: _Meta) -> str | None:
+    """A date line ("Published 3 May 2024", "2024-05-03 10:00"); the date goes to `meta`."""
     if n_words <= 16 and (
         (_DATE_LABEL.match(line) and any(c.isdigit() for c in line)) or _DATE_ONLY.match(line)
     ):
