@@ -12,6 +12,7 @@ from __future__ import annotations
 
 MODULES = (
     "bot.ingest.text",
+    "bot.ingest.text_line",
     "bot.nlp.coverage",
     "bot.nlp.entities",
     "bot.nlp.language",

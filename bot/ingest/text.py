@@ -25,13 +25,19 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import EmptyInput, LanguageError
+from bot.ingest.text_line import (
+    CLASSIFY_MAX_WORDS,
+    QUOTED,
+    Line,
+    count_words_upto,
+    ends_sentence,
+    is_heading_like,
+    word_set,
+)
 from bot.models import Article, SourceInfo
 from bot.nlp.language import detect_language, rank_languages
 from bot.nlp.tokens import count_words
 
-# A title (or a navigation line) has at most this many words.
-_TITLE_MAX_WORDS = 25
-_TITLE_MAX_CHARS = 250
 # Lines before the body with fewer words than this are page furniture
 # (section names, kickers), not prose.
 _STUB_WORDS = 4
@@ -51,13 +57,7 @@ _SHARE = re.compile(
     r"|link kopieren|copiar (?:el )?enlace)$",
     _I,
 )
-
-
-def _set(names: str) -> frozenset[str]:
-    return frozenset(names.split())
-
-
-_SOCIAL = _set(
+_SOCIAL = word_set(
     "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger flipboard "
     "email e-mail mail print share tweet copy link bluesky threads mastodon sms imprimer "
     "partager teilen compartir drucken imprimir envoyer enviar"
@@ -197,30 +197,16 @@ _DATE_ONLY = re.compile(
     _I,
 )
 
-_SENTENCE_END = re.compile(r"[.!?…:;,。！？][\"'”’»«“)\]」』]*$")
 _WORD_RE = re.compile(r"\w+")
-# A word as `bot.nlp.tokens` counts them.
-_WORD_TOKEN = re.compile(r"\w+(?:[’'\-]\w+)*")
-# No rule looks at lines of more words than this.
-_CLASSIFY_MAX_WORDS = 80
 _BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
-_QUOTED = re.compile(r"^[\"“„«»‘'‹›]")
 
-_TIDY_LOWER = _set(
+_TIDY_LOWER = word_set(
     "of the and de la le les du des der die das und el los las y en for on in at a an"
 )
-_ACRONYMS = _set(
+_ACRONYMS = word_set(
     "AFP AP UPI DPA EFE ANSA RFI ORF ARD ZDF RTL BFM RTE TVE RTVE NOS CBS NBC CNN BBC NPR "
     "SVT TASS ABC PBS RAI SRF NHK KBS DW TV UK US USA EU UN NATO"
 )
-
-
-@dataclass
-class _Line:
-    text: str
-    block: int
-    kind: str | None = None  # None: content; otherwise why it was dropped
-    glued: bool = False  # prose cut from the sentence glued after it: never a title
 
 
 @dataclass
@@ -254,8 +240,8 @@ def _normalize(raw: str) -> str:
     return text.replace("\ufeff", "").replace("\u200b", "").replace("\u2028", "\n")
 
 
-def _blocks(text: str) -> list[_Line]:
-    lines: list[_Line] = []
+def _blocks(text: str) -> list[Line]:
+    lines: list[Line] = []
     block = 0
     for paragraph in re.split(r"\n[ \t\u00a0]*\n", text):
         kept = [line.strip() for line in paragraph.split("\n")]
@@ -265,7 +251,7 @@ def _blocks(text: str) -> list[_Line]:
         for line in kept:
             spans = _glued_furniture(line)
             if not spans:
-                lines.append(_Line(line, block))
+                lines.append(Line(line, block))
                 continue
             # The text on each side of a cut stays verbatim; what follows a
             # heading starts a new paragraph, as it did on the page.
@@ -273,14 +259,14 @@ def _blocks(text: str) -> list[_Line]:
             for start, end, kind in spans:
                 before = line[position:start].strip()
                 if before:
-                    lines.append(_Line(before, block, glued=end == start))
+                    lines.append(Line(before, block, glued=end == start))
                 if end > start:
-                    lines.append(_Line(line[start:end].strip(), block, kind))
+                    lines.append(Line(line[start:end].strip(), block, kind))
                 block += 1
                 position = end
             rest = line[position:].strip()
             if rest:
-                lines.append(_Line(rest, block))
+                lines.append(Line(rest, block))
         block += 1
     return lines
 
@@ -311,7 +297,7 @@ def _build(text: str, title: str | None) -> Article:
     return Article(title=title, body=body, source=source, language=None)
 
 
-def _join(lines: list[_Line]) -> str:
+def _join(lines: list[Line]) -> str:
     paragraphs: list[list[str]] = []
     current = -1
     for line in lines:
@@ -328,7 +314,7 @@ def _classify(line: str, meta: _Meta) -> str | None:
     The rules run in a fixed order and the first that matches says why; those
     that read a source, a byline or a date record it in `meta`.
     """
-    n_words = _count_words(line, _CLASSIFY_MAX_WORDS)
+    n_words = count_words_upto(line, CLASSIFY_MAX_WORDS)
     if n_words == 0:
         return "symbols"
     lower = line.lower()
@@ -360,7 +346,7 @@ def _attribution_kind(line: str, n_words: int, meta: _Meta) -> str | None:
     if source and count_words(source.group("name")) <= 8:
         meta.source = meta.source or _tidy_name(source.group("name"))
         return "source"
-    if n_words <= 14 and not _ends_sentence(line):
+    if n_words <= 14 and not ends_sentence(line):
         byline = _BYLINE.match(line)
         if byline and count_words(byline.group("name")) <= 10:
             meta.author = meta.author or _tidy_name(byline.group("name"))
@@ -372,7 +358,7 @@ def _credit_kind(line: str, lower: str, n_words: int) -> str | None:
     """A credits line ("Reporting by ..."), a photo caption or credit, a copyright notice."""
     # The unanchored patterns are slow on long lines; each runs only when a
     # word it needs is there at all.
-    hinted = n_words <= _CLASSIFY_MAX_WORDS and _FURNITURE_HINTS.search(lower) is not None
+    hinted = n_words <= CLASSIFY_MAX_WORDS and _FURNITURE_HINTS.search(lower) is not None
     agency = hinted and any(hint in lower for hint in _AGENCY_HINTS)
     copyright_ = hinted and any(hint in lower for hint in _COPYRIGHT_HINTS)
     if n_words <= 40 and _CREDITS_TAIL.match(line):
@@ -404,7 +390,7 @@ def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
         "newsletter" in lower
         and _NEWSLETTER.search(line)
         and (
-            (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not _ends_sentence(line))
+            (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not ends_sentence(line))
         )
     ):
         return "newsletter"
@@ -421,43 +407,20 @@ def _date_kind(line: str, n_words: int, meta: _Meta) -> str | None:
     return None
 
 
-def _count_words(text: str, limit: int) -> int:
-    """`count_words(text)`, but stops past `limit`: the rules only ask whether a
-    line is short, and a scraped article may be one 5,000-word line."""
-    window = limit * 8  # prose averages under 7 characters a word: the window holds more
-    if len(text) <= window:
-        return len(_WORD_TOKEN.findall(text))
-    count = len(_WORD_TOKEN.findall(text, 0, window))
-    if count > limit:
-        return count
-    return len(_WORD_TOKEN.findall(text))
-
-
 def _all_social(lower: str) -> bool:
     tokens = re.findall(r"[\w-]+", lower)
     return bool(tokens) and all(token in _SOCIAL for token in tokens)
 
 
-def _ends_sentence(line: str) -> bool:
-    return bool(_SENTENCE_END.search(line))
-
-
-def _is_heading_like(line: str) -> bool:
-    """A short line without sentence punctuation at the end."""
-    if len(line) > _TITLE_MAX_CHARS or _count_words(line, _TITLE_MAX_WORDS) > _TITLE_MAX_WORDS:
-        return False
-    return not _ends_sentence(line) or line.rstrip("\"'”’»«“)]").endswith(("?", "!"))
-
-
-def _take_title(content: list[_Line]) -> str | None:
+def _take_title(content: list[Line]) -> str | None:
     """Pick the headline among the short lines that come before the body.
 
     Lines before the headline are navigation and are dropped; the result is
     None when no short line stands alone before real body text.
     """
-    head: list[_Line] = []
+    head: list[Line] = []
     for line in content:
-        if not _is_heading_like(line.text) or line.glued:
+        if not is_heading_like(line.text) or line.glued:
             break
         head.append(line)
     if not head or len(head) == len(content):
@@ -470,7 +433,7 @@ def _take_title(content: list[_Line]) -> str | None:
             for line in head
             if count_words(line.text) >= 3
             and not _BREADCRUMB.search(line.text)
-            and not _QUOTED.match(line.text)
+            and not QUOTED.match(line.text)
         ),
         None,
     ) or next((line for line in head if count_words(line.text) >= 2), None)
@@ -499,18 +462,18 @@ def _starts_new_line(line: str, following: str) -> bool:
     return len(line) < 0.7 * len(following)
 
 
-def _drop_stubs_before_body(content: list[_Line], *, after_title: bool) -> None:
+def _drop_stubs_before_body(content: list[Line], *, after_title: bool) -> None:
     """Very short unpunctuated lines between the title and the body (section
     names, kickers) are page furniture."""
     pending = [line for line in content if line.kind is None]
     for index, line in enumerate(pending):
-        if not _is_heading_like(line.text) or line.glued:
+        if not is_heading_like(line.text) or line.glued:
             break
         following = pending[index + 1] if index + 1 < len(pending) else None
         if (
             after_title
             and count_words(line.text) <= _STUB_WORDS
-            and not _ends_sentence(line.text)
+            and not ends_sentence(line.text)
             and (
                 following is None
                 or following.block != line.block
@@ -520,7 +483,7 @@ def _drop_stubs_before_body(content: list[_Line], *, after_title: bool) -> None:
             line.kind = "stub"
 
 
-def _drop_trailing_stubs(content: list[_Line]) -> None:
+def _drop_trailing_stubs(content: list[Line]) -> None:
     """Short unpunctuated lines after the last sentence: tags, nav, a channel name.
 
     A short last line that continues the sentence above it (same paragraph,
@@ -529,17 +492,17 @@ def _drop_trailing_stubs(content: list[_Line]) -> None:
     for index in range(len(content) - 1, 0, -1):
         line, before = content[index], content[index - 1]
         if (
-            _count_words(line.text, _STUB_WORDS) > _STUB_WORDS
-            or _ends_sentence(line.text)
+            count_words_upto(line.text, _STUB_WORDS) > _STUB_WORDS
+            or ends_sentence(line.text)
             or line.glued
         ):
             break
-        if before.block == line.block and not _ends_sentence(before.text):
+        if before.block == line.block and not ends_sentence(before.text):
             break
         line.kind = "stub"
 
 
-def _drop_foreign_captions(content: list[_Line], text: str) -> None:
+def _drop_foreign_captions(content: list[Line], text: str) -> None:
     """Lines at the top in another language than the article are captions
     (news pages often keep the agency's English caption on a translated story).
 
@@ -557,8 +520,8 @@ def _drop_foreign_captions(content: list[_Line], text: str) -> None:
     article_language: str | None = None
     body_started = False
     for line in zone:
-        n_words = _count_words(line.text, _CLASSIFY_MAX_WORDS)
-        if n_words < 5 or n_words > 80 or _QUOTED.match(line.text):
+        n_words = count_words_upto(line.text, CLASSIFY_MAX_WORDS)
+        if n_words < 5 or n_words > 80 or QUOTED.match(line.text):
             continue
         if article_guess is not None and _function_word_language(line.text) == article_guess:
             body_started = True
@@ -572,7 +535,7 @@ def _drop_foreign_captions(content: list[_Line], text: str) -> None:
         if language == article_language:
             body_started = True
         elif confidence >= _FOREIGN_CONFIDENCE and (
-            not body_started or not _ends_sentence(line.text)
+            not body_started or not ends_sentence(line.text)
         ):
             line.kind = "foreign-caption"
 
@@ -581,22 +544,22 @@ def _drop_foreign_captions(content: list[_Line], text: str) -> None:
 # several languages. Enough of them, with a clear winner, tell the language
 # of a line without the statistical model.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": _set(
+    "en": word_set(
         "the of and to in is was that for on with as by at from it he his said are were "
         "has have be this which an their not"
     ),
-    "fr": _set(
+    "fr": word_set(
         "le la les des du de et est une un dans pour que qui sur au aux pas par avec il "
         "elle ce ont été sont plus son ses cette"
     ),
-    "de": _set(
+    "de": word_set(
         "der die das und ist nicht mit den von zu im ein eine auf dem sich des auch für "
         "wird sind hat wurde bei"
     ),
-    "es": _set("el los las del y que en por con una para es se al como más su fue ha sido lo"),
-    "it": _set("il della che di per gli è non con una sono nel alla dei delle anche del"),
-    "pt": _set("o os da do que em não uma com para é dos das no na foi ao pelo"),
-    "nl": _set("de het een van en is niet op dat met voor zijn werd ook aan bij"),
+    "es": word_set("el los las del y que en por con una para es se al como más su fue ha sido lo"),
+    "it": word_set("il della che di per gli è non con una sono nel alla dei delle anche del"),
+    "pt": word_set("o os da do que em não uma com para é dos das no na foi ao pelo"),
+    "nl": word_set("de het een van en is niet op dat met voor zijn werd ook aan bij"),
 }
 _LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
 for _language, _words_of in _FUNCTION_WORDS.items():
@@ -685,13 +648,13 @@ _DASH_HEAD = re.compile(
 )
 _SOURCE_END = re.compile(rf"(?<=[{_LO}.+])(?=[{_UP}][{_LO}])|(?<=[{_UP}])(?=[{_UP}][{_LO}])|[\"«“]")
 # Words that abbreviate before a name or number: their full stop ends no sentence.
-_ABBREVIATIONS = _set(
+_ABBREVIATIONS = word_set(
     "Mr Mrs Ms Dr St Sr Jr Prof Gen Gov Sen Rep Col Lt Sgt Capt Mme Mlle MM Me Pr Mgr "
     "Hr Fr Frau Sra Srta Dra No Nr Vol Art vs etc av ca Inc Ltd Co"
 )
 # Capitalised words that start sentences (a glued "CorseDe violents orages"
 # is a heading, "EgyptAir" a name).
-_STARTERS = _set(
+_STARTERS = word_set(
     "The A An This That These Those It He She They We I In On At For From With After As "
     "But And Or So If When While There Here Some Many Most One Two Three Meanwhile However "
     "Le La Les L Un Une Des De Du Ce Cet Cette Ces Il Elle Ils Elles On Nous Vous Je Mais Et "
@@ -998,7 +961,7 @@ def _markdown_to_text(text: str) -> tuple[str, str | None]:
             if title is None and heading_text and (level == 1 or not seen_prose):
                 title = heading_text
                 # whatever came before the title (badges, breadcrumbs) is not the article
-                out = [kept for kept in out if not _is_heading_like(kept.strip())]
+                out = [kept for kept in out if not is_heading_like(kept.strip())]
             # Other headings structure the page; they are not sentences of it.
             out.append("")
             index += 1
@@ -1011,7 +974,7 @@ def _markdown_to_text(text: str) -> tuple[str, str | None]:
         line = _LIST_MARK.sub(r"\1- ", line)
         converted = _inline(line)
         if converted.strip():
-            seen_prose = seen_prose or not _is_heading_like(converted.strip())
+            seen_prose = seen_prose or not is_heading_like(converted.strip())
         out.append(converted)
         index += 1
     return "\n".join(out), title
