@@ -13,6 +13,7 @@ from __future__ import annotations
 MODULES = (
     "bot.ingest.text",
     "bot.ingest.text_line",
+    "bot.ingest.text_markdown",
     "bot.nlp.coverage",
     "bot.nlp.entities",
     "bot.nlp.language",
