@@ -15,6 +15,7 @@ MODULES = (
     "bot.ingest.text_glue",
     "bot.ingest.text_line",
     "bot.ingest.text_markdown",
+    "bot.ingest.text_meta",
     "bot.nlp.coverage",
     "bot.nlp.entities",
     "bot.nlp.language",

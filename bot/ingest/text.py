@@ -14,9 +14,7 @@ text that is one long paragraph keeps its first sentence.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass
 
 from bot.errors import EmptyInput, LanguageError
 from bot.ingest.text_glue import glued_furniture
@@ -30,6 +28,7 @@ from bot.ingest.text_line import (
     word_set,
 )
 from bot.ingest.text_markdown import markdown_to_text
+from bot.ingest.text_meta import Meta, attribution_kind, date_kind
 from bot.models import Article, SourceInfo
 from bot.nlp.language import detect_language, rank_languages
 from bot.nlp.tokens import count_words
@@ -70,24 +69,6 @@ _READ_MORE = re.compile(
     r"|ver también|relacionado|relacionada|noticias relacionadas|más información"
     r"|leggi anche|veja também|leia também)\s*(?:[:：»>|\-–—]|$)",
     _I,
-)
-_SOURCE = re.compile(
-    r"^\(?\s*(?:source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti)"
-    r"\s*[:：]\s*(?P<name>[^.!?]{1,80}?)\s*\)?\.?$",
-    _I,
-)
-_WITH_AGENCY = re.compile(
-    r"^\(?\s*(?:avec|with|mit|con|com)\s+(?P<name>(?:AFP|Reuters|AP|dpa|EFE|Europa Press|ANSA"
-    r"|Lusa|Belga|ATS|Xinhua|KNA|epd|APA|agences|agencies|Agenturen|agencias)"
-    r"(?:\s*(?:,|et|and|und|y|e)\s*[\w ]{1,20})?)\s*\)?\.?$",
-    _I,
-)
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
-_PARTICLE = r"(?:de|da|do|dos|del|della|van|von|der|den|la|le|du|di|y|and|et|und|e|&)"
-_BYLINE = re.compile(
-    rf"^(?i:by|par|von|por|written by|texte|text|texto)\s*:?\s+"
-    rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_PARTICLE}))*)"
-    r"(?:\s*(?:[,|•·–—-]|\bfor\b|\bpour\b|\bfür\b|\bpara\b|\bin\b)\s*.{0,80})?$"
 )
 _CREDITS_TAIL = re.compile(
     r"^(?:(?:additional )?reporting|writing|editing|edited|compiled|translated) by\b", _I
@@ -156,61 +137,9 @@ _SIGNUP = re.compile(
     r"|receive|recevez|erhalten|recibe)\b",
     _I,
 )
-_DATE_LABEL = re.compile(
-    r"^(?:published|updated|posted|last updated|first published|publié|publiée|mis à jour"
-    r"|modifié|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|publicado|actualizado"
-    r"|última actualización)\b",
-    _I,
-)
-_MONTHS = {
-    **dict.fromkeys(["january", "janvier", "januar", "enero", "jan", "janv", "ene"], 1),
-    **dict.fromkeys(["february", "février", "fevrier", "februar", "febrero", "feb", "févr"], 2),
-    **dict.fromkeys(["march", "mars", "märz", "marzo", "mar"], 3),
-    **dict.fromkeys(["april", "avril", "abril", "apr", "avr", "abr"], 4),
-    **dict.fromkeys(["may", "mai", "mayo"], 5),
-    **dict.fromkeys(["june", "juin", "juni", "junio", "jun"], 6),
-    **dict.fromkeys(["july", "juillet", "juli", "julio", "jul", "juil"], 7),
-    **dict.fromkeys(["august", "août", "aout", "agosto", "aug", "ago"], 8),
-    **dict.fromkeys(["september", "septembre", "septiembre", "sep", "sept"], 9),
-    **dict.fromkeys(["october", "octobre", "oktober", "octubre", "oct", "okt"], 10),
-    **dict.fromkeys(["november", "novembre", "noviembre", "nov"], 11),
-    **dict.fromkeys(
-        ["december", "décembre", "dezember", "diciembre", "dec", "déc", "dez", "dic"], 12
-    ),
-}
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
-_DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({_MONTH_RE})\.?\s+(?:de\s+)?(\d{{4}})\b", _I
-)
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", _I)
-_DATE_ONLY = re.compile(
-    rf"^(?:\w+,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"
-    rf"|\d{{1,2}}(?:er|\.|º)?\s+(?:de\s+)?(?:{_MONTH_RE})\.?\s+(?:de\s+)?\d{{4}}"
-    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}},?\s+\d{{4}})"
-    r"(?:[\sT,à@|–-]*(?:at|um|a las|à)?\s*\d{1,2}[:h.]\d{2}(?::\d{2})?"
-    r"\s*(?:[ap]\.?m\.?|h|uhr|utc|gmt|cet|cest|et|[+-]\d{2}:?\d{2})?)?\.?$",
-    _I,
-)
 
 _WORD_RE = re.compile(r"\w+")
 _BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
-
-_TIDY_LOWER = word_set(
-    "of the and de la le les du des der die das und el los las y en for on in at a an"
-)
-_ACRONYMS = word_set(
-    "AFP AP UPI DPA EFE ANSA RFI ORF ARD ZDF RTL BFM RTE TVE RTVE NOS CBS NBC CNN BBC NPR "
-    "SVT TASS ABC PBS RAI SRF NHK KBS DW TV UK US USA EU UN NATO"
-)
-
-
-@dataclass
-class _Meta:
-    source: str | None = None
-    author: str | None = None
-    published: dt.date | None = None
-
 
 # --- public API -------------------------------------------------------------
 
@@ -271,7 +200,7 @@ def _build(text: str, title: str | None) -> Article:
     lines = _blocks(text)
     if not lines:
         raise EmptyInput("There is no text to summarize.")
-    meta = _Meta()
+    meta = Meta()
     for line in lines:
         if line.kind is None:
             line.kind = _classify(line.text, meta)
@@ -304,7 +233,7 @@ def _join(lines: list[Line]) -> str:
     return "\n\n".join("\n".join(paragraph) for paragraph in paragraphs)
 
 
-def _classify(line: str, meta: _Meta) -> str | None:
+def _classify(line: str, meta: Meta) -> str | None:
     """Why `line` is not article text, or None when it is.
 
     The rules run in a fixed order and the first that matches says why; those
@@ -316,10 +245,10 @@ def _classify(line: str, meta: _Meta) -> str | None:
     lower = line.lower()
     return (
         _navigation_kind(line, lower, n_words)
-        or _attribution_kind(line, n_words, meta)
+        or attribution_kind(line, n_words, meta)
         or _credit_kind(line, lower, n_words)
         or _prompt_kind(line, lower, n_words)
-        or _date_kind(line, n_words, meta)
+        or date_kind(line, n_words, meta)
     )
 
 
@@ -333,20 +262,6 @@ def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:
         return "share"
     if n_words <= 40 and _READ_MORE.match(line):
         return "read-more"
-    return None
-
-
-def _attribution_kind(line: str, n_words: int, meta: _Meta) -> str | None:
-    """A "SOURCE: ..." line (or "with AFP") or a byline; the name goes to `meta`."""
-    source = _SOURCE.match(line) or _WITH_AGENCY.match(line)
-    if source and count_words(source.group("name")) <= 8:
-        meta.source = meta.source or _tidy_name(source.group("name"))
-        return "source"
-    if n_words <= 14 and not ends_sentence(line):
-        byline = _BYLINE.match(line)
-        if byline and count_words(byline.group("name")) <= 10:
-            meta.author = meta.author or _tidy_name(byline.group("name"))
-            return "byline"
     return None
 
 
@@ -390,16 +305,6 @@ def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
         )
     ):
         return "newsletter"
-    return None
-
-
-def _date_kind(line: str, n_words: int, meta: _Meta) -> str | None:
-    """A date line ("Published 3 May 2024", "2024-05-03 10:00"); the date goes to `meta`."""
-    if n_words <= 16 and (
-        (_DATE_LABEL.match(line) and any(c.isdigit() for c in line)) or _DATE_ONLY.match(line)
-    ):
-        meta.published = meta.published or _parse_date(line)
-        return "date"
     return None
 
 
@@ -580,41 +485,3 @@ def _function_word_language(text: str) -> str | None:
     if ranked[0] < _GUESS_MIN_HITS or ranked[0] < 1.5 * second:
         return None
     return best
-
-
-# --- metadata ---------------------------------------------------------------
-
-
-def _tidy_name(name: str) -> str:
-    """'FRENCH PRESS TV' -> 'French Press TV'; names in normal case are kept."""
-    name = name.strip(" \t-–—|,;:()[]")
-    letters = [c for c in name if c.isalpha()]
-    if not letters or not all(c.isupper() for c in letters):
-        return name
-    words_out = []
-    for index, word in enumerate(name.split()):
-        core = re.sub(r"\W", "", word)
-        if core in _ACRONYMS or (len(core) <= 3 and not re.search(r"[AEIOUY]", core)):
-            words_out.append(word)
-        elif index > 0 and core.lower() in _TIDY_LOWER:
-            words_out.append(word.lower())
-        else:
-            words_out.append(word[:1] + word[1:].lower())
-    return " ".join(words_out)
-
-
-def _parse_date(line: str) -> dt.date | None:
-    try:
-        if match := _NUMERIC_DATE.search(line):
-            if match.group(1):
-                return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            return dt.date(int(match.group(6)), int(match.group(5)), int(match.group(4)))
-        if match := _DAY_MONTH_YEAR.search(line):
-            month = _MONTHS[match.group(2).lower()]
-            return dt.date(int(match.group(3)), month, int(match.group(1)))
-        if match := _MONTH_DAY_YEAR.search(line):
-            month = _MONTHS[match.group(1).lower()]
-            return dt.date(int(match.group(3)), month, int(match.group(2)))
-    except (ValueError, KeyError):
-        return None
-    return None
