@@ -17,6 +17,7 @@ MODULES = (
     "bot.ingest.text_line",
     "bot.ingest.text_markdown",
     "bot.ingest.text_meta",
+    "bot.ingest.text_title",
     "bot.nlp.coverage",
     "bot.nlp.entities",
     "bot.nlp.language",

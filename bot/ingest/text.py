@@ -7,9 +7,6 @@ general (English, French, German, Spanish and more), judged one line at a
 time, and each needs strong evidence: a line is dropped only when a marker
 says what it is, and a kept line is never rewritten, so every sentence of the
 body is a verbatim copy of what was pasted.
-
-The title is taken only when a short line stands alone before the body, so
-text that is one long paragraph keeps its first sentence.
 """
 
 from __future__ import annotations
@@ -21,21 +18,15 @@ from bot.ingest.text_captions import credit_kind, drop_foreign_captions
 from bot.ingest.text_glue import glued_furniture
 from bot.ingest.text_line import (
     CLASSIFY_MAX_WORDS,
-    QUOTED,
     Line,
     count_words_upto,
     ends_sentence,
-    is_heading_like,
     word_set,
 )
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta, attribution_kind, date_kind
+from bot.ingest.text_title import drop_stubs_before_body, drop_trailing_stubs, take_title
 from bot.models import Article, SourceInfo
-from bot.nlp.tokens import count_words
-
-# Lines before the body with fewer words than this are page furniture
-# (section names, kickers), not prose.
-_STUB_WORDS = 4
 
 _I = re.IGNORECASE
 
@@ -93,8 +84,6 @@ _SIGNUP = re.compile(
     r"|receive|recevez|erhalten|recibe)\b",
     _I,
 )
-
-_BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
 
 # --- public API -------------------------------------------------------------
 
@@ -162,14 +151,14 @@ def _build(text: str, title: str | None) -> Article:
     content = [line for line in lines if line.kind is None]
 
     if title is None:
-        title = _take_title(content)
+        title = take_title(content)
     else:
-        _drop_stubs_before_body(content, after_title=True)
+        drop_stubs_before_body(content, after_title=True)
     content = [line for line in content if line.kind is None]
 
     drop_foreign_captions(content, text)
     content = [line for line in content if line.kind is None]
-    _drop_trailing_stubs(content)
+    drop_trailing_stubs(content)
     content = [line for line in content if line.kind is None]
 
     body = _join(content)
@@ -245,93 +234,3 @@ def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
 def _all_social(lower: str) -> bool:
     tokens = re.findall(r"[\w-]+", lower)
     return bool(tokens) and all(token in _SOCIAL for token in tokens)
-
-
-def _take_title(content: list[Line]) -> str | None:
-    """Pick the headline among the short lines that come before the body.
-
-    Lines before the headline are navigation and are dropped; the result is
-    None when no short line stands alone before real body text.
-    """
-    head: list[Line] = []
-    for line in content:
-        if not is_heading_like(line.text) or line.glued:
-            break
-        head.append(line)
-    if not head or len(head) == len(content):
-        return None
-    # The headline is the first line of some length that is neither a
-    # breadcrumb ("News › World") nor a pull quote; failing that, any short line.
-    chosen = next(
-        (
-            line
-            for line in head
-            if count_words(line.text) >= 3
-            and not _BREADCRUMB.search(line.text)
-            and not QUOTED.match(line.text)
-        ),
-        None,
-    ) or next((line for line in head if count_words(line.text) >= 2), None)
-    if chosen is None:
-        return None
-    index = head.index(chosen)
-    following = content[content.index(chosen) + 1]
-    if following.block == chosen.block and not _starts_new_line(chosen.text, following.text):
-        return None  # the first line of a hard-wrapped paragraph, not a headline
-    for line in head[:index]:
-        line.kind = "navigation"
-    chosen.kind = "title"
-    _drop_stubs_before_body(content, after_title=True)
-    return chosen.text
-
-
-def _starts_new_line(line: str, following: str) -> bool:
-    """Whether a line break inside a paragraph ends `line` rather than wrapping it.
-
-    Hard-wrapped prose has lines of nearly equal width and often continues in
-    lowercase; a heading is much shorter than the line after it.
-    """
-    first = following.lstrip()[:1]
-    if not first or first.islower():
-        return False
-    return len(line) < 0.7 * len(following)
-
-
-def _drop_stubs_before_body(content: list[Line], *, after_title: bool) -> None:
-    """Very short unpunctuated lines between the title and the body (section
-    names, kickers) are page furniture."""
-    pending = [line for line in content if line.kind is None]
-    for index, line in enumerate(pending):
-        if not is_heading_like(line.text) or line.glued:
-            break
-        following = pending[index + 1] if index + 1 < len(pending) else None
-        if (
-            after_title
-            and count_words(line.text) <= _STUB_WORDS
-            and not ends_sentence(line.text)
-            and (
-                following is None
-                or following.block != line.block
-                or _starts_new_line(line.text, following.text)
-            )
-        ):
-            line.kind = "stub"
-
-
-def _drop_trailing_stubs(content: list[Line]) -> None:
-    """Short unpunctuated lines after the last sentence: tags, nav, a channel name.
-
-    A short last line that continues the sentence above it (same paragraph,
-    no full stop before it) is kept.
-    """
-    for index in range(len(content) - 1, 0, -1):
-        line, before = content[index], content[index - 1]
-        if (
-            count_words_upto(line.text, _STUB_WORDS) > _STUB_WORDS
-            or ends_sentence(line.text)
-            or line.glued
-        ):
-            break
-        if before.block == line.block and not ends_sentence(before.text):
-            break
-        line.kind = "stub"
