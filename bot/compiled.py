@@ -13,6 +13,7 @@ from __future__ import annotations
 MODULES = (
     "bot.ingest.text",
     "bot.ingest.text_captions",
+    "bot.ingest.text_classify",
     "bot.ingest.text_glue",
     "bot.ingest.text_line",
     "bot.ingest.text_markdown",

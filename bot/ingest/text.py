@@ -2,11 +2,22 @@
 
 Text copied from a news page carries the page around the article: a section
 name before the headline, photo captions and credits, share buttons, "read
-more" links, newsletter prompts, a "SOURCE: ..." line. The rules below are
+more" links, newsletter prompts, a "SOURCE: ..." line. The rules are
 general (English, French, German, Spanish and more), judged one line at a
 time, and each needs strong evidence: a line is dropped only when a marker
 says what it is, and a kept line is never rewritten, so every sentence of the
 body is a verbatim copy of what was pasted.
+
+This module is the way in (`parse_text`, `parse_markdown`) and runs the steps
+in order; each concern lives in a sibling module, compiled with mypyc too:
+
+- `text_line`: the line record and the measures every rule takes of a line;
+- `text_glue`: furniture glued into the prose of a page flattened into one line;
+- `text_classify`: why a line is not article text, with `text_captions`
+  (captions, credits, captions in another language) and `text_meta` (the
+  source, author and date that the dropped lines name);
+- `text_title`: the title, and the stubs before and after the body;
+- `text_markdown`: Markdown to plain text, and its title.
 """
 
 from __future__ import annotations
@@ -14,76 +25,14 @@ from __future__ import annotations
 import re
 
 from bot.errors import EmptyInput
-from bot.ingest.text_captions import credit_kind, drop_foreign_captions
+from bot.ingest.text_captions import drop_foreign_captions
+from bot.ingest.text_classify import classify
 from bot.ingest.text_glue import glued_furniture
-from bot.ingest.text_line import (
-    CLASSIFY_MAX_WORDS,
-    Line,
-    count_words_upto,
-    ends_sentence,
-    word_set,
-)
+from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
-from bot.ingest.text_meta import Meta, attribution_kind, date_kind
+from bot.ingest.text_meta import Meta
 from bot.ingest.text_title import drop_stubs_before_body, drop_trailing_stubs, take_title
 from bot.models import Article, SourceInfo
-
-_I = re.IGNORECASE
-
-# --- line markers -----------------------------------------------------------
-
-_SHARE = re.compile(
-    r"^(?:share|share (?:this|on|via|the)\b.*|partager\b.*|partagez\b.*|.*\bteilen|teilen\b.*"
-    r"|compartir\b.*|.*\bcompartir|comparte\b.*|condividi\b.*|compartilhe\b.*|tweet|tweeter"
-    r"|imprimer|print|drucken|imprimir|e-?mail|envoyer|enviar|copy link|copier le lien"
-    r"|link kopieren|copiar (?:el )?enlace)$",
-    _I,
-)
-_SOCIAL = word_set(
-    "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger flipboard "
-    "email e-mail mail print share tweet copy link bluesky threads mastodon sms imprimer "
-    "partager teilen compartir drucken imprimir envoyer enviar"
-)
-_READ_MORE = re.compile(
-    r"^(?:read more|read also|also read|read next|more reading|related(?: articles?| stories"
-    r"| content| coverage| news| reading)?|see also|more on (?:this|that)(?: story| topic)?"
-    r"|recommended(?: for you)?|you may also like|pour en savoir plus|en savoir plus"
-    r"|lire aussi|à lire aussi|a lire aussi|lire également|à lire également|lire la suite"
-    r"|voir aussi|à voir aussi|sur le même sujet|dans la même rubrique|lesen sie auch"
-    r"|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|weiterlesen"
-    r"|siehe auch|das könnte sie auch interessieren|leer más|lee también|lea también"
-    r"|lea además|te puede interesar|también te puede interesar|le puede interesar"
-    r"|ver también|relacionado|relacionada|noticias relacionadas|más información"
-    r"|leggi anche|veja também|leia também)\s*(?:[:：»>|\-–—]|$)",
-    _I,
-)
-_PROMO = re.compile(
-    r"^(?:advertisement|advertising|publicité|pub|anzeige|werbung|publicidad|sponsored"
-    r"|sponsorisé|gesponsert|patrocinado|contenido patrocinado)$"
-    r"|^(?:subscribe|sign up|signup|log in|abonnez-vous|abonnez vous|s'abonner|je m'abonne"
-    r"|inscrivez-vous|abonnieren|jetzt abonnieren|registrieren sie sich|suscríbete|suscríbase"
-    r"|suscribirse|regístrate|follow us|suivez-nous|folgen sie uns|síguenos|click here"
-    r"|cliquez ici|hier klicken|haz clic|pulse aquí|listen to this article|écouter cet article"
-    r"|écouter l'article|artikel anhören|escuchar (?:este )?(?:artículo|noticia)"
-    r"|download (?:the|our) app|téléchargez l'application|laden sie die app)\b"
-    r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen)"
-    r"\s*[:：]"
-    r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
-    _I,
-)
-_COOKIE = re.compile(r"\bcookies?\b", _I)
-_COOKIE_CONTEXT = re.compile(
-    r"\b(?:we use|this (?:web)?site uses|uses|utilise|utilisons|verwendet|verwenden|nutzt"
-    r"|utiliza|usamos|accept|accepter|akzeptieren|aceptar|consent|einverstanden|policy"
-    r"|politique|richtlinie|política|settings|paramètres|einstellungen)\b",
-    _I,
-)
-_NEWSLETTER = re.compile(r"\bnewsletters?\b", _I)
-_SIGNUP = re.compile(
-    r"\b(?:subscribe|sign up|sign-up|abonn\w*|inscri\w*|suscr\w*|anmeld\w*|registr\w*"
-    r"|receive|recevez|erhalten|recibe)\b",
-    _I,
-)
 
 # --- public API -------------------------------------------------------------
 
@@ -147,7 +96,7 @@ def _build(text: str, title: str | None) -> Article:
     meta = Meta()
     for line in lines:
         if line.kind is None:
-            line.kind = _classify(line.text, meta)
+            line.kind = classify(line.text, meta)
     content = [line for line in lines if line.kind is None]
 
     if title is None:
@@ -175,62 +124,3 @@ def _join(lines: list[Line]) -> str:
             current = line.block
         paragraphs[-1].append(line.text)
     return "\n\n".join("\n".join(paragraph) for paragraph in paragraphs)
-
-
-def _classify(line: str, meta: Meta) -> str | None:
-    """Why `line` is not article text, or None when it is.
-
-    The rules run in a fixed order and the first that matches says why; those
-    that read a source, a byline or a date record it in `meta`.
-    """
-    n_words = count_words_upto(line, CLASSIFY_MAX_WORDS)
-    if n_words == 0:
-        return "symbols"
-    lower = line.lower()
-    return (
-        _navigation_kind(line, lower, n_words)
-        or attribution_kind(line, n_words, meta)
-        or credit_kind(line, lower, n_words)
-        or _prompt_kind(line, lower, n_words)
-        or date_kind(line, n_words, meta)
-    )
-
-
-def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:
-    """Share buttons and "read more" links."""
-    if (
-        n_words <= 8
-        and not line.endswith((".", "?", "!"))
-        and (_SHARE.match(line) or _all_social(lower))
-    ):
-        return "share"
-    if n_words <= 40 and _READ_MORE.match(line):
-        return "read-more"
-    return None
-
-
-def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
-    """Advertising and sign-up prompts, tags, comments, cookie and newsletter notices."""
-    if n_words <= 30 and _PROMO.match(line):
-        return "promo"
-    if (
-        n_words <= 40
-        and "cookie" in lower
-        and _COOKIE.search(line)
-        and _COOKIE_CONTEXT.search(line)
-    ):
-        return "cookies"
-    if (
-        "newsletter" in lower
-        and _NEWSLETTER.search(line)
-        and (
-            (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not ends_sentence(line))
-        )
-    ):
-        return "newsletter"
-    return None
-
-
-def _all_social(lower: str) -> bool:
-    tokens = re.findall(r"[\w-]+", lower)
-    return bool(tokens) and all(token in _SOCIAL for token in tokens)

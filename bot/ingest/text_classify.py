@@ -1,0 +1,129 @@
+"""Why a line of pasted text is not article text, judged one line at a time.
+
+Each rule needs a marker that says what the line is (a share button, a "read
+more" link, a caption, a byline, a promo, a cookie or newsletter notice, a
+date) and looks only at lines short enough to be that; the first rule that
+matches names the kind of the line, and a line no rule matches is content.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.text_captions import credit_kind
+from bot.ingest.text_line import CLASSIFY_MAX_WORDS, count_words_upto, ends_sentence, word_set
+from bot.ingest.text_meta import Meta, attribution_kind, date_kind
+
+_I = re.IGNORECASE
+
+_SHARE = re.compile(
+    r"^(?:share|share (?:this|on|via|the)\b.*|partager\b.*|partagez\b.*|.*\bteilen|teilen\b.*"
+    r"|compartir\b.*|.*\bcompartir|comparte\b.*|condividi\b.*|compartilhe\b.*|tweet|tweeter"
+    r"|imprimer|print|drucken|imprimir|e-?mail|envoyer|enviar|copy link|copier le lien"
+    r"|link kopieren|copiar (?:el )?enlace)$",
+    _I,
+)
+_SOCIAL = word_set(
+    "facebook twitter x whatsapp linkedin pinterest reddit telegram messenger flipboard "
+    "email e-mail mail print share tweet copy link bluesky threads mastodon sms imprimer "
+    "partager teilen compartir drucken imprimir envoyer enviar"
+)
+_READ_MORE = re.compile(
+    r"^(?:read more|read also|also read|read next|more reading|related(?: articles?| stories"
+    r"| content| coverage| news| reading)?|see also|more on (?:this|that)(?: story| topic)?"
+    r"|recommended(?: for you)?|you may also like|pour en savoir plus|en savoir plus"
+    r"|lire aussi|à lire aussi|a lire aussi|lire également|à lire également|lire la suite"
+    r"|voir aussi|à voir aussi|sur le même sujet|dans la même rubrique|lesen sie auch"
+    r"|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|weiterlesen"
+    r"|siehe auch|das könnte sie auch interessieren|leer más|lee también|lea también"
+    r"|lea además|te puede interesar|también te puede interesar|le puede interesar"
+    r"|ver también|relacionado|relacionada|noticias relacionadas|más información"
+    r"|leggi anche|veja também|leia também)\s*(?:[:：»>|\-–—]|$)",
+    _I,
+)
+_PROMO = re.compile(
+    r"^(?:advertisement|advertising|publicité|pub|anzeige|werbung|publicidad|sponsored"
+    r"|sponsorisé|gesponsert|patrocinado|contenido patrocinado)$"
+    r"|^(?:subscribe|sign up|signup|log in|abonnez-vous|abonnez vous|s'abonner|je m'abonne"
+    r"|inscrivez-vous|abonnieren|jetzt abonnieren|registrieren sie sich|suscríbete|suscríbase"
+    r"|suscribirse|regístrate|follow us|suivez-nous|folgen sie uns|síguenos|click here"
+    r"|cliquez ici|hier klicken|haz clic|pulse aquí|listen to this article|écouter cet article"
+    r"|écouter l'article|artikel anhören|escuchar (?:este )?(?:artículo|noticia)"
+    r"|download (?:the|our) app|téléchargez l'application|laden sie die app)\b"
+    r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen)"
+    r"\s*[:：]"
+    r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
+    _I,
+)
+_COOKIE = re.compile(r"\bcookies?\b", _I)
+_COOKIE_CONTEXT = re.compile(
+    r"\b(?:we use|this (?:web)?site uses|uses|utilise|utilisons|verwendet|verwenden|nutzt"
+    r"|utiliza|usamos|accept|accepter|akzeptieren|aceptar|consent|einverstanden|policy"
+    r"|politique|richtlinie|política|settings|paramètres|einstellungen)\b",
+    _I,
+)
+_NEWSLETTER = re.compile(r"\bnewsletters?\b", _I)
+_SIGNUP = re.compile(
+    r"\b(?:subscribe|sign up|sign-up|abonn\w*|inscri\w*|suscr\w*|anmeld\w*|registr\w*"
+    r"|receive|recevez|erhalten|recibe)\b",
+    _I,
+)
+
+
+def classify(line: str, meta: Meta) -> str | None:
+    """Why `line` is not article text, or None when it is.
+
+    The rules run in a fixed order and the first that matches says why; those
+    that read a source, a byline or a date record it in `meta`.
+    """
+    n_words = count_words_upto(line, CLASSIFY_MAX_WORDS)
+    if n_words == 0:
+        return "symbols"
+    lower = line.lower()
+    return (
+        _navigation_kind(line, lower, n_words)
+        or attribution_kind(line, n_words, meta)
+        or credit_kind(line, lower, n_words)
+        or _prompt_kind(line, lower, n_words)
+        or date_kind(line, n_words, meta)
+    )
+
+
+def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:
+    """Share buttons and "read more" links."""
+    if (
+        n_words <= 8
+        and not line.endswith((".", "?", "!"))
+        and (_SHARE.match(line) or _all_social(lower))
+    ):
+        return "share"
+    if n_words <= 40 and _READ_MORE.match(line):
+        return "read-more"
+    return None
+
+
+def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
+    """Advertising and sign-up prompts, tags, comments, cookie and newsletter notices."""
+    if n_words <= 30 and _PROMO.match(line):
+        return "promo"
+    if (
+        n_words <= 40
+        and "cookie" in lower
+        and _COOKIE.search(line)
+        and _COOKIE_CONTEXT.search(line)
+    ):
+        return "cookies"
+    if (
+        "newsletter" in lower
+        and _NEWSLETTER.search(line)
+        and (
+            (n_words <= 30 and _SIGNUP.search(line)) or (n_words <= 12 and not ends_sentence(line))
+        )
+    ):
+        return "newsletter"
+    return None
+
+
+def _all_social(lower: str) -> bool:
+    tokens = re.findall(r"[\w-]+", lower)
+    return bool(tokens) and all(token in _SOCIAL for token in tokens)
