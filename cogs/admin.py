@@ -11,16 +11,17 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.nlp.language import snowball_name
+from bot.options import SENTENCES_RANGE
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
 
-HELP = """\
+HELP = f"""\
 **Précis** posts short, faithful summaries: sentences copied from the article, its key \
 people, places and organizations, and where it came from.
 
 • `/summarize url:<link>` — or `file:` (txt, md, html, pdf) or `text:` (pasted); \
-options `sentences:` (1–10) and `private:` (only you see the answer).
+options `sentences:` ({SENTENCES_RANGE}) and `private:` (only you see the answer).
 • Right-click a message → **Apps → Summarize** to summarize its link, file or text.
 • `/precis about` — version, algorithm, languages, uptime."""
 

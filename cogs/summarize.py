@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.discord_adapter.embeds import embed_dict
 from bot.errors import PrecisError, TooLarge, UnsupportedType
+from bot.options import SENTENCES_MAX, SENTENCES_MIN
 from bot.pipeline import FileSource, Source, TextSource, url_source
 from bot.service import Busy
 
@@ -80,7 +81,7 @@ class SummarizeCog(commands.Cog):
         url="Link to the article",
         file="A text, Markdown, HTML or PDF file",
         text="The article's text, pasted",
-        sentences="How many sentences (1-10)",
+        sentences=f"How many sentences ({SENTENCES_MIN}-{SENTENCES_MAX})",
         private="Answer only to me",
     )
     async def summarize(
@@ -89,7 +90,7 @@ class SummarizeCog(commands.Cog):
         url: str | None = None,
         file: discord.Attachment | None = None,
         text: str | None = None,
-        sentences: app_commands.Range[int, 1, 10] | None = None,
+        sentences: app_commands.Range[int, SENTENCES_MIN, SENTENCES_MAX] | None = None,
         private: bool = False,
     ) -> None:
         given = [s for s in (url, file, text) if s]

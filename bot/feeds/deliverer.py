@@ -46,10 +46,10 @@ class Deliverer:
             return self.rt.config.idle_wake
         return min(wait, self.rt.config.idle_wake)
 
-    async def round(self) -> int:
-        """Start a worker per subscription with due posts (none while one is running)."""
+    async def round(self, now: dt.datetime | None = None) -> int:
+        """Start a worker per subscription with posts due at `now` (default: now)."""
         await self.rt.reclaim()
-        now = utcnow()
+        now = now or utcnow()
         spawned = 0
         config = self.rt.config
         due_notices = await self.rt.store.claim_due_notices(

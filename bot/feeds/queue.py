@@ -13,7 +13,6 @@ for `FOR UPDATE SKIP LOCKED`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -103,18 +102,8 @@ async def notify_subscribers(
 # -------------------------------------------------------------------- queries
 
 
-def _due_deliveries_query(now: dt.datetime, limit: int) -> sa.Select[Any]:
-    """Pending deliveries due now, of active subscriptions, each subscription's in item
-    order — and never past an earlier item of the same subscription still waiting."""
-    earlier = deliveries.alias("earlier")
-    blocked = sa.exists(
-        sa.select(earlier.c.id).where(
-            earlier.c.subscription_id == deliveries.c.subscription_id,
-            earlier.c.status == PENDING,
-            earlier.c.item_id < deliveries.c.item_id,
-            earlier.c.next_attempt > to_db(now),
-        )
-    )
+def _deliveries_select() -> sa.Select[Any]:
+    """Deliveries with what posting them needs: the subscription, the item, the feed."""
     return (
         sa.select(
             deliveries.c.id.label("d_id"),
@@ -131,6 +120,25 @@ def _due_deliveries_query(now: dt.datetime, limit: int) -> sa.Select[Any]:
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
         .join(items, items.c.id == deliveries.c.item_id)
         .join(feeds, feeds.c.id == items.c.feed_id)
+        .order_by(deliveries.c.subscription_id, deliveries.c.item_id)
+    )
+
+
+def _due_deliveries_query(now: dt.datetime, limit: int) -> sa.Select[Any]:
+    """Pending deliveries due now and unclaimed, of active subscriptions, each
+    subscription's in item order — never past an earlier item of the same
+    subscription still waiting."""
+    earlier = deliveries.alias("earlier")
+    blocked = sa.exists(
+        sa.select(earlier.c.id).where(
+            earlier.c.subscription_id == deliveries.c.subscription_id,
+            earlier.c.status == PENDING,
+            earlier.c.item_id < deliveries.c.item_id,
+            earlier.c.next_attempt > to_db(now),
+        )
+    )
+    return (
+        _deliveries_select()
         .where(
             deliveries.c.status == PENDING,
             deliveries.c.next_attempt <= to_db(now),
@@ -138,12 +146,11 @@ def _due_deliveries_query(now: dt.datetime, limit: int) -> sa.Select[Any]:
             unleased(deliveries, now),
             ~blocked,
         )
-        .order_by(deliveries.c.subscription_id, deliveries.c.item_id)
         .limit(limit)
     )
 
 
-def _delivery(row: Any, token_step: int = 0) -> Delivery:
+def _delivery(row: Any) -> Delivery:
     m = row._mapping
     item = stored_item(m, "i_")
     return Delivery(
@@ -158,15 +165,34 @@ def _delivery(row: Any, token_step: int = 0) -> Delivery:
         sentences=m["sentences"],
         nonce=delivery_nonce(m["subscription_id"], item.key),
         attempts=m["attempts"],
-        lease_token=m["lease_token"] + token_step,
+        lease_token=m["lease_token"],
     )
 
 
-def _lease(table: sa.Table, ids: list[int], owner: str, until: dt.datetime) -> sa.Update:
-    return (
+async def _claim(
+    conn: AsyncConnection,
+    table: sa.Table,
+    due: sa.Select[Any],
+    owner: str,
+    now: dt.datetime,
+    lease: float,
+) -> dt.datetime | None:
+    """Lease the rows `due` selects, in one statement: a write from its first step, so two
+    workers cannot both read a row as free and then both take it (the lease condition is
+    checked again on the row itself). Returns the lease expiry that marks this claim."""
+    until = to_db(now + dt.timedelta(seconds=lease))
+    await conn.execute(
         sa.update(table)
-        .where(table.c.id.in_(ids))
-        .values(lease_owner=owner, lease_until=to_db(until), lease_token=table.c.lease_token + 1)
+        .where(table.c.id.in_(due.correlate(None)), unleased(table, now))
+        .values(lease_owner=owner, lease_until=until, lease_token=table.c.lease_token + 1)
+    )
+    return until
+
+
+def _claimed_deliveries(owner: str, until: dt.datetime | None) -> sa.Select[Any]:
+    """What one claim took (its owner and lease expiry mark it)."""
+    return _deliveries_select().where(
+        deliveries.c.lease_owner == owner, deliveries.c.lease_until == until
     )
 
 
@@ -189,12 +215,11 @@ class QueueQueries(Database):
         self, now: dt.datetime, owner: str, *, lease: float, limit: int = 100
     ) -> list[Delivery]:
         """Claim what is due for `lease` seconds; each comes with its fencing token."""
+        due = _due_deliveries_query(now, limit).with_only_columns(deliveries.c.id)
         async with self._write() as conn:
-            rows = (await conn.execute(_due_deliveries_query(now, limit))).all()
-            if rows:
-                until = now + dt.timedelta(seconds=lease)
-                await conn.execute(_lease(deliveries, [r.d_id for r in rows], owner, until))
-        return [_delivery(row, token_step=1) for row in rows]
+            until = await _claim(conn, deliveries, due, owner, now, lease)
+            rows = (await conn.execute(_claimed_deliveries(owner, until))).all()
+        return [_delivery(row) for row in rows]
 
     async def release_deliveries(self, claims: list[tuple[int, int]]) -> None:
         """Give back claimed deliveries (id, token) that were not completed."""
@@ -331,14 +356,14 @@ class QueueQueries(Database):
     async def claim_due_notices(
         self, now: dt.datetime, owner: str, *, lease: float, limit: int = 50
     ) -> list[Notice]:
+        due = self._due_notices_query(now, limit).with_only_columns(notices.c.id)
         async with self._write() as conn:
-            rows = (await conn.execute(self._due_notices_query(now, limit))).all()
-            if not rows:
-                return []
-            until = now + dt.timedelta(seconds=lease)
-            await conn.execute(_lease(notices, [r.id for r in rows], owner, until))
-        claimed = [notice(r) for r in rows]
-        return [_with_token(n, n.lease_token + 1) for n in claimed]
+            until = await _claim(conn, notices, due, owner, now, lease)
+            claimed = sa.select(notices).where(
+                notices.c.lease_owner == owner, notices.c.lease_until == until
+            )
+            rows = (await conn.execute(claimed.order_by(notices.c.id))).all()
+        return [notice(r) for r in rows]
 
     async def mark_notice(
         self,
@@ -364,5 +389,3 @@ class QueueQueries(Database):
         return bool(done.rowcount)
 
 
-def _with_token(item: Notice, token: int) -> Notice:
-    return replace(item, lease_token=token)

@@ -9,6 +9,7 @@ import json
 from aiohttp import BodyPartReader, hdrs, web
 
 from bot.errors import InvalidLink
+from bot.options import SENTENCES_MAX, SENTENCES_MIN
 from bot.pipeline import FileSource, HtmlSource, Source, TextSource, url_source
 from bot.web.answers import ApiError, status_for
 from bot.web.config import WebConfig
@@ -153,8 +154,14 @@ def _sentences(value: object) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10:
-        raise ApiError(400, '"sentences" must be a whole number from 1 to 10.')
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not SENTENCES_MIN <= value <= SENTENCES_MAX
+    ):
+        raise ApiError(
+            400, f'"sentences" must be a whole number from {SENTENCES_MIN} to {SENTENCES_MAX}.'
+        )
     return value
 
 

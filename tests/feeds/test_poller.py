@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import InputError, TooLarge
 from bot.discord_adapter.notices import status_text
+from bot.errors import InputError, TooLarge
 from bot.feeds.rows import AlreadySubscribed, delivery_nonce
 from bot.feeds.runtime import DeliveryResult, FeedsConfig
 from bot.feeds.schema import utcnow
@@ -209,11 +209,11 @@ async def test_retry_keeps_order_within_a_channel(
     sub, _, _ = await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     await poller.run_deliveries()
     live.add(3)
-    sink.script = [DeliveryResult.retry(0.1, "429 Too Many Requests")]
+    sink.script = [DeliveryResult.retry(1.0, "429 Too Many Requests")]
     await poller.poll_now(sub.feed_id)
     await poller.run_deliveries()
     assert sink.titles() == ["Story 1"]  # story 2 waits, so 3 and 4 wait too
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(1.05)
     await poller.run_deliveries()
     assert sink.titles() == ["Story 1", "Story 2", "Story 3", "Story 4"]
 

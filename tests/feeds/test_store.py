@@ -212,6 +212,7 @@ def test_migrations_render_for_postgresql() -> None:
 
     from alembic import command
     from alembic.config import Config
+
     from bot.feeds.database import MIGRATIONS
 
     out = io.StringIO()

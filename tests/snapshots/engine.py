@@ -37,9 +37,9 @@ def inputs() -> Iterator[tuple[str, Any]]:
 
 def record(name: str, source: Any) -> dict[str, Any]:
     from bot.discord_adapter.embeds import embed_dict
-    from bot.render import to_json_dict, to_markdown, to_text
     from bot.errors import PrecisError
     from bot.pipeline import Options, summarize_local
+    from bot.render import to_json_dict, to_markdown, to_text
 
     out: dict[str, Any] = {"name": name}
     for sentences in (1, 3):

@@ -1,0 +1,102 @@
+"""Claims: two workers on one database never take the same post, notice or feed; a lease
+that expires is taken over; a completion with a stale token is refused; a restarted
+worker takes its own claims back. Real SQLite file, two real Store connections."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.feeds.rows import FeedState
+from bot.feeds.schema import PENDING, SENT, utcnow
+from bot.feeds.store import Store
+from tests.feeds.test_store import _item
+
+
+@pytest.fixture
+async def two(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
+    url = f"sqlite+aiosqlite:///{tmp_path}/precis.sqlite3"
+    a = await Store.open(url)
+    b = await Store.open(url)
+    yield a, b
+    await a.close()
+    await b.close()
+
+
+async def _subscribe(store: Store, now: dt.datetime, channels: int = 3) -> None:
+    for channel in range(channels):
+        await store.add_subscription(
+            feed_url="https://news.example.com/rss", feed_title="News", site_link=None,
+            state=FeedState(None, None), items_now=[_item(n) for n in range(1, 6)],
+            guild_id=1, channel_id=100 + channel, sentences=3, backlog=True,
+            now=now, next_poll=now,
+        )  # fmt: skip
+
+
+async def test_two_workers_never_claim_the_same_delivery(two: tuple[Store, Store]) -> None:
+    a, b = two
+    now = utcnow()
+    await _subscribe(a, now)
+    claims = await asyncio.gather(
+        *(store.claim_due_deliveries(now, name, lease=60, limit=4)
+          for store, name in ((a, "w1"), (b, "w2"), (a, "w3"), (b, "w4")))
+    )  # fmt: skip
+    ids = [d.id for batch in claims for d in batch]
+    assert len(ids) == len(set(ids)) == 15  # every post claimed once, by one worker
+    # Nothing is left to claim while the leases live; all of it once they expired.
+    assert await a.claim_due_deliveries(now, "w5", lease=60) == []
+    later = now + dt.timedelta(seconds=61)
+    assert len(await b.claim_due_deliveries(later, "w5", lease=60)) == 15
+
+
+async def test_a_stale_token_cannot_complete_and_the_new_owner_can(
+    two: tuple[Store, Store],
+) -> None:
+    a, b = two
+    now = utcnow()
+    await _subscribe(a, now, channels=1)
+    [first, *_] = await a.claim_due_deliveries(now, "w1", lease=30)
+    # w1 stalls past its lease; w2 takes the post over.
+    later = now + dt.timedelta(seconds=31)
+    taken = [d for d in await b.claim_due_deliveries(later, "w2", lease=30) if d.id == first.id]
+    assert taken and taken[0].lease_token == first.lease_token + 1
+    assert not await a.mark_sent(first.id, 1, later, first.lease_token)  # fenced off
+    assert await b.mark_sent(first.id, 2, later, taken[0].lease_token)
+    assert (await a.delivery_counts()).get(SENT) == 1
+
+
+async def test_notices_and_feeds_are_claimed_once(two: tuple[Store, Store]) -> None:
+    a, b = two
+    now = utcnow()
+    await _subscribe(a, now, channels=2)
+    feed = (await a.list_feeds())[0]
+    await a.record_failure(feed.id, now=now, error="boom", next_poll=now, notice_after=1)
+    first = await a.claim_due_notices(now, "w1", lease=60)
+    second = await b.claim_due_notices(now, "w2", lease=60)
+    assert len(first) == 2 and second == []
+    assert {n.kind for n in first} == {"failing"} and first[0].params["error"] == "boom"
+    assert await a.mark_notice(first[0].id, SENT, now=now, token=first[0].lease_token)
+    assert not await a.mark_notice(first[1].id, SENT, now=now, token=first[1].lease_token - 1)
+    # Feeds: one worker polls a due feed; the outcome releases it.
+    assert [f.id for f in await a.claim_due_feeds(now, "w1", lease=60, limit=5)] == [feed.id]
+    assert await b.claim_due_feeds(now, "w2", lease=60, limit=5) == []
+    assert await b.next_poll_at(now) is None  # the claimed feed is not "due" for others
+    await a.record_success(feed.id, now=now, next_poll=now, state=None, items=None,
+                           max_per_poll=5)  # fmt: skip
+    assert [f.id for f in await b.claim_due_feeds(now, "w2", lease=60, limit=5)] == [feed.id]
+
+
+async def test_a_restarted_worker_takes_its_claims_back(two: tuple[Store, Store]) -> None:
+    a, b = two
+    now = utcnow()
+    await _subscribe(a, now, channels=1)
+    claimed = await a.claim_due_deliveries(now, "main", lease=3600)
+    assert claimed and await b.claim_due_deliveries(now, "other", lease=60) == []
+    assert await b.release_leases("main") == len(claimed)  # "main" started again
+    again = await b.claim_due_deliveries(now, "main", lease=60)
+    assert [d.id for d in again] == [d.id for d in claimed]
+    assert (await b.delivery_counts()) == {PENDING: len(claimed)}
