@@ -48,7 +48,6 @@ _ELISION = re.compile(
     re.IGNORECASE,
 )
 _ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
-_POSSESSIVE = re.compile(r"['’]s?$")
 # Arabic and Hebrew name particles written in lowercase before a capital.
 _PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
 # Adjective endings of Romance languages ("économique", "populaire", "irakienne").
@@ -57,7 +56,6 @@ _ADJECTIVE = re.compile(
     r"|iste|ano|ana|ico|ica|ar|ario|aria|ense|ino|ina|ivo|iva|ale|ese|ista|ário|ária)s?$"
 )
 _ROMANCE = frozenset({"fr", "es", "it", "pt", "ca", "ro", "gl", "oc"})
-_OPENERS = frozenset("\"'“‘«„‚([¿¡-–—•*")
 
 
 def _set(text: str) -> frozenset[str]:
