@@ -35,6 +35,28 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot.models import Entity, EntityType
+from bot.nlp.entity_lexicon import (
+    ADJECTIVE,
+    CONNECTORS,
+    MONTHS_DAYS_ANY,
+    MONTHS_DAYS_BY_LANGUAGE,
+    ORG_BEFORE,
+    ORG_WORDS,
+    OTHER_WORDS,
+    PERSON_BEFORE,
+    PLACE_BEFORE,
+    PLACE_WORDS,
+    ROLE,
+    ROMANCE,
+    SOLO_CONNECTORS,
+    SOLO_CONNECTORS_DE,
+    SPEECH,
+    STARTERS,
+    STRONG_PLACE_BEFORE,
+    TITLE_ABBREVIATIONS,
+    TITLES,
+    WEAK_TITLES,
+)
 from bot.nlp.stemming import stop_words_for
 from bot.nlp.tokens import sentence_tokens
 
@@ -50,217 +72,6 @@ _ELISION = re.compile(
 _ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
 # Arabic and Hebrew name particles written in lowercase before a capital.
 _PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
-# Adjective endings of Romance languages ("économique", "populaire", "irakienne").
-_ADJECTIVE = re.compile(
-    r"(?:aire|ique|ien|ienne|al|ale|aux|ales|ais|aise|ain|aine|el|elle|if|ive|ère|ier|ois|oise"
-    r"|iste|ano|ana|ico|ica|ar|ario|aria|ense|ino|ina|ivo|iva|ale|ese|ista|ário|ária)s?$"
-)
-_ROMANCE = frozenset({"fr", "es", "it", "pt", "ca", "ro", "gl", "oc"})
-
-
-def _set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Lowercase words that join two capitalised words into one name.
-_CONNECTORS = _set(
-    """
-    of the for and de du des la le von van der den dem del della delle dei di da do dos das
-    y e bin ibn al el ben zu ter ten af av et upon on-the
-    """
-)
-# ... but only these may stand alone between two capitalised words; "the",
-# "and", "for", "et", "y", "e" must follow "of"/"de"-like ones ("Bank of the
-# West", "Ministère de la Défense"), so "Bagdad et Washington" stays two names.
-_SOLO_CONNECTORS = _set(
-    "of de du des von van del della di da do dos das bin ibn al el ben zu ter ten af av"
-)
-# In German "der", "des" and "de" are articles ("Angaben der Bundesregierung");
-# only "von", "van", "zu" join names ("Ursula von der Leyen").
-_SOLO_CONNECTORS_DE = _set("von van zu vom zum")
-
-_MONTHS_DAYS_BY_LANGUAGE = {
-    "en": _set(
-        """
-        january february march april may june july august september october november december
-        monday tuesday wednesday thursday friday saturday sunday
-        jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-        """
-    ),
-    "de": _set(
-        """
-        januar februar märz april mai juni juli august september oktober november dezember
-        jänner montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend
-        """
-    ),
-    "fr": _set(
-        """
-        janvier février mars avril mai juin juillet août septembre octobre novembre décembre
-        lundi mardi mercredi jeudi vendredi samedi dimanche
-        """
-    ),
-    "es": _set(
-        """
-        enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
-        lunes martes miércoles jueves viernes sábado domingo
-        """
-    ),
-}
-_MONTHS_DAYS_ANY = frozenset().union(*_MONTHS_DAYS_BY_LANGUAGE.values())
-# Words capitalised at the start of sentences in every language we meet,
-# beyond the stop words of the article's language.
-_STARTERS = _set(
-    """
-    the a an this that these those it its he she they we you i his her their our but and or
-    so yet however in on at for from with after before as when while if there here then
-    what who why how where which some many most all both not also since although though
-    because by to meanwhile instead still now last earlier later during despite according
-    one two three four five no nor each every other another such only even just more
-    yes well please thanks thank about over under between against among into through
-    le la les un une des du de ce cet cette ces il elle ils elles on nous vous je mais et
-    ou donc ni car en dans pour par sur avec selon après avant depuis lors quand si ainsi
-    cependant toutefois pourtant alors puis aussi enfin cela ceci son sa ses leur leurs
-    der die das den dem des ein eine einen einem einer es er sie wir ihr ich man aber und
-    oder doch denn auch im am an auf aus bei mit nach seit von vor zu zum zur für über
-    el los las lo unos unas este esta estos estas ese esa su sus pero sin con del al por
-    para según tras desde durante cuando como que hoy ayer ahora ya
-    """
-)
-
-# --- cue words ---------------------------------------------------------------
-
-# Titles and honorifics: before a name they make it a person and are dropped.
-_TITLES = _set(
-    """
-    mr mrs ms miss mx dr prof sir dame lord lady mme mlle mm me herr frau fr hr sr sra srta
-    don doña dña monsieur madame mademoiselle señor señora signor signora sig
-    president vice-president presidente presidenta président présidente präsident präsidentin
-    minister ministre ministro ministra ministerin
-    premier prime chancellor kanzler kanzlerin bundeskanzler bundeskanzlerin chancelière
-    secretary secrétaire secretario secretaria senator sen sénateur senador senadora
-    rep representative congressman congresswoman congresista député députée abgeordneter
-    gov governor gouverneur gouverneure gobernador gobernadora
-    general gen général générale lieutenant-général lieutenant-general general-leutnant
-    colonel col major maj captain capt lieutenant lt sergeant sgt commander cmdr
-    admiral adm brigadier marshal maréchal
-    judge justice juge richter richterin juez jueza
-    pope pape papst papa king queen prince princess roi reine prince princesse könig königin
-    prinz prinzessin rey reina príncipe princesa emperor empereur kaiser emperador
-    sheikh cheikh scheich ayatollah imam rabbi cardinal bishop archbishop reverend rev
-    father pastor
-    mayor maire bürgermeister bürgermeisterin alcalde alcaldesa
-    ambassador ambassadeur ambassadrice botschafter botschafterin embajador embajadora
-    chairman chairwoman chair ceo chief director directeur directrice direktor director
-    spokesman spokeswoman spokesperson porte-parole sprecher sprecherin portavoz
-    coach manager entraîneur trainer trainerin entrenador
-    detective inspector officer commissioner superintendent constable sheriff
-    striker midfielder defender goalkeeper forward winger captain keeper batsman bowler
-    opener skipper quarterback pitcher rider driver champion teammate
-    actor actress singer rapper author writer designer star
-    leader chef commandant dirigeant führer líder professor professeur profesor
-    mp mps mep meps ceo
-    """
-)
-# Abbreviated titles followed by a full stop: "Mr. Smith", "M. Macron".
-_TITLE_ABBREVIATIONS = _set(
-    "Mr Mrs Ms Dr Prof M Mme Mlle MM Me Hr Fr Sr Sra Srta Dña Gen Gov Sen Rep Lt Col Maj Capt "
-    "Sgt Cmdr Adm Rev St Ste Pres Supt Insp"
-)
-# Titles that are also common in organisation or place names; they type the
-# name only when lowercase (a role before it), not as the span's first word.
-_WEAK_TITLES = _set("premier prime general justice king queen prince star father chief chair")
-
-# German compounds ending like these are roles ("Bundesaußenminister",
-# "Präsidenten").
-_ROLE = re.compile(
-    r"(?:minister|kanzler|präsident|sprecher|chef|vorsitzend|leiter|trainer|sekretär|botschafter"
-    r"|bürgermeister|direktor|kommissar|abgeordnet|regierungschef)(?:in|innen|en|e|er|s)?$"
-)
-
-# Verbs right after a name that make it a person (organisations speak too,
-# so the vote is small).
-_SPEECH = _set(
-    """
-    said says told added wrote explained stated insisted admitted claimed warned argued
-    who whose himself herself
-    déclare déclaré affirme affirmé estime estimé explique expliqué annonce annoncé
-    confirme confirmé souligne souligné
-    sagte sagt erklärte betonte meinte
-    dijo afirmó declaró aseguró explicó señaló indicó
-    """
-)
-# Words inside a name that make it an organisation.
-_ORG_WORDS = _set(
-    """
-    inc corp corporation co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg cie
-    party parti partei partido partito
-    ministry ministère ministerium ministerio ministero department département departamento
-    university université universität universidad università college school école schule
-    institute institut instituto academy académie akademie
-    bank banque banco sparkasse council conseil rat consejo consiglio
-    fc cf sc afc ac cd rc sv vfb vfl tsv bsc united rovers wanderers athletic athletico
-    atlético hotspur albion
-    agency agence agentur agencia agenzia
-    forces force army armée armee ejército navy marine air-force police polizei policía polizia
-    gendarmerie militia milice brigade brigades corps guard guards
-    association federation fédération föderation federación federazione verband
-    committee comité komitee commission kommission comisión commissione
-    club klub union unión gewerkschaft syndicat sindicato league ligue liga lega
-    group groupe gruppe grupo gruppo company compagnie companía firma holding holdings
-    news times post journal herald tribune telegraph guardian gazette zeitung presse press
-    tv radio television télévision fernsehen
-    airlines airline airways motors motor systems technologies labs laboratories studios
-    foundation fondation stiftung fundación fondazione trust fund fonds
-    court cour gericht tribunal supreme
-    church église kirche iglesia chiesa assembly assemblée versammlung asamblea
-    parliament parlement parlament parlamento senate sénat senado congress congrès kongress
-    congreso government gouvernement regierung gobierno governo cabinet
-    office bureau büro oficina board authority autorité behörde autoridad
-    service services organisation organization organización organizzazione
-    movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
-    network hospital hôpital krankenhaus klinik clinic museum musée
-    reserve exchange commission
-    """
-)
-# Words inside a name that make it an event, a prize, a law...: "other".
-_OTHER_WORDS = _set(
-    """
-    cup cups championship championships games olympics trophy prize award awards open
-    festival treaty accord act war wars summit prix tour marathon rally derby series
-    coupe championnat jeux trophée prix festival traité guerre sommet
-    pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
-    """
-)
-_PLACE_WORDS = _set(
-    """
-    river lake mount mountain mountains island islands isle sea ocean bay gulf valley county
-    province region district canton coast peninsula desert strait canal airport street avenue
-    square boulevard road bridge
-    fleuve rivière lac mont montagne île îles mer océan baie golfe vallée province région rue
-    fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
-    río lago monte montaña isla mar bahía golfo valle provincia región calle plaza
-    """
-)
-# Lowercase words right before a name: place prepositions.
-_PLACE_BEFORE = _set(
-    """
-    in near from across outside inside throughout to into toward towards via
-    à en au aux vers depuis dans près
-    nach aus bei in
-    en desde hacia
-    """
-)
-_STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
-# Lowercase nouns right before a name that say what it is.
-_ORG_BEFORE = _set(
-    """
-    group groupe gruppe grupo company firm société unternehmen empresa club team équipe
-    party parti partei partido movement mouvement organisation organization organisation
-    agency agence newspaper journal daily quotidien channel chaîne network bank banque
-    militia milice rebels insurgents terroriste terrorist
-    """
-)
-_PERSON_BEFORE = _TITLES
 
 # --- gazetteers --------------------------------------------------------------
 
@@ -455,9 +266,9 @@ class _Finder:
         self.stop = _starter_stop_words(language)
         self.lang_stop = stop_words_for(language)
         self.nouns_capitalised = language in ("de", "lb")
-        self.romance = language in _ROMANCE
-        self.months = _MONTHS_DAYS_BY_LANGUAGE.get(language, _MONTHS_DAYS_ANY)
-        self.solo = _SOLO_CONNECTORS_DE if self.nouns_capitalised else _SOLO_CONNECTORS
+        self.romance = language in ROMANCE
+        self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
+        self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
         self.lower_seen: set[str] = set()
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
         # An article asks again and again about the same names.
@@ -546,13 +357,13 @@ class _Finder:
                 continue
             if start >= 0:
                 nxt = tokens[i + 1] if i + 1 < n else None
-                if tok.word and tok.text in _CONNECTORS and pending < 2 and nxt is not None:
+                if tok.word and tok.text in CONNECTORS and pending < 2 and nxt is not None:
                     solo = tok.text in self.solo or pending > 0
                     if (
                         solo
                         and nxt.word
                         and not nxt.before
-                        and (nxt.cap or (nxt.text in _CONNECTORS and pending == 0))
+                        and (nxt.cap or (nxt.text in CONNECTORS and pending == 0))
                     ):
                         pending += 1
                         i += 1
@@ -564,7 +375,7 @@ class _Finder:
                 if (
                     tok.raw == "."
                     and i - 1 == start
-                    and tokens[start].text in _TITLE_ABBREVIATIONS
+                    and tokens[start].text in TITLE_ABBREVIATIONS
                     and nxt is not None
                     and nxt.cap
                 ):
@@ -606,7 +417,7 @@ class _Finder:
         """Romance names of bodies go on in lowercase: "Forum économique mondial",
         "Unités de mobilisation populaire": take the adjectives and "de" nouns."""
         head = tokens[lo].text
-        if head.lower() in _TITLES or self.gazetteer_type(head) is not None or _all_caps(head):
+        if head.lower() in TITLES or self.gazetteer_type(head) is not None or _all_caps(head):
             return hi
         end = hi
         i = hi
@@ -629,7 +440,7 @@ class _Finder:
                     end = i
                     continue
                 break
-            if low in self.lang_stop or not _ADJECTIVE.search(low):
+            if low in self.lang_stop or not ADJECTIVE.search(low):
                 break
             i += 1
             end = i
@@ -655,7 +466,7 @@ class _Finder:
             yield _Mention(part, index, defaultdict(float), False, False)
         initial = initial and not titled and len(words) == hi - lo
         while words and (
-            words[-1] in _CONNECTORS
+            words[-1] in CONNECTORS
             or (
                 len(words) > 1
                 and words[-1].lower() in self.months
@@ -668,19 +479,19 @@ class _Finder:
         text = " ".join(words)
         gaz = self.gazetteer_type(text)
         weak = False
-        if len(words) > 1 and words[-1][:1].islower() and words[-1] not in _CONNECTORS:
+        if len(words) > 1 and words[-1][:1].islower() and words[-1] not in CONNECTORS:
             votes["organization"] += 2.0  # an extended Romance name
         if len(words) == 1:
             word = words[0]
             if len(word) < 2 and not titled:
                 return
             low = word.lower()
-            if low in _TITLES and gaz is None:
+            if low in TITLES and gaz is None:
                 return
             if gaz is None and not titled:
                 if low in self.lang_stop or low in self.months:
                     return
-                if self.common(word) or low in _STARTERS:
+                if self.common(word) or low in STARTERS:
                     return
                 if initial:
                     weak = True
@@ -692,16 +503,16 @@ class _Finder:
         prev = self._prev_word(tokens, lo)
         nxt = self._next_words(tokens, hi)
         if prev:
-            if prev in _PLACE_BEFORE:
-                votes["place"] += 1.0 if prev in _STRONG_PLACE_BEFORE else 0.4
-            if prev in _PERSON_BEFORE:
+            if prev in PLACE_BEFORE:
+                votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
+            if prev in PERSON_BEFORE:
                 votes["person"] += 2.0
-            if prev in _ORG_BEFORE:
+            if prev in ORG_BEFORE:
                 votes["organization"] += 2.0
             if prev == "the" and len(words) > 0:
                 votes["organization"] += 0.5
         if nxt and (
-            nxt[0] in _SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in _SPEECH)
+            nxt[0] in SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in SPEECH)
         ):
             votes["person"] += 0.7
         # A name then a number at the start of a line or after a score is a
@@ -721,15 +532,15 @@ class _Finder:
         """A sentence-initial word that is no name: a stop word, or a word the
         text also uses in lowercase (unless a gazetteer knows it)."""
         low = word.lower()
-        if (low in self.stop or low in _STARTERS) and not _all_caps(word):
+        if (low in self.stop or low in STARTERS) and not _all_caps(word):
             return True
         return self.common(word) and self.gazetteer_type(word) is None
 
     def _is_title(self, word: str) -> bool:
         if word not in self._titles:
             low = word.lower().rstrip(".")
-            self._titles[word] = low in _TITLES or (
-                self.nouns_capitalised and _ROLE.search(low) is not None
+            self._titles[word] = low in TITLES or (
+                self.nouns_capitalised and ROLE.search(low) is not None
             )
         return self._titles[word]
 
@@ -746,12 +557,12 @@ class _Finder:
         for j in range(len(words) - 2, 0, -1):
             if (
                 self._is_title(words[j])
-                and words[j].lower() not in _WEAK_TITLES
+                and words[j].lower() not in WEAK_TITLES
                 and words[j + 1][:1].isupper()
                 and not self._is_title(words[j + 1])
             ):
                 lead = words[:j]
-                while lead and (self._is_title(lead[-1]) or lead[-1] in _CONNECTORS):
+                while lead and (self._is_title(lead[-1]) or lead[-1] in CONNECTORS):
                     lead.pop()
                 if lead and self.gazetteer_type(" ".join(lead)) is not None:
                     before.append(tuple(lead))
@@ -772,12 +583,12 @@ class _Finder:
             ):
                 break
             if self._is_title(head):
-                if len(words) > 1 and low not in _WEAK_TITLES:
+                if len(words) > 1 and low not in WEAK_TITLES:
                     titled = True
                 words.pop(0)
-                if words and words[0] in _CONNECTORS:
+                if words and words[0] in CONNECTORS:
                     # "Secretary of State John Kerry": the title's object goes too.
-                    while words and words[0] in _CONNECTORS:
+                    while words and words[0] in CONNECTORS:
                         words.pop(0)
                     if words:
                         words.pop(0)
@@ -789,9 +600,9 @@ class _Finder:
                 initial
                 and len(words) > 2
                 and words[1] == "of"
-                and low not in _ORG_WORDS
-                and low not in _PLACE_WORDS
-                and low not in _OTHER_WORDS
+                and low not in ORG_WORDS
+                and low not in PLACE_WORDS
+                and low not in OTHER_WORDS
                 and self.gazetteer_type(head) is None
                 and _fold(head) not in self.gaz.first_names
             ):
@@ -805,7 +616,7 @@ class _Finder:
             else:
                 break
             initial = False
-            while words and words[0] in _CONNECTORS:
+            while words and words[0] in CONNECTORS:
                 words.pop(0)
         return words, titled, before
 
@@ -816,7 +627,7 @@ class _Finder:
         run: list[str] = []
 
         def flush() -> Iterable[_Mention]:
-            while run and run[-1].lower() in _CONNECTORS:
+            while run and run[-1].lower() in CONNECTORS:
                 run.pop()
             if run:
                 yield _Mention(tuple(run), index, defaultdict(float), False, True)
@@ -827,7 +638,7 @@ class _Finder:
                 continue
             word = tok.text
             folded = _fold(word)
-            if run and folded in _CONNECTORS:
+            if run and folded in CONNECTORS:
                 run.append(word.lower())
                 continue
             if folded in self.known or self.gazetteer_type(word) is not None:
@@ -868,7 +679,7 @@ def _key(finder: _Finder, mention: _Mention) -> str:
 
 
 def _initials(words: Sequence[str]) -> str:
-    return "".join(w[0] for w in words if w[:1].isupper() and w not in _CONNECTORS)
+    return "".join(w[0] for w in words if w[:1].isupper() and w not in CONNECTORS)
 
 
 def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
@@ -879,7 +690,7 @@ def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
     by_initials: dict[str, list[_Group]] = {}
     for g in longer:
         for words in set(g.names()):
-            core = [w for w in words if w not in _CONNECTORS]
+            core = [w for w in words if w not in CONNECTORS]
             if len(core) < 2:
                 continue
             by_last.setdefault(_fold(core[-1]), []).append(g)
@@ -951,19 +762,19 @@ def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
         if len(words) > 1 and folded[0] in gaz.first_names:
             votes["person"] += 2.5
             evidence += 2
-        if len(words) > 1 and any(w in _OTHER_WORDS for w in folded):
+        if len(words) > 1 and any(w in OTHER_WORDS for w in folded):
             votes["other"] += 3.0
             evidence += 2
-        elif any(w in _ORG_WORDS for w in folded):
+        elif any(w in ORG_WORDS for w in folded):
             votes["organization"] += 3.0
             evidence += 2
-        elif any(w in _PLACE_WORDS for w in folded):
+        elif any(w in PLACE_WORDS for w in folded):
             votes["place"] += 2.0
             evidence += 1
         if len(words) == 1 and _all_caps(words[0]) and len(words[0]) <= 5:
             votes["organization"] += 1.5
             evidence += 1
-        if len(words) > 1 and not any(w in _CONNECTORS or w[:1].islower() for w in words):
+        if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
             votes["person"] += 0.6
         # A known place inside a longer name that is not a person's:
         # "Bayer Leverkusen", "China Steel", "Budapest Bank".

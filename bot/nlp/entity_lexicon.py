@@ -1,0 +1,225 @@
+"""The word lists the entity rules consult, mostly English, French, German and
+Spanish: words that join capitalised words into one name or open sentences,
+titles and roles ("Mr", "président", "striker"), organisation words ("Party",
+"Ministère", "FC"), place prepositions ("in", "à", "en", "nach") and speech
+verbs ("said", "a déclaré"). The gazetteers of known names are data files in
+bot/nlp/gazetteer/.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- words that join, open or extend names -----------------------------------
+
+# Adjective endings of Romance languages ("économique", "populaire", "irakienne").
+ADJECTIVE = re.compile(
+    r"(?:aire|ique|ien|ienne|al|ale|aux|ales|ais|aise|ain|aine|el|elle|if|ive|ère|ier|ois|oise"
+    r"|iste|ano|ana|ico|ica|ar|ario|aria|ense|ino|ina|ivo|iva|ale|ese|ista|ário|ária)s?$"
+)
+ROMANCE = frozenset({"fr", "es", "it", "pt", "ca", "ro", "gl", "oc"})
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Lowercase words that join two capitalised words into one name.
+CONNECTORS = _set(
+    """
+    of the for and de du des la le von van der den dem del della delle dei di da do dos das
+    y e bin ibn al el ben zu ter ten af av et upon on-the
+    """
+)
+# ... but only these may stand alone between two capitalised words; "the",
+# "and", "for", "et", "y", "e" must follow "of"/"de"-like ones ("Bank of the
+# West", "Ministère de la Défense"), so "Bagdad et Washington" stays two names.
+SOLO_CONNECTORS = _set(
+    "of de du des von van del della di da do dos das bin ibn al el ben zu ter ten af av"
+)
+# In German "der", "des" and "de" are articles ("Angaben der Bundesregierung");
+# only "von", "van", "zu" join names ("Ursula von der Leyen").
+SOLO_CONNECTORS_DE = _set("von van zu vom zum")
+
+MONTHS_DAYS_BY_LANGUAGE = {
+    "en": _set(
+        """
+        january february march april may june july august september october november december
+        monday tuesday wednesday thursday friday saturday sunday
+        jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+        """
+    ),
+    "de": _set(
+        """
+        januar februar märz april mai juni juli august september oktober november dezember
+        jänner montag dienstag mittwoch donnerstag freitag samstag sonntag sonnabend
+        """
+    ),
+    "fr": _set(
+        """
+        janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+        lundi mardi mercredi jeudi vendredi samedi dimanche
+        """
+    ),
+    "es": _set(
+        """
+        enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+        lunes martes miércoles jueves viernes sábado domingo
+        """
+    ),
+}
+MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
+# Words capitalised at the start of sentences in every language we meet,
+# beyond the stop words of the article's language.
+STARTERS = _set(
+    """
+    the a an this that these those it its he she they we you i his her their our but and or
+    so yet however in on at for from with after before as when while if there here then
+    what who why how where which some many most all both not also since although though
+    because by to meanwhile instead still now last earlier later during despite according
+    one two three four five no nor each every other another such only even just more
+    yes well please thanks thank about over under between against among into through
+    le la les un une des du de ce cet cette ces il elle ils elles on nous vous je mais et
+    ou donc ni car en dans pour par sur avec selon après avant depuis lors quand si ainsi
+    cependant toutefois pourtant alors puis aussi enfin cela ceci son sa ses leur leurs
+    der die das den dem des ein eine einen einem einer es er sie wir ihr ich man aber und
+    oder doch denn auch im am an auf aus bei mit nach seit von vor zu zum zur für über
+    el los las lo unos unas este esta estos estas ese esa su sus pero sin con del al por
+    para según tras desde durante cuando como que hoy ayer ahora ya
+    """
+)
+
+# --- cue words ---------------------------------------------------------------
+
+# Titles and honorifics: before a name they make it a person and are dropped.
+TITLES = _set(
+    """
+    mr mrs ms miss mx dr prof sir dame lord lady mme mlle mm me herr frau fr hr sr sra srta
+    don doña dña monsieur madame mademoiselle señor señora signor signora sig
+    president vice-president presidente presidenta président présidente präsident präsidentin
+    minister ministre ministro ministra ministerin
+    premier prime chancellor kanzler kanzlerin bundeskanzler bundeskanzlerin chancelière
+    secretary secrétaire secretario secretaria senator sen sénateur senador senadora
+    rep representative congressman congresswoman congresista député députée abgeordneter
+    gov governor gouverneur gouverneure gobernador gobernadora
+    general gen général générale lieutenant-général lieutenant-general general-leutnant
+    colonel col major maj captain capt lieutenant lt sergeant sgt commander cmdr
+    admiral adm brigadier marshal maréchal
+    judge justice juge richter richterin juez jueza
+    pope pape papst papa king queen prince princess roi reine prince princesse könig königin
+    prinz prinzessin rey reina príncipe princesa emperor empereur kaiser emperador
+    sheikh cheikh scheich ayatollah imam rabbi cardinal bishop archbishop reverend rev
+    father pastor
+    mayor maire bürgermeister bürgermeisterin alcalde alcaldesa
+    ambassador ambassadeur ambassadrice botschafter botschafterin embajador embajadora
+    chairman chairwoman chair ceo chief director directeur directrice direktor director
+    spokesman spokeswoman spokesperson porte-parole sprecher sprecherin portavoz
+    coach manager entraîneur trainer trainerin entrenador
+    detective inspector officer commissioner superintendent constable sheriff
+    striker midfielder defender goalkeeper forward winger captain keeper batsman bowler
+    opener skipper quarterback pitcher rider driver champion teammate
+    actor actress singer rapper author writer designer star
+    leader chef commandant dirigeant führer líder professor professeur profesor
+    mp mps mep meps ceo
+    """
+)
+# Abbreviated titles followed by a full stop: "Mr. Smith", "M. Macron".
+TITLE_ABBREVIATIONS = _set(
+    "Mr Mrs Ms Dr Prof M Mme Mlle MM Me Hr Fr Sr Sra Srta Dña Gen Gov Sen Rep Lt Col Maj Capt "
+    "Sgt Cmdr Adm Rev St Ste Pres Supt Insp"
+)
+# Titles that are also common in organisation or place names; they type the
+# name only when lowercase (a role before it), not as the span's first word.
+WEAK_TITLES = _set("premier prime general justice king queen prince star father chief chair")
+
+# German compounds ending like these are roles ("Bundesaußenminister",
+# "Präsidenten").
+ROLE = re.compile(
+    r"(?:minister|kanzler|präsident|sprecher|chef|vorsitzend|leiter|trainer|sekretär|botschafter"
+    r"|bürgermeister|direktor|kommissar|abgeordnet|regierungschef)(?:in|innen|en|e|er|s)?$"
+)
+
+# Verbs right after a name that make it a person (organisations speak too,
+# so the vote is small).
+SPEECH = _set(
+    """
+    said says told added wrote explained stated insisted admitted claimed warned argued
+    who whose himself herself
+    déclare déclaré affirme affirmé estime estimé explique expliqué annonce annoncé
+    confirme confirmé souligne souligné
+    sagte sagt erklärte betonte meinte
+    dijo afirmó declaró aseguró explicó señaló indicó
+    """
+)
+# Words inside a name that make it an organisation.
+ORG_WORDS = _set(
+    """
+    inc corp corporation co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg cie
+    party parti partei partido partito
+    ministry ministère ministerium ministerio ministero department département departamento
+    university université universität universidad università college school école schule
+    institute institut instituto academy académie akademie
+    bank banque banco sparkasse council conseil rat consejo consiglio
+    fc cf sc afc ac cd rc sv vfb vfl tsv bsc united rovers wanderers athletic athletico
+    atlético hotspur albion
+    agency agence agentur agencia agenzia
+    forces force army armée armee ejército navy marine air-force police polizei policía polizia
+    gendarmerie militia milice brigade brigades corps guard guards
+    association federation fédération föderation federación federazione verband
+    committee comité komitee commission kommission comisión commissione
+    club klub union unión gewerkschaft syndicat sindicato league ligue liga lega
+    group groupe gruppe grupo gruppo company compagnie companía firma holding holdings
+    news times post journal herald tribune telegraph guardian gazette zeitung presse press
+    tv radio television télévision fernsehen
+    airlines airline airways motors motor systems technologies labs laboratories studios
+    foundation fondation stiftung fundación fondazione trust fund fonds
+    court cour gericht tribunal supreme
+    church église kirche iglesia chiesa assembly assemblée versammlung asamblea
+    parliament parlement parlament parlamento senate sénat senado congress congrès kongress
+    congreso government gouvernement regierung gobierno governo cabinet
+    office bureau büro oficina board authority autorité behörde autoridad
+    service services organisation organization organización organizzazione
+    movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
+    network hospital hôpital krankenhaus klinik clinic museum musée
+    reserve exchange commission
+    """
+)
+# Words inside a name that make it an event, a prize, a law...: "other".
+OTHER_WORDS = _set(
+    """
+    cup cups championship championships games olympics trophy prize award awards open
+    festival treaty accord act war wars summit prix tour marathon rally derby series
+    coupe championnat jeux trophée prix festival traité guerre sommet
+    pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
+    """
+)
+PLACE_WORDS = _set(
+    """
+    river lake mount mountain mountains island islands isle sea ocean bay gulf valley county
+    province region district canton coast peninsula desert strait canal airport street avenue
+    square boulevard road bridge
+    fleuve rivière lac mont montagne île îles mer océan baie golfe vallée province région rue
+    fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
+    río lago monte montaña isla mar bahía golfo valle provincia región calle plaza
+    """
+)
+# Lowercase words right before a name: place prepositions.
+PLACE_BEFORE = _set(
+    """
+    in near from across outside inside throughout to into toward towards via
+    à en au aux vers depuis dans près
+    nach aus bei in
+    en desde hacia
+    """
+)
+STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
+# Lowercase nouns right before a name that say what it is.
+ORG_BEFORE = _set(
+    """
+    group groupe gruppe grupo company firm société unternehmen empresa club team équipe
+    party parti partei partido movement mouvement organisation organization organisation
+    agency agence newspaper journal daily quotidien channel chaîne network bank banque
+    militia milice rebels insurgents terroriste terrorist
+    """
+)
+PERSON_BEFORE = TITLES
