@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress
 from operator import itemgetter
-from pathlib import Path
 from typing import NamedTuple
 
 from bot.models import Entity, EntityType
+from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
     ADJECTIVE,
     CONNECTORS,
@@ -60,8 +60,6 @@ from bot.nlp.entity_lexicon import (
 from bot.nlp.stemming import stop_words_for
 from bot.nlp.tokens import sentence_tokens
 
-_GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
-
 # --- tokens -----------------------------------------------------------------
 
 # Elided articles and prepositions glued to the next word: l'Irak, d’Irak.
@@ -72,40 +70,6 @@ _ELISION = re.compile(
 _ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
 # Arabic and Hebrew name particles written in lowercase before a capital.
 _PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
-
-# --- gazetteers --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Gazetteer:
-    places: dict[str, str]  # casefolded name -> key shared by its spellings
-    organizations: dict[str, str]
-    others: frozenset[str]  # nationalities, languages, religions, feasts
-    first_names: frozenset[str]
-
-
-def _data_lines(name: str) -> Iterable[str]:
-    for line in (_GAZETTEER / name).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            yield line
-
-
-@cache
-def _gazetteer() -> _Gazetteer:
-    places: dict[str, str] = {}
-    for line in _data_lines("places.tsv"):
-        name, key = line.split("\t")
-        places.setdefault(name.casefold(), key)
-    organizations: dict[str, str] = {}
-    for line in _data_lines("organizations.txt"):
-        names = [n.strip() for n in line.split("|")]
-        for name in names:
-            organizations.setdefault(name.casefold(), "O:" + names[0].casefold())
-    others = frozenset(w.casefold() for line in _data_lines("demonyms.txt") for w in line.split())
-    first = frozenset(w.casefold() for line in _data_lines("first_names.txt") for w in line.split())
-    return _Gazetteer(places, organizations, others, first)
-
 
 # --- mentions and entities ---------------------------------------------------
 
@@ -262,7 +226,7 @@ def _starter_stop_words(language: str) -> frozenset[str]:
 class _Finder:
     def __init__(self, language: str) -> None:
         self.language = language
-        self.gaz = _gazetteer()
+        self.gaz = gazetteer()
         self.stop = _starter_stop_words(language)
         self.lang_stop = stop_words_for(language)
         self.nouns_capitalised = language in ("de", "lb")
@@ -311,21 +275,11 @@ class _Finder:
 
     def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
         folded = _fold(text)
-        found = self._lookup(folded)
+        found = self.gaz.lookup(folded)
         if found is None and self.nouns_capitalised and " " in folded:
             # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
-            found = self._lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
+            found = self.gaz.lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
         return found
-
-    def _lookup(self, folded: str) -> tuple[EntityType, str] | None:
-        gaz = self.gaz
-        if folded in gaz.organizations:
-            return "organization", gaz.organizations[folded]
-        if folded in gaz.places:
-            return "place", gaz.places[folded]
-        if folded in gaz.others:
-            return "other", "X:" + folded
-        return None
 
     # -- spans -----------------------------------------------------------------
 
