@@ -23,6 +23,7 @@ MODULES = (
     "bot.nlp.entities",
     "bot.nlp.entity_gazetteer",
     "bot.nlp.entity_lexicon",
+    "bot.nlp.entity_tokens",
     "bot.nlp.language",
     "bot.nlp.sentences",
     "bot.nlp.stemming",

@@ -23,15 +23,12 @@ déclaré"). Salience combines mentions, spread, early and title mentions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress
-from operator import itemgetter
-from typing import NamedTuple
 
 from bot.models import Entity, EntityType
 from bot.nlp.entity_gazetteer import gazetteer
@@ -57,19 +54,18 @@ from bot.nlp.entity_lexicon import (
     TITLES,
     WEAK_TITLES,
 )
-from bot.nlp.stemming import stop_words_for
-from bot.nlp.tokens import sentence_tokens
-
-# --- tokens -----------------------------------------------------------------
-
-# Elided articles and prepositions glued to the next word: l'Irak, d’Irak.
-_ELISION = re.compile(
-    r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|degl|un)['’](?=\w)",
-    re.IGNORECASE,
+from bot.nlp.entity_tokens import (
+    IS_CAP,
+    IS_LOWERCASE,
+    TEXT,
+    Tok,
+    all_caps,
+    caseless_line,
+    fold,
+    strip_accents,
+    tokenize,
 )
-_ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
-# Arabic and Hebrew name particles written in lowercase before a capital.
-_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
+from bot.nlp.stemming import stop_words_for
 
 # --- mentions and entities ---------------------------------------------------
 
@@ -95,124 +91,6 @@ class _Group:
 
     def names(self) -> list[tuple[str, ...]]:
         return [m.words for m in self.mentions]
-
-
-class _Tok(NamedTuple):
-    text: str  # the name word (elision and possessive removed)
-    raw: str
-    word: bool
-    before: str  # an elided article ("l", "d") attached before the word
-    possessive: bool
-    # What the passes over every token ask of a word, decided once per
-    # distinct token rather than at each of its occurrences:
-    cap: bool  # may be part of a name (`_is_cap`)
-    lowercase: bool  # starts in lowercase and is no name particle: a common word
-    alpha: bool  # starts with a letter
-    upper: bool  # starts with a capital
-    all_caps: bool  # `_all_caps`
-
-
-def _word(text: str, raw: str, before: str = "", possessive: bool = False) -> _Tok:
-    first = text[0]
-    alpha = first.isalpha()
-    cap = _is_cap(text)
-    lowercase = first.islower() and not ("-" in text and _PARTICLE.match(text))
-    all_caps = alpha and _all_caps(text)
-    return _Tok(
-        text, raw, True, before, possessive, cap, lowercase, alpha, first.isupper(), all_caps
-    )
-
-
-def _symbol(raw: str) -> _Tok:
-    return _Tok(raw, raw, False, "", False, False, False, False, False, False)
-
-
-# A token depends on its text alone (and, for an elided "l'Irak", on whether
-# the language elides before capitals), so all articles share them: most
-# words of a news article have been seen in earlier ones. Bounded so a
-# stream of odd tokens cannot grow memory without limit.
-_SEEN: dict[bool, dict[str, _Tok]] = {False: {}, True: {}}
-_SEEN_LIMIT = 20_000
-
-
-def _tokens(sentence: str, language: str) -> list[_Tok]:
-    """The tokens of a sentence."""
-    raws = sentence_tokens(sentence)
-    upper_elision = language in _ELISION_UPPER_LANGS
-    seen = _SEEN[upper_elision]
-    found = list(map(seen.get, raws))  # one C loop; only new tokens cost more
-    if None in found:
-        if len(seen) >= _SEEN_LIMIT:
-            seen.clear()
-        for i, tok in enumerate(found):
-            if tok is None:
-                found[i] = seen[raws[i]] = _new_token(raws[i], upper_elision)
-    return found  # type: ignore[return-value]  # no None is left
-
-
-def _new_token(raw: str, upper_elision: bool) -> _Tok:
-    if not (raw[0].isalnum() or raw[0] == "_"):
-        return _symbol(raw)
-    if "'" not in raw and "’" not in raw:
-        return _word(raw, raw)
-    return _elided(raw, upper_elision)
-
-
-def _elided(raw: str, upper_elision: bool) -> _Tok:
-    """A word with an apostrophe: "l'Irak" (an elided article) or "Kane's"."""
-    text, before, possessive = raw, "", False
-    elided = _ELISION.match(raw)
-    if elided and (raw[0].islower() or upper_elision):
-        before = elided.group()[:-1].lower()
-        text = raw[elided.end() :]
-    if len(text) > 2 and text[-2:] in ("'s", "’s"):
-        text, possessive = text[:-2], True
-    return _word(text, raw, before, possessive)
-
-
-def _is_cap(word: str) -> bool:
-    return word[:1].isupper() or ("-" in word and bool(_PARTICLE.match(word)))
-
-
-def _all_caps(word: str) -> bool:
-    """Two letters or more, all capitals ("NATO", "U.S.", "AL-AIN")."""
-    return word.isupper() and (word.isalpha() or sum(c.isalpha() for c in word) >= 2)
-
-
-_TEXT = itemgetter(0)
-_IS_CAP = itemgetter(5)
-_IS_LOWERCASE = itemgetter(6)
-_IS_ALPHA = itemgetter(7)
-_IS_UPPER = itemgetter(8)
-_IS_ALL_CAPS = itemgetter(9)
-
-
-def _caseless(tokens: list[_Tok]) -> bool:
-    """ALL-CAPS or Title-Case lines say nothing about which words are names."""
-    # Counted by C loops: this runs on every sentence. `upper` and
-    # `all_caps` are only ever set on words that start with a letter.
-    titled = sum(map(_IS_UPPER, tokens))
-    if titled < 2:
-        return False  # all-caps words are titled too
-    words = sum(map(_IS_ALPHA, tokens))
-    if words < 3:
-        return False
-    caps = sum(map(_IS_ALL_CAPS, tokens))
-    if caps >= 0.6 * words and caps >= 2:
-        return True
-    if words < 5:
-        return False
-    return titled >= 0.85 * words
-
-
-def _fold(text: str) -> str:
-    return text.casefold()
-
-
-def _strip_accents(text: str) -> str:
-    if text.isascii():  # most names: nothing to strip, and no need to look
-        return text
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
 @cache
@@ -242,18 +120,18 @@ class _Finder:
 
     # -- evidence --------------------------------------------------------------
 
-    def learn(self, tokens: list[_Tok], capitals: bool) -> None:
+    def learn(self, tokens: list[Tok], capitals: bool) -> None:
         """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
-        self.lower_seen.update(compress(map(_TEXT, tokens), map(_IS_LOWERCASE, tokens)))
+        self.lower_seen.update(compress(map(TEXT, tokens), map(IS_LOWERCASE, tokens)))
         if capitals:
             words = [tok for tok in tokens if tok.word]
             for tok in words[1:]:  # the first word is capitalised anyway
                 if tok.upper:
-                    self.known.setdefault(_fold(tok.text), Counter())[tok.text] += 1
+                    self.known.setdefault(fold(tok.text), Counter())[tok.text] += 1
 
     def common(self, word: str) -> bool:
         """A capitalised word used in lowercase elsewhere, or a stop word."""
-        if _all_caps(word) and len(word) <= 5:
+        if all_caps(word) and len(word) <= 5:
             return False
         low = word.lower()
         return low in self.lower_seen or low in self.lang_stop or low in self.months
@@ -269,12 +147,12 @@ class _Finder:
         if text not in self._keys:
             gaz = self.gazetteer_type(text)
             self._keys[text] = (
-                gaz[1] if gaz is not None else "N:" + _strip_accents(_fold(text)).replace("-", " ")
+                gaz[1] if gaz is not None else "N:" + strip_accents(fold(text)).replace("-", " ")
             )
         return self._keys[text]
 
     def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
-        folded = _fold(text)
+        folded = fold(text)
         found = self.gaz.lookup(folded)
         if found is None and self.nouns_capitalised and " " in folded:
             # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
@@ -283,11 +161,11 @@ class _Finder:
 
     # -- spans -----------------------------------------------------------------
 
-    def spans(self, tokens: list[_Tok]) -> list[tuple[int, int]]:
+    def spans(self, tokens: list[Tok]) -> list[tuple[int, int]]:
         """[start, end) token ranges of capitalised runs joined by connectors."""
         # Only capitalised tokens start a span: jump from one to the next
         # instead of looking at every token.
-        caps = list(compress(range(len(tokens)), map(_IS_CAP, tokens)))
+        caps = list(compress(range(len(tokens)), map(IS_CAP, tokens)))
         if not caps:
             return []
         spans: list[tuple[int, int]] = []
@@ -345,7 +223,7 @@ class _Finder:
             spans.append((start, n - pending))
         return spans
 
-    def mentions(self, tokens: list[_Tok], index: int, caseless: bool) -> Iterable[_Mention]:
+    def mentions(self, tokens: list[Tok], index: int, caseless: bool) -> Iterable[_Mention]:
         spans = self.spans(tokens)
         if not spans:
             return
@@ -367,11 +245,11 @@ class _Finder:
                     hi = self._extend(tokens, lo, hi)
             yield from self._mention(tokens, lo, hi, index, caseless, initial)
 
-    def _extend(self, tokens: list[_Tok], lo: int, hi: int) -> int:
+    def _extend(self, tokens: list[Tok], lo: int, hi: int) -> int:
         """Romance names of bodies go on in lowercase: "Forum économique mondial",
         "Unités de mobilisation populaire": take the adjectives and "de" nouns."""
         head = tokens[lo].text
-        if head.lower() in TITLES or self.gazetteer_type(head) is not None or _all_caps(head):
+        if head.lower() in TITLES or self.gazetteer_type(head) is not None or all_caps(head):
             return hi
         end = hi
         i = hi
@@ -402,7 +280,7 @@ class _Finder:
 
     def _mention(
         self,
-        tokens: list[_Tok],
+        tokens: list[Tok],
         lo: int,
         hi: int,
         index: int,
@@ -424,7 +302,7 @@ class _Finder:
             or (
                 len(words) > 1
                 and words[-1].lower() in self.months
-                and _fold(words[-2]) not in self.gaz.first_names
+                and fold(words[-2]) not in self.gaz.first_names
             )
         ):
             words.pop()  # "NYC Jan", but "Theresa May"
@@ -449,7 +327,7 @@ class _Finder:
                     return
                 if initial:
                     weak = True
-                if self.nouns_capitalised and not _all_caps(word):
+                if self.nouns_capitalised and not all_caps(word):
                     weak = True
         if titled:
             votes["person"] += 2.0
@@ -478,7 +356,7 @@ class _Finder:
         ):
             votes["organization"] += 2.5
         # Dateline: "LONDON (Reuters) -", "AL-AIN , United Arab Emirates".
-        if lo == 0 and _all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
+        if lo == 0 and all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
             votes["place"] += 2.0
         yield _Mention(tuple(words), index, votes, weak, False)
 
@@ -486,7 +364,7 @@ class _Finder:
         """A sentence-initial word that is no name: a stop word, or a word the
         text also uses in lowercase (unless a gazetteer knows it)."""
         low = word.lower()
-        if (low in self.stop or low in STARTERS) and not _all_caps(word):
+        if (low in self.stop or low in STARTERS) and not all_caps(word):
             return True
         return self.common(word) and self.gazetteer_type(word) is None
 
@@ -558,13 +436,13 @@ class _Finder:
                 and low not in PLACE_WORDS
                 and low not in OTHER_WORDS
                 and self.gazetteer_type(head) is None
-                and _fold(head) not in self.gaz.first_names
+                and fold(head) not in self.gaz.first_names
             ):
                 words.pop(0)  # "Results of the World Cup", "Summary of Dutch ..."
             elif (
                 len(words) > 2
-                and _fold(head) in self.gaz.others
-                and _fold(words[1]) in self.gaz.first_names
+                and fold(head) in self.gaz.others
+                and fold(words[1]) in self.gaz.first_names
             ):
                 before.append((words.pop(0),))  # "Moroccan Mohamed Benchaou"
             else:
@@ -575,7 +453,7 @@ class _Finder:
         return words, titled, before
 
     def _caseless_mentions(
-        self, tokens: list[_Tok], lo: int, hi: int, index: int, initial: bool
+        self, tokens: list[Tok], lo: int, hi: int, index: int, initial: bool
     ) -> Iterable[_Mention]:
         """In ALL-CAPS/Title-Case lines keep runs of words known to be names."""
         run: list[str] = []
@@ -591,7 +469,7 @@ class _Finder:
             if tok.raw in (".", "&"):
                 continue
             word = tok.text
-            folded = _fold(word)
+            folded = fold(word)
             if run and folded in CONNECTORS:
                 run.append(word.lower())
                 continue
@@ -599,7 +477,7 @@ class _Finder:
                 surface = self.known.get(folded)
                 if surface:
                     word = surface.most_common(1)[0][0]
-                elif self.gazetteer_type(word) is None or _all_caps(word):
+                elif self.gazetteer_type(word) is None or all_caps(word):
                     word = word if len(word) <= 3 else word.title()
                 run.append(word)
             else:
@@ -607,7 +485,7 @@ class _Finder:
         yield from flush()
 
     @staticmethod
-    def _prev_word(tokens: list[_Tok], lo: int) -> str:
+    def _prev_word(tokens: list[Tok], lo: int) -> str:
         tok = tokens[lo]
         if tok.before:
             return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
@@ -616,7 +494,7 @@ class _Finder:
         return ""
 
     @staticmethod
-    def _next_words(tokens: list[_Tok], hi: int) -> list[str]:
+    def _next_words(tokens: list[Tok], hi: int) -> list[str]:
         out = []
         for tok in tokens[hi : hi + 3]:
             if not tok.word:
@@ -647,8 +525,8 @@ def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
             core = [w for w in words if w not in CONNECTORS]
             if len(core) < 2:
                 continue
-            by_last.setdefault(_fold(core[-1]), []).append(g)
-            by_first.setdefault(_fold(core[0]), []).append(g)
+            by_last.setdefault(fold(core[-1]), []).append(g)
+            by_first.setdefault(fold(core[0]), []).append(g)
             acronym = _initials(words)
             if len(acronym) >= 2:
                 by_initials.setdefault(acronym, []).append(g)
@@ -657,8 +535,8 @@ def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
         target = None
         if key.startswith("N:") and all(len(w) == 1 for w in group.names()):
             word = group.mentions[0].words[0]
-            folded = _fold(word)
-            if _all_caps(word):
+            folded = fold(word)
+            if all_caps(word):
                 candidates = {id(g): g for g in by_initials.get(word.upper(), [])}
             else:
                 candidates = {id(g): g for g in by_last.get(folded, [])}
@@ -712,7 +590,7 @@ def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
             votes[known[0]] += 2.0 + weight * mentions
             evidence += 3
             continue
-        folded = [_fold(w) for w in words]
+        folded = [fold(w) for w in words]
         if len(words) > 1 and folded[0] in gaz.first_names:
             votes["person"] += 2.5
             evidence += 2
@@ -725,7 +603,7 @@ def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
         elif any(w in PLACE_WORDS for w in folded):
             votes["place"] += 2.0
             evidence += 1
-        if len(words) == 1 and _all_caps(words[0]) and len(words[0]) <= 5:
+        if len(words) == 1 and all_caps(words[0]) and len(words[0]) <= 5:
             votes["organization"] += 1.5
             evidence += 1
         if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
@@ -770,11 +648,11 @@ def extract_entities(
     """The `limit` key entities of an article given as sentences, most salient first."""
     language = (language or "en").lower()[:2]
     finder = _Finder(language)
-    lines: list[tuple[int, list[_Tok]]] = []
+    lines: list[tuple[int, list[Tok]]] = []
     if title:
-        lines.append((-1, _tokens(title, language)))
-    lines.extend((i, _tokens(s, language)) for i, s in enumerate(sentences))
-    flags = [_caseless(tokens) for _, tokens in lines]
+        lines.append((-1, tokenize(title, language)))
+    lines.extend((i, tokenize(s, language)) for i, s in enumerate(sentences))
+    flags = [caseless_line(tokens) for _, tokens in lines]
     capitals = any(flags)
     for (index, tokens), caseless in zip(lines, flags, strict=True):
         if not caseless and index >= 0:
