@@ -24,6 +24,7 @@ MODULES = (
     "bot.nlp.entity_gazetteer",
     "bot.nlp.entity_lexicon",
     "bot.nlp.entity_tokens",
+    "bot.nlp.entity_vocabulary",
     "bot.nlp.language",
     "bot.nlp.sentences",
     "bot.nlp.stemming",

@@ -22,31 +22,22 @@ déclaré"). Salience combines mentions, spread, early and title mentions.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import compress
 
 from bot.models import Entity, EntityType
-from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
     ADJECTIVE,
     CONNECTORS,
-    MONTHS_DAYS_ANY,
-    MONTHS_DAYS_BY_LANGUAGE,
     ORG_BEFORE,
     ORG_WORDS,
     OTHER_WORDS,
     PERSON_BEFORE,
     PLACE_BEFORE,
     PLACE_WORDS,
-    ROLE,
-    ROMANCE,
-    SOLO_CONNECTORS,
-    SOLO_CONNECTORS_DE,
     SPEECH,
     STARTERS,
     STRONG_PLACE_BEFORE,
@@ -56,16 +47,13 @@ from bot.nlp.entity_lexicon import (
 )
 from bot.nlp.entity_tokens import (
     IS_CAP,
-    IS_LOWERCASE,
-    TEXT,
     Tok,
     all_caps,
     caseless_line,
     fold,
-    strip_accents,
     tokenize,
 )
-from bot.nlp.stemming import stop_words_for
+from bot.nlp.entity_vocabulary import Vocabulary
 
 # --- mentions and entities ---------------------------------------------------
 
@@ -93,428 +81,347 @@ class _Group:
         return [m.words for m in self.mentions]
 
 
-@cache
-def _starter_stop_words(language: str) -> frozenset[str]:
-    """Stop words that may open a sentence: the article's language's and English's."""
-    if language == "en":
-        return stop_words_for("en")
-    return stop_words_for(language) | stop_words_for("en")
-
-
-class _Finder:
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self.gaz = gazetteer()
-        self.stop = _starter_stop_words(language)
-        self.lang_stop = stop_words_for(language)
-        self.nouns_capitalised = language in ("de", "lb")
-        self.romance = language in ROMANCE
-        self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
-        self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
-        self.lower_seen: set[str] = set()
-        self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
-        # An article asks again and again about the same names.
-        self._types: dict[str, tuple[EntityType, str] | None] = {}
-        self._keys: dict[str, str] = {}
-        self._titles: dict[str, bool] = {}
-
-    # -- evidence --------------------------------------------------------------
-
-    def learn(self, tokens: list[Tok], capitals: bool) -> None:
-        """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
-        self.lower_seen.update(compress(map(TEXT, tokens), map(IS_LOWERCASE, tokens)))
-        if capitals:
-            words = [tok for tok in tokens if tok.word]
-            for tok in words[1:]:  # the first word is capitalised anyway
-                if tok.upper:
-                    self.known.setdefault(fold(tok.text), Counter())[tok.text] += 1
-
-    def common(self, word: str) -> bool:
-        """A capitalised word used in lowercase elsewhere, or a stop word."""
-        if all_caps(word) and len(word) <= 5:
-            return False
-        low = word.lower()
-        return low in self.lower_seen or low in self.lang_stop or low in self.months
-
-    def gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
-        if text not in self._types:
-            self._types[text] = self._gazetteer_type(text)
-        return self._types[text]
-
-    def key(self, text: str) -> str:
-        """The group a name belongs to: its gazetteer entry, or its spelling
-        without case, accents and hyphens."""
-        if text not in self._keys:
-            gaz = self.gazetteer_type(text)
-            self._keys[text] = (
-                gaz[1] if gaz is not None else "N:" + strip_accents(fold(text)).replace("-", " ")
-            )
-        return self._keys[text]
-
-    def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
-        folded = fold(text)
-        found = self.gaz.lookup(folded)
-        if found is None and self.nouns_capitalised and " " in folded:
-            # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
-            found = self.gaz.lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
-        return found
-
-    # -- spans -----------------------------------------------------------------
-
-    def spans(self, tokens: list[Tok]) -> list[tuple[int, int]]:
-        """[start, end) token ranges of capitalised runs joined by connectors."""
-        # Only capitalised tokens start a span: jump from one to the next
-        # instead of looking at every token.
-        caps = list(compress(range(len(tokens)), map(IS_CAP, tokens)))
-        if not caps:
-            return []
-        spans: list[tuple[int, int]] = []
-        start = -1
-        pending = 0  # connector tokens waiting for a capitalised word
-        i = caps[0]
-        n = len(tokens)
-        while i < n:
-            tok = tokens[i]
-            if tok.cap:
-                if tok.before and start >= 0:  # "Bagdad d'Irak": two names
-                    spans.append((start, i - pending))
-                    start = -1
-                if start < 0:
-                    start = i
-                pending = 0
-                if tok.possessive:
-                    spans.append((start, i + 1))
-                    start = -1
-                i += 1
-                continue
-            if start >= 0:
-                nxt = tokens[i + 1] if i + 1 < n else None
-                if tok.word and tok.text in CONNECTORS and pending < 2 and nxt is not None:
-                    solo = tok.text in self.solo or pending > 0
-                    if (
-                        solo
-                        and nxt.word
-                        and not nxt.before
-                        and (nxt.cap or (nxt.text in CONNECTORS and pending == 0))
-                    ):
-                        pending += 1
-                        i += 1
-                        continue
-                if tok.raw == "&" and nxt is not None and nxt.cap:
+def _spans(tokens: list[Tok], solo_connectors: frozenset[str]) -> list[tuple[int, int]]:
+    """[start, end) token ranges of capitalised runs joined by connectors."""
+    # Only capitalised tokens start a span: jump from one to the next
+    # instead of looking at every token.
+    caps = list(compress(range(len(tokens)), map(IS_CAP, tokens)))
+    if not caps:
+        return []
+    spans: list[tuple[int, int]] = []
+    start = -1
+    pending = 0  # connector tokens waiting for a capitalised word
+    i = caps[0]
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.cap:
+            if tok.before and start >= 0:  # "Bagdad d'Irak": two names
+                spans.append((start, i - pending))
+                start = -1
+            if start < 0:
+                start = i
+            pending = 0
+            if tok.possessive:
+                spans.append((start, i + 1))
+                start = -1
+            i += 1
+            continue
+        if start >= 0:
+            nxt = tokens[i + 1] if i + 1 < n else None
+            if tok.word and tok.text in CONNECTORS and pending < 2 and nxt is not None:
+                solo = tok.text in solo_connectors or pending > 0
+                if (
+                    solo
+                    and nxt.word
+                    and not nxt.before
+                    and (nxt.cap or (nxt.text in CONNECTORS and pending == 0))
+                ):
                     pending += 1
                     i += 1
                     continue
-                if (
-                    tok.raw == "."
-                    and i - 1 == start
-                    and tokens[start].text in TITLE_ABBREVIATIONS
-                    and nxt is not None
-                    and nxt.cap
-                ):
-                    i += 1
+            if tok.raw == "&" and nxt is not None and nxt.cap:
+                pending += 1
+                i += 1
+                continue
+            if (
+                tok.raw == "."
+                and i - 1 == start
+                and tokens[start].text in TITLE_ABBREVIATIONS
+                and nxt is not None
+                and nxt.cap
+            ):
+                i += 1
+                continue
+            spans.append((start, i - pending))
+            start, pending = -1, 0
+        later = bisect_right(caps, i)
+        if later == len(caps):
+            break
+        i = caps[later]
+    if start >= 0:
+        spans.append((start, n - pending))
+    return spans
+
+
+def _mentions(
+    vocab: Vocabulary, tokens: list[Tok], index: int, caseless: bool
+) -> Iterable[_Mention]:
+    spans = _spans(tokens, vocab.solo)
+    if not spans:
+        return
+    first_word = next((i for i, t in enumerate(tokens) if t.word), -1)
+    for lo, hi in spans:
+        # A word after an opening quote or a colon also starts a sentence
+        # (a span always starts with a word).
+        before = tokens[lo - 1] if lo > 0 else None
+        initial = lo == first_word or (
+            before is not None and not before.word and before.raw in ":«“\"'‘(—–-"
+        )
+        if hi - lo == 1 and not caseless:
+            if initial:
+                # Most spans are one capitalised word opening a sentence
+                # ("The", "But"): settle those here, as `_trim` would.
+                if vocab.common_start(tokens[lo].text):
                     continue
-                spans.append((start, i - pending))
-                start, pending = -1, 0
-            later = bisect_right(caps, i)
-            if later == len(caps):
-                break
-            i = caps[later]
-        if start >= 0:
-            spans.append((start, n - pending))
-        return spans
+            elif vocab.romance:
+                hi = _extend(vocab, tokens, lo, hi)
+        yield from _mention(vocab, tokens, lo, hi, index, caseless, initial)
 
-    def mentions(self, tokens: list[Tok], index: int, caseless: bool) -> Iterable[_Mention]:
-        spans = self.spans(tokens)
-        if not spans:
+
+def _extend(vocab: Vocabulary, tokens: list[Tok], lo: int, hi: int) -> int:
+    """Romance names of bodies go on in lowercase: "Forum économique mondial",
+    "Unités de mobilisation populaire": take the adjectives and "de" nouns."""
+    head = tokens[lo].text
+    if head.lower() in TITLES or vocab.gazetteer_type(head) is not None or all_caps(head):
+        return hi
+    end = hi
+    i = hi
+    n = len(tokens)
+    while i < n and i - hi < 6:
+        tok = tokens[i]
+        if not tok.word or tok.before or not tok.text[:1].islower():
+            break
+        low = tok.text
+        if low in ("de", "des", "du", "del", "do", "da", "di") and i + 1 < n:
+            nxt = tokens[i + 1]
+            if (
+                nxt.word
+                and not nxt.before
+                and nxt.text[:1].islower()
+                and nxt.text not in vocab.lang_stop
+                and len(nxt.text) > 3
+            ):
+                i += 2
+                end = i
+                continue
+            break
+        if low in vocab.lang_stop or not ADJECTIVE.search(low):
+            break
+        i += 1
+        end = i
+    return end
+
+
+def _mention(
+    vocab: Vocabulary,
+    tokens: list[Tok],
+    lo: int,
+    hi: int,
+    index: int,
+    caseless: bool,
+    initial: bool,
+) -> Iterable[_Mention]:
+    votes: defaultdict[str, float] = defaultdict(float)
+    # "&" joins ("Procter & Gamble"); keep it in the name.
+    words = [t.raw if t.raw == "&" else t.text for t in tokens[lo:hi] if t.raw != "."]
+    if caseless:
+        yield from _caseless_mentions(vocab, tokens, lo, hi, index, initial)
+        return
+    words, titled, before = _trim(vocab, words, initial)
+    for part in before:
+        yield _Mention(part, index, defaultdict(float), False, False)
+    initial = initial and not titled and len(words) == hi - lo
+    while words and (
+        words[-1] in CONNECTORS
+        or (
+            len(words) > 1
+            and words[-1].lower() in vocab.months
+            and fold(words[-2]) not in vocab.gaz.first_names
+        )
+    ):
+        words.pop()  # "NYC Jan", but "Theresa May"
+    if not words:
+        return
+    text = " ".join(words)
+    gaz = vocab.gazetteer_type(text)
+    weak = False
+    if len(words) > 1 and words[-1][:1].islower() and words[-1] not in CONNECTORS:
+        votes["organization"] += 2.0  # an extended Romance name
+    if len(words) == 1:
+        word = words[0]
+        if len(word) < 2 and not titled:
             return
-        first_word = next((i for i, t in enumerate(tokens) if t.word), -1)
-        for lo, hi in spans:
-            # A word after an opening quote or a colon also starts a sentence
-            # (a span always starts with a word).
-            before = tokens[lo - 1] if lo > 0 else None
-            initial = lo == first_word or (
-                before is not None and not before.word and before.raw in ":«“\"'‘(—–-"
-            )
-            if hi - lo == 1 and not caseless:
-                if initial:
-                    # Most spans are one capitalised word opening a sentence
-                    # ("The", "But"): settle those here, as `_trim` would.
-                    if self._common_start(tokens[lo].text):
-                        continue
-                elif self.romance:
-                    hi = self._extend(tokens, lo, hi)
-            yield from self._mention(tokens, lo, hi, index, caseless, initial)
-
-    def _extend(self, tokens: list[Tok], lo: int, hi: int) -> int:
-        """Romance names of bodies go on in lowercase: "Forum économique mondial",
-        "Unités de mobilisation populaire": take the adjectives and "de" nouns."""
-        head = tokens[lo].text
-        if head.lower() in TITLES or self.gazetteer_type(head) is not None or all_caps(head):
-            return hi
-        end = hi
-        i = hi
-        n = len(tokens)
-        while i < n and i - hi < 6:
-            tok = tokens[i]
-            if not tok.word or tok.before or not tok.text[:1].islower():
-                break
-            low = tok.text
-            if low in ("de", "des", "du", "del", "do", "da", "di") and i + 1 < n:
-                nxt = tokens[i + 1]
-                if (
-                    nxt.word
-                    and not nxt.before
-                    and nxt.text[:1].islower()
-                    and nxt.text not in self.lang_stop
-                    and len(nxt.text) > 3
-                ):
-                    i += 2
-                    end = i
-                    continue
-                break
-            if low in self.lang_stop or not ADJECTIVE.search(low):
-                break
-            i += 1
-            end = i
-        return end
-
-    def _mention(
-        self,
-        tokens: list[Tok],
-        lo: int,
-        hi: int,
-        index: int,
-        caseless: bool,
-        initial: bool,
-    ) -> Iterable[_Mention]:
-        votes: defaultdict[str, float] = defaultdict(float)
-        # "&" joins ("Procter & Gamble"); keep it in the name.
-        words = [t.raw if t.raw == "&" else t.text for t in tokens[lo:hi] if t.raw != "."]
-        if caseless:
-            yield from self._caseless_mentions(tokens, lo, hi, index, initial)
-            return
-        words, titled, before = self._trim(words, initial)
-        for part in before:
-            yield _Mention(part, index, defaultdict(float), False, False)
-        initial = initial and not titled and len(words) == hi - lo
-        while words and (
-            words[-1] in CONNECTORS
-            or (
-                len(words) > 1
-                and words[-1].lower() in self.months
-                and fold(words[-2]) not in self.gaz.first_names
-            )
-        ):
-            words.pop()  # "NYC Jan", but "Theresa May"
-        if not words:
-            return
-        text = " ".join(words)
-        gaz = self.gazetteer_type(text)
-        weak = False
-        if len(words) > 1 and words[-1][:1].islower() and words[-1] not in CONNECTORS:
-            votes["organization"] += 2.0  # an extended Romance name
-        if len(words) == 1:
-            word = words[0]
-            if len(word) < 2 and not titled:
-                return
-            low = word.lower()
-            if low in TITLES and gaz is None:
-                return
-            if gaz is None and not titled:
-                if low in self.lang_stop or low in self.months:
-                    return
-                if self.common(word) or low in STARTERS:
-                    return
-                if initial:
-                    weak = True
-                if self.nouns_capitalised and not all_caps(word):
-                    weak = True
-        if titled:
-            votes["person"] += 2.0
-        # Context around the span.
-        prev = self._prev_word(tokens, lo)
-        nxt = self._next_words(tokens, hi)
-        if prev:
-            if prev in PLACE_BEFORE:
-                votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
-            if prev in PERSON_BEFORE:
-                votes["person"] += 2.0
-            if prev in ORG_BEFORE:
-                votes["organization"] += 2.0
-            if prev == "the" and len(words) > 0:
-                votes["organization"] += 0.5
-        if nxt and (
-            nxt[0] in SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in SPEECH)
-        ):
-            votes["person"] += 0.7
-        # A name then a number at the start of a line or after a score is a
-        # team in a results table ("Arsenal 2 Derby 2", "Feyenoord 17 11 3").
-        if (
-            hi < len(tokens)
-            and tokens[hi].raw.isdigit()
-            and (lo == 0 or tokens[lo - 1].raw.isdigit())
-        ):
-            votes["organization"] += 2.5
-        # Dateline: "LONDON (Reuters) -", "AL-AIN , United Arab Emirates".
-        if lo == 0 and all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
-            votes["place"] += 2.0
-        yield _Mention(tuple(words), index, votes, weak, False)
-
-    def _common_start(self, word: str) -> bool:
-        """A sentence-initial word that is no name: a stop word, or a word the
-        text also uses in lowercase (unless a gazetteer knows it)."""
         low = word.lower()
-        if (low in self.stop or low in STARTERS) and not all_caps(word):
-            return True
-        return self.common(word) and self.gazetteer_type(word) is None
+        if low in TITLES and gaz is None:
+            return
+        if gaz is None and not titled:
+            if low in vocab.lang_stop or low in vocab.months:
+                return
+            if vocab.common(word) or low in STARTERS:
+                return
+            if initial:
+                weak = True
+            if vocab.nouns_capitalised and not all_caps(word):
+                weak = True
+    if titled:
+        votes["person"] += 2.0
+    # Context around the span.
+    prev = _prev_word(tokens, lo)
+    nxt = _next_words(tokens, hi)
+    if prev:
+        if prev in PLACE_BEFORE:
+            votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
+        if prev in PERSON_BEFORE:
+            votes["person"] += 2.0
+        if prev in ORG_BEFORE:
+            votes["organization"] += 2.0
+        if prev == "the" and len(words) > 0:
+            votes["organization"] += 0.5
+    if nxt and (
+        nxt[0] in SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in SPEECH)
+    ):
+        votes["person"] += 0.7
+    # A name then a number at the start of a line or after a score is a
+    # team in a results table ("Arsenal 2 Derby 2", "Feyenoord 17 11 3").
+    if hi < len(tokens) and tokens[hi].raw.isdigit() and (lo == 0 or tokens[lo - 1].raw.isdigit()):
+        votes["organization"] += 2.5
+    # Dateline: "LONDON (Reuters) -", "AL-AIN , United Arab Emirates".
+    if lo == 0 and all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
+        votes["place"] += 2.0
+    yield _Mention(tuple(words), index, votes, weak, False)
 
-    def _is_title(self, word: str) -> bool:
-        if word not in self._titles:
-            low = word.lower().rstrip(".")
-            self._titles[word] = low in TITLES or (
-                self.nouns_capitalised and ROLE.search(low) is not None
-            )
-        return self._titles[word]
 
-    def _trim(
-        self, words: list[str], initial: bool
-    ) -> tuple[list[str], bool, list[tuple[str, ...]]]:
-        """Drop leading words that are not the name: sentence-initial common
-        words, titles and roles (which make the rest a person), months.
-        "U.S. President Bill Clinton" gives "Bill Clinton" and, before it,
-        the known name "U.S."."""
-        titled = False
-        before: list[tuple[str, ...]] = []
-        # A title inside the span: the name is what follows the last one.
-        for j in range(len(words) - 2, 0, -1):
-            if (
-                self._is_title(words[j])
-                and words[j].lower() not in WEAK_TITLES
-                and words[j + 1][:1].isupper()
-                and not self._is_title(words[j + 1])
-            ):
-                lead = words[:j]
-                while lead and (self._is_title(lead[-1]) or lead[-1] in CONNECTORS):
-                    lead.pop()
-                if lead and self.gazetteer_type(" ".join(lead)) is not None:
-                    before.append(tuple(lead))
-                words = words[j + 1 :]
-                titled = True
-                initial = False
-                break
-        while words:
-            head = words[0]
-            low = head.lower()
-            if (
-                initial
-                and len(words) > 1
-                and (
-                    self.gazetteer_type(" ".join(words[:2])) is not None
-                    or self.gazetteer_type(" ".join(words[:3])) is not None
-                )
-            ):
-                break
-            if self._is_title(head):
-                if len(words) > 1 and low not in WEAK_TITLES:
-                    titled = True
-                words.pop(0)
-                if words and words[0] in CONNECTORS:
-                    # "Secretary of State John Kerry": the title's object goes too.
-                    while words and words[0] in CONNECTORS:
-                        words.pop(0)
-                    if words:
-                        words.pop(0)
-            elif low in self.months or (initial and self._common_start(head)):
-                words.pop(0)
-            elif len(head) == 1 and low in self.lang_stop:
-                words.pop(0)  # "A Santa Claus" after a quote
-            elif (
-                initial
-                and len(words) > 2
-                and words[1] == "of"
-                and low not in ORG_WORDS
-                and low not in PLACE_WORDS
-                and low not in OTHER_WORDS
-                and self.gazetteer_type(head) is None
-                and fold(head) not in self.gaz.first_names
-            ):
-                words.pop(0)  # "Results of the World Cup", "Summary of Dutch ..."
-            elif (
-                len(words) > 2
-                and fold(head) in self.gaz.others
-                and fold(words[1]) in self.gaz.first_names
-            ):
-                before.append((words.pop(0),))  # "Moroccan Mohamed Benchaou"
-            else:
-                break
+def _trim(
+    vocab: Vocabulary, words: list[str], initial: bool
+) -> tuple[list[str], bool, list[tuple[str, ...]]]:
+    """Drop leading words that are not the name: sentence-initial common
+    words, titles and roles (which make the rest a person), months.
+    "U.S. President Bill Clinton" gives "Bill Clinton" and, before it,
+    the known name "U.S."."""
+    titled = False
+    before: list[tuple[str, ...]] = []
+    # A title inside the span: the name is what follows the last one.
+    for j in range(len(words) - 2, 0, -1):
+        if (
+            vocab.is_title(words[j])
+            and words[j].lower() not in WEAK_TITLES
+            and words[j + 1][:1].isupper()
+            and not vocab.is_title(words[j + 1])
+        ):
+            lead = words[:j]
+            while lead and (vocab.is_title(lead[-1]) or lead[-1] in CONNECTORS):
+                lead.pop()
+            if lead and vocab.gazetteer_type(" ".join(lead)) is not None:
+                before.append(tuple(lead))
+            words = words[j + 1 :]
+            titled = True
             initial = False
-            while words and words[0] in CONNECTORS:
-                words.pop(0)
-        return words, titled, before
+            break
+    while words:
+        head = words[0]
+        low = head.lower()
+        if (
+            initial
+            and len(words) > 1
+            and (
+                vocab.gazetteer_type(" ".join(words[:2])) is not None
+                or vocab.gazetteer_type(" ".join(words[:3])) is not None
+            )
+        ):
+            break
+        if vocab.is_title(head):
+            if len(words) > 1 and low not in WEAK_TITLES:
+                titled = True
+            words.pop(0)
+            if words and words[0] in CONNECTORS:
+                # "Secretary of State John Kerry": the title's object goes too.
+                while words and words[0] in CONNECTORS:
+                    words.pop(0)
+                if words:
+                    words.pop(0)
+        elif low in vocab.months or (initial and vocab.common_start(head)):
+            words.pop(0)
+        elif len(head) == 1 and low in vocab.lang_stop:
+            words.pop(0)  # "A Santa Claus" after a quote
+        elif (
+            initial
+            and len(words) > 2
+            and words[1] == "of"
+            and low not in ORG_WORDS
+            and low not in PLACE_WORDS
+            and low not in OTHER_WORDS
+            and vocab.gazetteer_type(head) is None
+            and fold(head) not in vocab.gaz.first_names
+        ):
+            words.pop(0)  # "Results of the World Cup", "Summary of Dutch ..."
+        elif (
+            len(words) > 2
+            and fold(head) in vocab.gaz.others
+            and fold(words[1]) in vocab.gaz.first_names
+        ):
+            before.append((words.pop(0),))  # "Moroccan Mohamed Benchaou"
+        else:
+            break
+        initial = False
+        while words and words[0] in CONNECTORS:
+            words.pop(0)
+    return words, titled, before
 
-    def _caseless_mentions(
-        self, tokens: list[Tok], lo: int, hi: int, index: int, initial: bool
-    ) -> Iterable[_Mention]:
-        """In ALL-CAPS/Title-Case lines keep runs of words known to be names."""
-        run: list[str] = []
 
-        def flush() -> Iterable[_Mention]:
-            while run and run[-1].lower() in CONNECTORS:
-                run.pop()
-            if run:
-                yield _Mention(tuple(run), index, defaultdict(float), False, True)
-            run.clear()
+def _caseless_mentions(
+    vocab: Vocabulary, tokens: list[Tok], lo: int, hi: int, index: int, initial: bool
+) -> Iterable[_Mention]:
+    """In ALL-CAPS/Title-Case lines keep runs of words known to be names."""
+    run: list[str] = []
 
-        for tok in tokens[lo:hi]:
-            if tok.raw in (".", "&"):
-                continue
-            word = tok.text
-            folded = fold(word)
-            if run and folded in CONNECTORS:
-                run.append(word.lower())
-                continue
-            if folded in self.known or self.gazetteer_type(word) is not None:
-                surface = self.known.get(folded)
-                if surface:
-                    word = surface.most_common(1)[0][0]
-                elif self.gazetteer_type(word) is None or all_caps(word):
-                    word = word if len(word) <= 3 else word.title()
-                run.append(word)
-            else:
-                yield from flush()
-        yield from flush()
+    def flush() -> Iterable[_Mention]:
+        while run and run[-1].lower() in CONNECTORS:
+            run.pop()
+        if run:
+            yield _Mention(tuple(run), index, defaultdict(float), False, True)
+        run.clear()
 
-    @staticmethod
-    def _prev_word(tokens: list[Tok], lo: int) -> str:
-        tok = tokens[lo]
-        if tok.before:
-            return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
-        if lo > 0 and tokens[lo - 1].word:
-            return tokens[lo - 1].text.lower()
-        return ""
+    for tok in tokens[lo:hi]:
+        if tok.raw in (".", "&"):
+            continue
+        word = tok.text
+        folded = fold(word)
+        if run and folded in CONNECTORS:
+            run.append(word.lower())
+            continue
+        if folded in vocab.known or vocab.gazetteer_type(word) is not None:
+            surface = vocab.known.get(folded)
+            if surface:
+                word = surface.most_common(1)[0][0]
+            elif vocab.gazetteer_type(word) is None or all_caps(word):
+                word = word if len(word) <= 3 else word.title()
+            run.append(word)
+        else:
+            yield from flush()
+    yield from flush()
 
-    @staticmethod
-    def _next_words(tokens: list[Tok], hi: int) -> list[str]:
-        out = []
-        for tok in tokens[hi : hi + 3]:
-            if not tok.word:
-                break
-            out.append(tok.text.lower())
-        return out
+
+def _prev_word(tokens: list[Tok], lo: int) -> str:
+    tok = tokens[lo]
+    if tok.before:
+        return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
+    if lo > 0 and tokens[lo - 1].word:
+        return tokens[lo - 1].text.lower()
+    return ""
+
+
+def _next_words(tokens: list[Tok], hi: int) -> list[str]:
+    out = []
+    for tok in tokens[hi : hi + 3]:
+        if not tok.word:
+            break
+        out.append(tok.text.lower())
+    return out
 
 
 # --- merging, typing, ranking --------------------------------------------------
 
 
-def _key(finder: _Finder, mention: _Mention) -> str:
-    return finder.key(mention.text)
+def _key(vocab: Vocabulary, mention: _Mention) -> str:
+    return vocab.key(mention.text)
 
 
 def _initials(words: Sequence[str]) -> str:
     return "".join(w[0] for w in words if w[:1].isupper() and w not in CONNECTORS)
 
 
-def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
+def _merge(groups: dict[str, _Group], vocab: Vocabulary) -> list[_Group]:
     """Fold short names into the one longer name they stand for."""
     longer = [g for g in groups.values() if any(len(m.words) > 1 for m in g.mentions)]
     by_last: dict[str, list[_Group]] = {}
@@ -540,7 +447,7 @@ def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
                 candidates = {id(g): g for g in by_initials.get(word.upper(), [])}
             else:
                 candidates = {id(g): g for g in by_last.get(folded, [])}
-                if not candidates and folded in finder.gaz.first_names:
+                if not candidates and folded in vocab.gaz.first_names:
                     candidates = {id(g): g for g in by_first.get(folded, [])}
             candidates.pop(id(group), None)
             if len(candidates) > 1:
@@ -561,28 +468,28 @@ def _merge(groups: dict[str, _Group], finder: _Finder) -> list[_Group]:
     return [g for g in merged.values() if id(g) in alive]
 
 
-def _unsupported(group: _Group, finder: _Finder) -> bool:
+def _unsupported(group: _Group, vocab: Vocabulary) -> bool:
     """Only weak mentions (a lone German noun, a sentence-initial word) or
     only single words from ALL-CAPS lines, none of them in a gazetteer."""
     mentions = group.mentions
     if not all(m.weak or m.caseless for m in mentions):
         return False
-    if any(finder.gazetteer_type(m.text) for m in mentions):
+    if any(vocab.gazetteer_type(m.text) for m in mentions):
         return False
     return all(m.weak for m in mentions) or not any(len(m.words) > 1 for m in mentions)
 
 
-def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
+def _type_of(group: _Group, vocab: Vocabulary) -> tuple[EntityType, float]:
     votes: defaultdict[str, float] = defaultdict(float)
     for m in group.mentions:
         for kind_, weight in m.votes.items():
             votes[kind_] += weight
     names = Counter(group.names())
-    gaz = finder.gaz
+    gaz = vocab.gaz
     evidence = 0.0
     for words, mentions in names.items():
         text = " ".join(words)
-        known = finder.gazetteer_type(text)
+        known = vocab.gazetteer_type(text)
         if known is not None:
             # The gazetteer outweighs context ("NASA said" is no person),
             # except that a city is also its football club ("Liverpool 2").
@@ -612,7 +519,7 @@ def _type_of(group: _Group, finder: _Finder) -> tuple[EntityType, float]:
         # "Bayer Leverkusen", "China Steel", "Budapest Bank".
         if len(words) > 1 and folded[0] not in gaz.first_names:
             for w in words:
-                part = finder.gazetteer_type(w)
+                part = vocab.gazetteer_type(w)
                 if part is not None and part[0] == "place":
                     votes["organization"] += 1.0
                     break
@@ -647,7 +554,7 @@ def extract_entities(
 ) -> list[Entity]:
     """The `limit` key entities of an article given as sentences, most salient first."""
     language = (language or "en").lower()[:2]
-    finder = _Finder(language)
+    vocab = Vocabulary(language)
     lines: list[tuple[int, list[Tok]]] = []
     if title:
         lines.append((-1, tokenize(title, language)))
@@ -656,11 +563,11 @@ def extract_entities(
     capitals = any(flags)
     for (index, tokens), caseless in zip(lines, flags, strict=True):
         if not caseless and index >= 0:
-            finder.learn(tokens, capitals)
+            vocab.learn(tokens, capitals)
     groups: dict[str, _Group] = {}
     for (index, tokens), caseless in zip(lines, flags, strict=True):
-        for mention in finder.mentions(tokens, index, caseless):
-            key = _key(finder, mention)
+        for mention in _mentions(vocab, tokens, index, caseless):
+            key = _key(vocab, mention)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = _Group(key)
@@ -669,8 +576,8 @@ def extract_entities(
     # Salience without the type evidence first: that evidence adds at most
     # 0.9, so a group that cannot reach the top `limit` is never typed.
     candidates: list[tuple[float, bool, _Group]] = []
-    for group in _merge(groups, finder):
-        if _unsupported(group, finder):
+    for group in _merge(groups, vocab):
+        if _unsupported(group, vocab):
             continue
         body = [m for m in group.mentions if m.sentence >= 0]
         count = len(group.mentions)
@@ -686,7 +593,7 @@ def extract_entities(
         candidates = [x for x in candidates if (x[0] + _MAX_EVIDENCE) * (0.5 if x[1] else 1) >= bar]
     ranked: list[tuple[float, _Group, EntityType]] = []
     for base, caseless_only, group in candidates:
-        kind, evidence = _type_of(group, finder)
+        kind, evidence = _type_of(group, vocab)
         score = base + min(evidence, 3.0) * 0.3
         if caseless_only:
             score *= 0.5

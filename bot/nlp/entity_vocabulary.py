@@ -1,0 +1,113 @@
+"""What an article's own text says about its words, the evidence that a
+capitalised word is a name or not:
+
+- a capitalised word that also appears in lowercase in the same text is a
+  common word ("The", "Defender", "Forces") unless a gazetteer knows it;
+- a sentence-initial word is judged on that evidence and the stop words.
+
+One `Vocabulary` serves one article: it learns from the article's ordinary
+sentences first, then answers the mention finder, the merger and the typer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+from itertools import compress
+
+from bot.models import EntityType
+from bot.nlp.entity_gazetteer import gazetteer
+from bot.nlp.entity_lexicon import (
+    MONTHS_DAYS_ANY,
+    MONTHS_DAYS_BY_LANGUAGE,
+    ROLE,
+    ROMANCE,
+    SOLO_CONNECTORS,
+    SOLO_CONNECTORS_DE,
+    STARTERS,
+    TITLES,
+)
+from bot.nlp.entity_tokens import IS_LOWERCASE, TEXT, Tok, all_caps, fold, strip_accents
+from bot.nlp.stemming import stop_words_for
+
+
+@cache
+def _starter_stop_words(language: str) -> frozenset[str]:
+    """Stop words that may open a sentence: the article's language's and English's."""
+    if language == "en":
+        return stop_words_for("en")
+    return stop_words_for(language) | stop_words_for("en")
+
+
+class Vocabulary:
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.gaz = gazetteer()
+        self.stop = _starter_stop_words(language)
+        self.lang_stop = stop_words_for(language)
+        self.nouns_capitalised = language in ("de", "lb")
+        self.romance = language in ROMANCE
+        self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
+        self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
+        self.lower_seen: set[str] = set()
+        self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
+        # An article asks again and again about the same names.
+        self._types: dict[str, tuple[EntityType, str] | None] = {}
+        self._keys: dict[str, str] = {}
+        self._titles: dict[str, bool] = {}
+
+    def learn(self, tokens: list[Tok], capitals: bool) -> None:
+        """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
+        self.lower_seen.update(compress(map(TEXT, tokens), map(IS_LOWERCASE, tokens)))
+        if capitals:
+            words = [tok for tok in tokens if tok.word]
+            for tok in words[1:]:  # the first word is capitalised anyway
+                if tok.upper:
+                    self.known.setdefault(fold(tok.text), Counter())[tok.text] += 1
+
+    def common(self, word: str) -> bool:
+        """A capitalised word used in lowercase elsewhere, or a stop word."""
+        if all_caps(word) and len(word) <= 5:
+            return False
+        low = word.lower()
+        return low in self.lower_seen or low in self.lang_stop or low in self.months
+
+    def common_start(self, word: str) -> bool:
+        """A sentence-initial word that is no name: a stop word, or a word the
+        text also uses in lowercase (unless a gazetteer knows it)."""
+        low = word.lower()
+        if (low in self.stop or low in STARTERS) and not all_caps(word):
+            return True
+        return self.common(word) and self.gazetteer_type(word) is None
+
+    def is_title(self, word: str) -> bool:
+        if word not in self._titles:
+            low = word.lower().rstrip(".")
+            self._titles[word] = low in TITLES or (
+                self.nouns_capitalised and ROLE.search(low) is not None
+            )
+        return self._titles[word]
+
+    def gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
+        if text not in self._types:
+            self._types[text] = self._gazetteer_type(text)
+        return self._types[text]
+
+    def key(self, text: str) -> str:
+        """The group a name belongs to: its gazetteer entry, or its spelling
+        without case, accents and hyphens."""
+        if text not in self._keys:
+            gaz = self.gazetteer_type(text)
+            self._keys[text] = (
+                gaz[1] if gaz is not None else "N:" + strip_accents(fold(text)).replace("-", " ")
+            )
+        return self._keys[text]
+
+    def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
+        folded = fold(text)
+        found = self.gaz.lookup(folded)
+        if found is None and self.nouns_capitalised and " " in folded:
+            # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
+            found = self.gaz.lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
+        return found
