@@ -21,6 +21,7 @@ MODULES = (
     "bot.ingest.text_title",
     "bot.nlp.coverage",
     "bot.nlp.entities",
+    "bot.nlp.entity_candidates",
     "bot.nlp.entity_gazetteer",
     "bot.nlp.entity_lexicon",
     "bot.nlp.entity_tokens",
