@@ -40,7 +40,6 @@ from bot.nlp.entity_lexicon import (
     STARTERS,
     STRONG_PLACE_BEFORE,
     TITLES,
-    WEAK_TITLES,
 )
 from bot.nlp.entity_tokens import (
     Tok,
@@ -49,6 +48,7 @@ from bot.nlp.entity_tokens import (
     fold,
     tokenize,
 )
+from bot.nlp.entity_trim import trim
 from bot.nlp.entity_vocabulary import Vocabulary
 
 # --- mentions and entities ---------------------------------------------------
@@ -99,7 +99,7 @@ def _mention(
     if caseless:
         yield from _caseless_mentions(vocab, tokens, lo, hi, index, initial)
         return
-    words, titled, before = _trim(vocab, words, initial)
+    words, titled, before = trim(vocab, words, initial)
     for part in before:
         yield _Mention(part, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo
@@ -161,83 +161,6 @@ def _mention(
     if lo == 0 and all_caps(text) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
         votes["place"] += 2.0
     yield _Mention(tuple(words), index, votes, weak, False)
-
-
-def _trim(
-    vocab: Vocabulary, words: list[str], initial: bool
-) -> tuple[list[str], bool, list[tuple[str, ...]]]:
-    """Drop leading words that are not the name: sentence-initial common
-    words, titles and roles (which make the rest a person), months.
-    "U.S. President Bill Clinton" gives "Bill Clinton" and, before it,
-    the known name "U.S."."""
-    titled = False
-    before: list[tuple[str, ...]] = []
-    # A title inside the span: the name is what follows the last one.
-    for j in range(len(words) - 2, 0, -1):
-        if (
-            vocab.is_title(words[j])
-            and words[j].lower() not in WEAK_TITLES
-            and words[j + 1][:1].isupper()
-            and not vocab.is_title(words[j + 1])
-        ):
-            lead = words[:j]
-            while lead and (vocab.is_title(lead[-1]) or lead[-1] in CONNECTORS):
-                lead.pop()
-            if lead and vocab.gazetteer_type(" ".join(lead)) is not None:
-                before.append(tuple(lead))
-            words = words[j + 1 :]
-            titled = True
-            initial = False
-            break
-    while words:
-        head = words[0]
-        low = head.lower()
-        if (
-            initial
-            and len(words) > 1
-            and (
-                vocab.gazetteer_type(" ".join(words[:2])) is not None
-                or vocab.gazetteer_type(" ".join(words[:3])) is not None
-            )
-        ):
-            break
-        if vocab.is_title(head):
-            if len(words) > 1 and low not in WEAK_TITLES:
-                titled = True
-            words.pop(0)
-            if words and words[0] in CONNECTORS:
-                # "Secretary of State John Kerry": the title's object goes too.
-                while words and words[0] in CONNECTORS:
-                    words.pop(0)
-                if words:
-                    words.pop(0)
-        elif low in vocab.months or (initial and vocab.common_start(head)):
-            words.pop(0)
-        elif len(head) == 1 and low in vocab.lang_stop:
-            words.pop(0)  # "A Santa Claus" after a quote
-        elif (
-            initial
-            and len(words) > 2
-            and words[1] == "of"
-            and low not in ORG_WORDS
-            and low not in PLACE_WORDS
-            and low not in OTHER_WORDS
-            and vocab.gazetteer_type(head) is None
-            and fold(head) not in vocab.gaz.first_names
-        ):
-            words.pop(0)  # "Results of the World Cup", "Summary of Dutch ..."
-        elif (
-            len(words) > 2
-            and fold(head) in vocab.gaz.others
-            and fold(words[1]) in vocab.gaz.first_names
-        ):
-            before.append((words.pop(0),))  # "Moroccan Mohamed Benchaou"
-        else:
-            break
-        initial = False
-        while words and words[0] in CONNECTORS:
-            words.pop(0)
-    return words, titled, before
 
 
 def _caseless_mentions(
