@@ -1,0 +1,217 @@
+"""Mentions of names in an article's sentences, and the groups they merge into.
+
+A candidate span, trimmed to its name, is a mention only when the text itself
+says it is a name (see `bot.nlp.entity_vocabulary`), and:
+
+- German capitalises every noun, so there a lone capitalised word needs more
+  evidence (a gazetteer, a title, a first name, an acronym, a longer name);
+- ALL-CAPS and Title-Case lines (headlines, sports tables) add mentions only
+  of words already known from ordinary sentences or from the gazetteers.
+
+Each mention carries its votes for a type from its context: titles and roles
+before it ("Mr", "président", "striker"), place prepositions ("in", "à",
+"nach"), speech verbs after it ("said", "a déclaré"), results tables and
+datelines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.nlp.entity_candidates import candidates
+from bot.nlp.entity_lexicon import (
+    CONNECTORS,
+    ORG_BEFORE,
+    PERSON_BEFORE,
+    PLACE_BEFORE,
+    SPEECH,
+    STARTERS,
+    STRONG_PLACE_BEFORE,
+    TITLES,
+)
+from bot.nlp.entity_tokens import Tok, all_caps, fold
+from bot.nlp.entity_trim import trim
+from bot.nlp.entity_vocabulary import Vocabulary
+
+
+@dataclass
+class Mention:
+    words: tuple[str, ...]  # name words as written, connectors included
+    sentence: int  # -1 for the title
+    votes: defaultdict[str, float]
+    weak: bool  # kept only if merged into a stronger entity
+    caseless: bool  # found in an ALL-CAPS or Title-Case line
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class Group:
+    key: str
+    mentions: list[Mention] = field(default_factory=list)
+    votes: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def names(self) -> list[tuple[str, ...]]:
+        return [m.words for m in self.mentions]
+
+
+def find_mentions(
+    vocab: Vocabulary, tokens: list[Tok], index: int, caseless: bool
+) -> Iterable[Mention]:
+    """The mentions of names in a sentence (`index` -1: the article's title)."""
+    for lo, hi, initial in candidates(vocab, tokens, caseless):
+        yield from _mention(vocab, tokens, lo, hi, index, caseless, initial)
+
+
+def _mention(
+    vocab: Vocabulary,
+    tokens: list[Tok],
+    lo: int,
+    hi: int,
+    index: int,
+    caseless: bool,
+    initial: bool,
+) -> Iterable[Mention]:
+    # "&" joins ("Procter & Gamble"); keep it in the name.
+    words = [t.raw if t.raw == "&" else t.text for t in tokens[lo:hi] if t.raw != "."]
+    if caseless:
+        yield from _caseless_mentions(vocab, tokens, lo, hi, index, initial)
+        return
+    words, titled, before = trim(vocab, words, initial)
+    for part in before:
+        yield Mention(part, index, defaultdict(float), False, False)
+    initial = initial and not titled and len(words) == hi - lo
+    _drop_tail(vocab, words)
+    if not words:
+        return
+    weak = False
+    if len(words) == 1:
+        lone = _lone_word(vocab, words[0], titled, initial)
+        if lone is None:
+            return
+        weak = lone
+    votes = _votes(tokens, lo, hi, words, titled)
+    yield Mention(tuple(words), index, votes, weak, False)
+
+
+def _drop_tail(vocab: Vocabulary, words: list[str]) -> None:
+    """Drop trailing connectors, and a month or a day after a word that is no
+    first name."""
+    while words and (
+        words[-1] in CONNECTORS
+        or (
+            len(words) > 1
+            and words[-1].lower() in vocab.months
+            and fold(words[-2]) not in vocab.gaz.first_names
+        )
+    ):
+        words.pop()  # "NYC Jan", but "Theresa May"
+
+
+def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> bool | None:
+    """A name of one word: None if it is none after all, else whether it is
+    weak (kept only if merged into a stronger entity)."""
+    if len(word) < 2 and not titled:
+        return None
+    gaz = vocab.gazetteer_type(word)
+    low = word.lower()
+    if low in TITLES and gaz is None:
+        return None
+    if gaz is None and not titled:
+        if low in vocab.lang_stop or low in vocab.months:
+            return None
+        if vocab.common(word) or low in STARTERS:
+            return None
+        return initial or (vocab.nouns_capitalised and not all_caps(word))
+    return False
+
+
+def _votes(
+    tokens: list[Tok], lo: int, hi: int, words: list[str], titled: bool
+) -> defaultdict[str, float]:
+    """Votes for the type of the name `words` found at tokens [lo, hi), from
+    its form and its context."""
+    votes: defaultdict[str, float] = defaultdict(float)
+    if len(words) > 1 and words[-1][:1].islower() and words[-1] not in CONNECTORS:
+        votes["organization"] += 2.0  # an extended Romance name
+    if titled:
+        votes["person"] += 2.0
+    # Context around the span.
+    prev = _prev_word(tokens, lo)
+    nxt = _next_words(tokens, hi)
+    if prev:
+        if prev in PLACE_BEFORE:
+            votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
+        if prev in PERSON_BEFORE:
+            votes["person"] += 2.0
+        if prev in ORG_BEFORE:
+            votes["organization"] += 2.0
+        if prev == "the" and len(words) > 0:
+            votes["organization"] += 0.5
+    if nxt and (
+        nxt[0] in SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in SPEECH)
+    ):
+        votes["person"] += 0.7
+    # A name then a number at the start of a line or after a score is a
+    # team in a results table ("Arsenal 2 Derby 2", "Feyenoord 17 11 3").
+    if hi < len(tokens) and tokens[hi].raw.isdigit() and (lo == 0 or tokens[lo - 1].raw.isdigit()):
+        votes["organization"] += 2.5
+    # Dateline: "LONDON (Reuters) -", "AL-AIN , United Arab Emirates".
+    if lo == 0 and all_caps(" ".join(words)) and hi < len(tokens) and tokens[hi].raw in ",(-–—":
+        votes["place"] += 2.0
+    return votes
+
+
+def _caseless_mentions(
+    vocab: Vocabulary, tokens: list[Tok], lo: int, hi: int, index: int, initial: bool
+) -> Iterable[Mention]:
+    """In ALL-CAPS/Title-Case lines keep runs of words known to be names."""
+    run: list[str] = []
+
+    def flush() -> Iterable[Mention]:
+        while run and run[-1].lower() in CONNECTORS:
+            run.pop()
+        if run:
+            yield Mention(tuple(run), index, defaultdict(float), False, True)
+        run.clear()
+
+    for tok in tokens[lo:hi]:
+        if tok.raw in (".", "&"):
+            continue
+        word = tok.text
+        folded = fold(word)
+        if run and folded in CONNECTORS:
+            run.append(word.lower())
+            continue
+        if folded in vocab.known or vocab.gazetteer_type(word) is not None:
+            surface = vocab.known.get(folded)
+            if surface:
+                word = surface.most_common(1)[0][0]
+            elif vocab.gazetteer_type(word) is None or all_caps(word):
+                word = word if len(word) <= 3 else word.title()
+            run.append(word)
+        else:
+            yield from flush()
+    yield from flush()
+
+
+def _prev_word(tokens: list[Tok], lo: int) -> str:
+    tok = tokens[lo]
+    if tok.before:
+        return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
+    if lo > 0 and tokens[lo - 1].word:
+        return tokens[lo - 1].text.lower()
+    return ""
+
+
+def _next_words(tokens: list[Tok], hi: int) -> list[str]:
+    out = []
+    for tok in tokens[hi : hi + 3]:
+        if not tok.word:
+            break
+        out.append(tok.text.lower())
+    return out
