@@ -27,6 +27,7 @@ MODULES = (
     "bot.nlp.entity_mentions",
     "bot.nlp.entity_tokens",
     "bot.nlp.entity_trim",
+    "bot.nlp.entity_typing",
     "bot.nlp.entity_vocabulary",
     "bot.nlp.language",
     "bot.nlp.sentences",

@@ -22,16 +22,10 @@ déclaré"). Salience combines mentions, spread, early and title mentions.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from bot.models import Entity, EntityType
-from bot.nlp.entity_lexicon import (
-    CONNECTORS,
-    ORG_WORDS,
-    OTHER_WORDS,
-    PLACE_WORDS,
-)
+from bot.nlp.entity_lexicon import CONNECTORS
 from bot.nlp.entity_mentions import Group, Mention, find_mentions
 from bot.nlp.entity_tokens import (
     Tok,
@@ -40,6 +34,7 @@ from bot.nlp.entity_tokens import (
     fold,
     tokenize,
 )
+from bot.nlp.entity_typing import display, type_of
 from bot.nlp.entity_vocabulary import Vocabulary
 
 # --- merging, typing, ranking --------------------------------------------------
@@ -111,69 +106,6 @@ def _unsupported(group: Group, vocab: Vocabulary) -> bool:
     return all(m.weak for m in mentions) or not any(len(m.words) > 1 for m in mentions)
 
 
-def _type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
-    votes: defaultdict[str, float] = defaultdict(float)
-    for m in group.mentions:
-        for kind_, weight in m.votes.items():
-            votes[kind_] += weight
-    names = Counter(group.names())
-    gaz = vocab.gaz
-    evidence = 0.0
-    for words, mentions in names.items():
-        text = " ".join(words)
-        known = vocab.gazetteer_type(text)
-        if known is not None:
-            # The gazetteer outweighs context ("NASA said" is no person),
-            # except that a city is also its football club ("Liverpool 2").
-            weight = 0.5 if known[1][:2] in ("T:", "H:") else 3.0
-            votes[known[0]] += 2.0 + weight * mentions
-            evidence += 3
-            continue
-        folded = [fold(w) for w in words]
-        if len(words) > 1 and folded[0] in gaz.first_names:
-            votes["person"] += 2.5
-            evidence += 2
-        if len(words) > 1 and any(w in OTHER_WORDS for w in folded):
-            votes["other"] += 3.0
-            evidence += 2
-        elif any(w in ORG_WORDS for w in folded):
-            votes["organization"] += 3.0
-            evidence += 2
-        elif any(w in PLACE_WORDS for w in folded):
-            votes["place"] += 2.0
-            evidence += 1
-        if len(words) == 1 and all_caps(words[0]) and len(words[0]) <= 5:
-            votes["organization"] += 1.5
-            evidence += 1
-        if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
-            votes["person"] += 0.6
-        # A known place inside a longer name that is not a person's:
-        # "Bayer Leverkusen", "China Steel", "Budapest Bank".
-        if len(words) > 1 and folded[0] not in gaz.first_names:
-            for w in words:
-                part = vocab.gazetteer_type(w)
-                if part is not None and part[0] == "place":
-                    votes["organization"] += 1.0
-                    break
-    evidence += sum(votes.values()) * 0.2
-    if not votes:
-        # A lone unknown name is most often a surname mentioned again.
-        return "person", 0.0
-    kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
-    return kind, evidence  # type: ignore[return-value]
-
-
-def _display(group: Group, kind: EntityType) -> str:
-    names = Counter(m.words for m in group.mentions if not m.caseless) or Counter(
-        m.words for m in group.mentions
-    )
-    if kind == "person":
-        best = max(names.items(), key=lambda kv: (len(kv[0]), kv[1]))[0]
-    else:
-        best = max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
-    return " ".join(best)
-
-
 _MAX_EVIDENCE = 3.0 * 0.3  # the most the type evidence adds to a salience score
 
 
@@ -225,13 +157,13 @@ def extract_entities(
         candidates = [x for x in candidates if (x[0] + _MAX_EVIDENCE) * (0.5 if x[1] else 1) >= bar]
     ranked: list[tuple[float, Group, EntityType]] = []
     for base, caseless_only, group in candidates:
-        kind, evidence = _type_of(group, vocab)
+        kind, evidence = type_of(group, vocab)
         score = base + min(evidence, 3.0) * 0.3
         if caseless_only:
             score *= 0.5
         ranked.append((score, group, kind))
     ranked.sort(key=lambda item: -item[0])
     return [
-        Entity(text=_display(group, kind), type=kind, count=len(group.mentions))
+        Entity(text=display(group, kind), type=kind, count=len(group.mentions))
         for _, group, kind in ranked[:limit]
     ]

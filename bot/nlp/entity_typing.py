@@ -1,0 +1,84 @@
+"""The type of an entity (person, place, organization or other), and the name
+to show for it.
+
+The type is a vote: its mentions' votes from their context (titles, place
+prepositions, speech verbs: `bot.nlp.entity_mentions`), then the gazetteers,
+which outweigh context, and the words of its names: a first name, words of
+organisations ("Party", "Ministère", "FC"), events ("Cup", "Prix") and
+places ("River", "Golfe"), an acronym.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from bot.models import EntityType
+from bot.nlp.entity_lexicon import CONNECTORS, ORG_WORDS, OTHER_WORDS, PLACE_WORDS
+from bot.nlp.entity_mentions import Group
+from bot.nlp.entity_tokens import all_caps, fold
+from bot.nlp.entity_vocabulary import Vocabulary
+
+
+def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
+    """The type the votes choose, and how much evidence there is for a type
+    (it adds to the entity's salience)."""
+    votes: defaultdict[str, float] = defaultdict(float)
+    for m in group.mentions:
+        for kind_, weight in m.votes.items():
+            votes[kind_] += weight
+    names = Counter(group.names())
+    gaz = vocab.gaz
+    evidence = 0.0
+    for words, mentions in names.items():
+        text = " ".join(words)
+        known = vocab.gazetteer_type(text)
+        if known is not None:
+            # The gazetteer outweighs context ("NASA said" is no person),
+            # except that a city is also its football club ("Liverpool 2").
+            weight = 0.5 if known[1][:2] in ("T:", "H:") else 3.0
+            votes[known[0]] += 2.0 + weight * mentions
+            evidence += 3
+            continue
+        folded = [fold(w) for w in words]
+        if len(words) > 1 and folded[0] in gaz.first_names:
+            votes["person"] += 2.5
+            evidence += 2
+        if len(words) > 1 and any(w in OTHER_WORDS for w in folded):
+            votes["other"] += 3.0
+            evidence += 2
+        elif any(w in ORG_WORDS for w in folded):
+            votes["organization"] += 3.0
+            evidence += 2
+        elif any(w in PLACE_WORDS for w in folded):
+            votes["place"] += 2.0
+            evidence += 1
+        if len(words) == 1 and all_caps(words[0]) and len(words[0]) <= 5:
+            votes["organization"] += 1.5
+            evidence += 1
+        if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
+            votes["person"] += 0.6
+        # A known place inside a longer name that is not a person's:
+        # "Bayer Leverkusen", "China Steel", "Budapest Bank".
+        if len(words) > 1 and folded[0] not in gaz.first_names:
+            for w in words:
+                part = vocab.gazetteer_type(w)
+                if part is not None and part[0] == "place":
+                    votes["organization"] += 1.0
+                    break
+    evidence += sum(votes.values()) * 0.2
+    if not votes:
+        # A lone unknown name is most often a surname mentioned again.
+        return "person", 0.0
+    kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
+    return kind, evidence  # type: ignore[return-value]
+
+
+def display(group: Group, kind: EntityType) -> str:
+    names = Counter(m.words for m in group.mentions if not m.caseless) or Counter(
+        m.words for m in group.mentions
+    )
+    if kind == "person":
+        best = max(names.items(), key=lambda kv: (len(kv[0]), kv[1]))[0]
+    else:
+        best = max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+    return " ".join(best)
