@@ -25,6 +25,7 @@ MODULES = (
     "bot.nlp.entity_gazetteer",
     "bot.nlp.entity_lexicon",
     "bot.nlp.entity_mentions",
+    "bot.nlp.entity_ranking",
     "bot.nlp.entity_tokens",
     "bot.nlp.entity_trim",
     "bot.nlp.entity_typing",
