@@ -200,6 +200,7 @@ def _caseless_mentions(
 
 
 def _prev_word(tokens: list[Tok], lo: int) -> str:
+    """The lowercase word before the span at `lo`, an elided article spelt out."""
     tok = tokens[lo]
     if tok.before:
         return {"l": "le", "d": "de", "qu": "que"}.get(tok.before, tok.before)
@@ -209,7 +210,9 @@ def _prev_word(tokens: list[Tok], lo: int) -> str:
 
 
 def _next_words(tokens: list[Tok], hi: int) -> list[str]:
-    out = []
+    """The up to three words right after the span ending at `hi`, lowercased,
+    up to the first symbol."""
+    out: list[str] = []
     for tok in tokens[hi : hi + 3]:
         if not tok.word:
             break
