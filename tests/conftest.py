@@ -7,6 +7,10 @@ import pytest
 
 from tests.helpers.webserver import ThreadedServer, threaded_server
 
+# Fixtures shared across folders: the web app and its HTTP client (tests/helpers/web.py),
+# used by tests/web/, tests/test_logs.py and tests/test_metrics.py.
+pytest_plugins = ["tests.helpers.web"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED = ROOT / "seeds" / "000_8cab881343aabe4f.txt"

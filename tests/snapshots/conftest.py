@@ -1,3 +1,3 @@
 """The bot harness of tests/bot, for the feed-run snapshot."""
 
-from tests.bot.conftest import feeds, harness  # noqa: F401
+from tests.discord_adapter.conftest import feeds, harness  # noqa: F401

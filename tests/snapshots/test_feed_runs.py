@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import Harness
-from tests.bot.test_feeds_e2e import add_items, feed_command, live_feed, posts
+from tests.cogs.test_feeds import add_items, feed_command, live_feed, posts
+from tests.discord_adapter.conftest import Harness
 from tests.feeds.feedserver import FeedServer
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "feed_runs.json"

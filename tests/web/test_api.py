@@ -17,8 +17,8 @@ from bot.cli import main as cli_main
 from bot.render import to_json_dict
 from bot.web import API_PATH, WebApp
 from tests.conftest import DATA, SEED
+from tests.helpers.web import CHANNEL, OTHER_CHANNEL, TOKEN, MakeWeb, Poster, auth
 from tests.helpers.webserver import ThreadedServer
-from tests.web.conftest import CHANNEL, OTHER_CHANNEL, TOKEN, MakeWeb, Poster, auth
 
 ARTICLES = DATA / "articles"
 SUMMARY_KEYS = {"title", "language", "source", "summary", "entities", "stats", "algorithm"}

@@ -18,10 +18,10 @@ from bot.discord_adapter.client import PrecisBot
 from bot.discord_adapter.embeds import embed_dict
 from bot.models import Summary
 from bot.web import API_PATH, WebApp, WebConfig
-from tests.bot.conftest import bot_settings, start_bot
 from tests.conftest import SEED
+from tests.discord_adapter.conftest import bot_settings, start_bot
 from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.web.conftest import TOKEN, auth
+from tests.helpers.web import TOKEN, auth
 
 
 def gateway_connected(bot: PrecisBot) -> bool:

@@ -12,7 +12,7 @@ import aiohttp
 
 from bot.feeds.store import Store
 from bot.web import WebApp
-from tests.web.conftest import MakeWeb, Switches
+from tests.helpers.web import MakeWeb, Switches
 
 
 async def get(http: aiohttp.ClientSession, app: WebApp, path: str) -> tuple[int, dict[str, Any]]:

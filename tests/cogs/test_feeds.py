@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.bot.conftest import Harness
+from tests.discord_adapter.conftest import Harness
 from tests.fakediscord.server import ControlError
 from tests.feeds.feedserver import FeedServer, LiveFeed
 

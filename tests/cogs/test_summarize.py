@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.discord_adapter.client import PERMISSIONS
-from tests.bot.conftest import Harness
 from tests.conftest import DATA, SEED
+from tests.discord_adapter.conftest import Harness
 from tests.helpers.webserver import ThreadedServer
 
 SEED_TITLE = ("L'Irak et les États-Unis conviennent de discuter du calendrier du retrait "

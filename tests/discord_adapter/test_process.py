@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.bot.conftest import process_env, start_process
 from tests.conftest import ROOT, SEED
+from tests.discord_adapter.conftest import process_env, start_process
 from tests.fakediscord import FakeDiscord
 
 

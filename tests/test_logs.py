@@ -9,7 +9,7 @@ import pytest
 
 from bot.web import API_PATH, WebApp
 from tests.conftest import SEED
-from tests.web.conftest import CHANNEL, TOKEN, MakeWeb, auth
+from tests.helpers.web import CHANNEL, TOKEN, MakeWeb, auth
 
 WRONG = "wrong-but-secret-looking-9f8e7d6c5b4a"
 

@@ -16,7 +16,7 @@ from bot import metrics
 from bot.web import API_PATH, WebApp
 from tests.conftest import SEED
 from tests.fakediscord import FakeDiscord, point_discord_py_at
-from tests.web.conftest import auth
+from tests.helpers.web import auth
 
 
 async def scrape(

@@ -8,8 +8,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from tests.bot.conftest import process_env, start_process
-from tests.bot.test_feeds_e2e import add_items, live_feed
+from tests.cogs.test_feeds import add_items, live_feed
+from tests.discord_adapter.conftest import process_env, start_process
 from tests.fakediscord import FakeDiscord
 from tests.feeds.feedserver import FeedServer
 
