@@ -1,6 +1,6 @@
 """The web app around the real PrecisBot, connected to the loopback Discord emulator:
 readiness from the bot's real gateway, database and poller, and an upload posted to a
-channel as an embed (the wiring proposed for bot/client.py)."""
+channel as an embed through the bot's own sink (bot/discord_adapter/sink.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import discord
 import pytest
 from pydantic import SecretStr
 
 from bot.discord_adapter.client import PrecisBot
-from bot.discord_adapter.embeds import embed_dict
-from bot.models import Summary
 from bot.web import API_PATH, WebApp, WebConfig
 from tests.conftest import SEED
 from tests.discord_adapter.conftest import bot_settings, start_bot
@@ -28,16 +25,6 @@ def gateway_connected(bot: PrecisBot) -> bool:
     return bot.is_ready() and not bot.is_closed() and bot.ws is not None and bot.ws.open
 
 
-async def post_summary(bot: PrecisBot, channel_id: int, summary: Summary) -> int:
-    channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
-    assert isinstance(channel, discord.abc.Messageable)
-    message = await channel.send(
-        embed=discord.Embed.from_dict(embed_dict(summary)),
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
-    return message.id
-
-
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, PrecisBot, WebApp, int]]:
     async with FakeDiscord(heartbeat_interval=0.25) as fake:
@@ -45,7 +32,6 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, PrecisBot,
         channel = int(guild["channels"]["news"])
         restore = point_discord_py_at(fake.api_base, fake.gateway_url)
         bot, task = await start_bot(fake, bot_settings(fake, int(guild["id"]), tmp_path))
-        post = getattr(bot, "post_summary", None)  # the bot's own, once wired
         web = WebApp(
             WebConfig(port=0, api_token=SecretStr(TOKEN), allowed_channels=frozenset({channel})),
             bot.service,
@@ -54,7 +40,7 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, PrecisBot,
                 "database": bot.store.ping,
                 "poller": lambda: bot.feeds.healthy,
             },
-            post_summary=post or (lambda cid, s: post_summary(bot, cid, s)),
+            post_summary=bot.sink.post_summary,  # the bot's one send path
         )
         await web.start()
         try:
