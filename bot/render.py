@@ -80,7 +80,8 @@ def to_markdown(summary: Summary) -> str:
     lines = []
     if summary.title:
         title = escape.markdown(summary.title)
-        lines.append(f"## [{title}]({summary.source.url})" if summary.source.url else f"## {title}")
+        link = escape.link_target(summary.source.url)
+        lines.append(f"## [{title}]({link})" if link else f"## {title}")
         lines.append("")
     lines += [f"- {escape.markdown(s)}" for s in summary.summary]
     grouped = entities_by_type(summary.entities)

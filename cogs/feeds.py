@@ -95,7 +95,9 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             )
             return
         except PrecisError as exc:
-            await interaction.followup.send(f"I can't follow that feed: {exc}")
+            await interaction.followup.send(
+                escape.message(f"I can't follow that feed: {exc}"), allowed_mentions=NO_MENTIONS
+            )
             return
         posting = "its newest items" if backlog else "its newest item now, then every new one"
         await interaction.followup.send(
@@ -175,7 +177,9 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
                 subscription, guild_id=interaction.guild_id
             )
         except PrecisError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(
+                escape.message(str(exc)), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
             return
         sub = await self.bot.feeds.get_subscription(subscription, guild_id=interaction.guild_id)
         embed = embed_dict(summary, feed_name=sub.feed_title if sub else None)

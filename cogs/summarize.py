@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import escape
 from bot.discord_adapter.embeds import embed_dict
 from bot.errors import PrecisError, TooLarge, UnsupportedType
 from bot.options import SENTENCES_MAX, SENTENCES_MIN
@@ -109,7 +110,7 @@ class SummarizeCog(commands.Cog):
             else:
                 maker = ready(TextSource(text or ""))
         except PrecisError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(escape.message(str(exc)), ephemeral=True)
             return
         await self.run(interaction, maker, sentences=sentences, private=private, door="slash")
 
@@ -128,7 +129,7 @@ class SummarizeCog(commands.Cog):
             else:
                 raise PrecisError("That message has no link, file or text to summarize.")
         except PrecisError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(escape.message(str(exc)), ephemeral=True)
             return
         await self.run(interaction, maker, sentences=None, private=False, door="context-menu")
 
@@ -145,7 +146,7 @@ class SummarizeCog(commands.Cog):
         try:
             service.admit(interaction.user.id)
         except Busy as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(escape.message(str(exc)), ephemeral=True)
             return
         # Acknowledge within Discord's 3 s; the follow-up token lasts 15 min.
         await interaction.response.defer(ephemeral=private, thinking=True)
@@ -153,7 +154,7 @@ class SummarizeCog(commands.Cog):
             source = await make_source()
             _, summary = await service.summarize(source, service.options(sentences), door=door)
         except PrecisError as exc:
-            await self.fail(interaction, str(exc), private=private)
+            await self.fail(interaction, escape.message(str(exc)), private=private)
             return
         except Exception:
             log.exception("summarize failed (door=%s)", door)

@@ -39,13 +39,15 @@ def embed_dict(summary: Summary, *, feed_name: str | None = None) -> dict[str, A
     embed: dict[str, Any] = {"type": "rich", "color": EMBED_COLOR}
     title = summary.title or _host(summary.source.url) or "Summary"
     embed["title"] = _fit(escape.discord(title), EMBED_TITLE)
-    if summary.source.url and summary.source.url.startswith(("http://", "https://")):
-        embed["url"] = summary.source.url
+    link = escape.link_target(summary.source.url)
+    if link is not None:  # only a well-formed http(s) link: Discord refuses the post else
+        embed["url"] = link
 
     footer_parts = source_parts(summary, with_link=False)
     if feed_name:
         footer_parts.insert(0, f"via {feed_name}")
-    embed["footer"] = {"text": _fit(" · ".join(footer_parts), EMBED_FOOTER)}
+    footer = escape.plain(" · ".join(footer_parts))  # footers show no Markdown
+    embed["footer"] = {"text": _fit(footer, EMBED_FOOTER)}
     if summary.source.published:
         embed["timestamp"] = f"{summary.source.published.isoformat()}T00:00:00+00:00"
 

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot import escape
 from bot.escape import discord_inline as _md
 from bot.feeds.rows import AlreadySubscribed, Notice, Subscription
 
 
 def notice_text(notice: Notice) -> str:
-    """The message for a queued notice (notices queued before revision 0003 kept theirs)."""
+    """The message for a queued notice, within Discord's limit (notices queued before
+    revision 0003 kept their text)."""
+    return escape.cut(_notice_text(notice), escape.MESSAGE_LIMIT)
+
+
+def _notice_text(notice: Notice) -> str:
     p = notice.params
     if not p:
         return notice.text
@@ -36,7 +42,8 @@ def notice_text(notice: Notice) -> str:
 
 def failing_text(title: str, failures: int, since: dt.datetime | None, error: str | None) -> str:
     when = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
-    reason = f" Last error: {error}" if error else ""
+    # The error quotes the feed's server (its reason phrase, its page): outside text.
+    reason = f" Last error: {_md(error, 300)}" if error else ""
     return (
         f"\u26a0\ufe0f The feed **{_md(title)}** has failed {failures} times in a row{when}."
         f"{reason} I'll keep trying, less often, and say so here when it works again."
@@ -50,7 +57,7 @@ def status_text(sub: Subscription) -> str:
     if sub.failure_count > 0 and sub.failing_since:
         since = sub.failing_since.strftime("%Y-%m-%d %H:%M UTC")
         text = f"failing since {since} ({sub.failure_count} failures)"
-        return text + (f": {sub.last_error}" if sub.last_error else "")
+        return text + (f": {_md(sub.last_error, 300)}" if sub.last_error else "")
     return "healthy" if sub.last_success else "waiting for the first poll"
 
 
