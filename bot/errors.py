@@ -41,6 +41,14 @@ class BlockedAddress(FetchError):
     """The link points at an address we refuse to contact (loopback, private, ...)."""
 
 
+class TooComplex(InputError):
+    """The input would take more time or memory than a summary may use."""
+
+
+class ShuttingDown(PrecisError):
+    """Précis is stopping; the work was abandoned."""
+
+
 class NotAnArticle(PrecisError):
     """Nothing article-like was found in the input."""
 

@@ -29,6 +29,7 @@ from bot.nlp.sentences import split_sentences
 from bot.nlp.summarize import summarize_sentences
 from bot.nlp.tokens import count_words, sentence_words
 from bot.options import Options
+from bot.workers import WorkerPool
 
 if TYPE_CHECKING:
     from bot.ingest.fetch import FetchLimits
@@ -202,9 +203,11 @@ def warm_up() -> None:
 T = TypeVar("T")
 
 
-async def _off_loop(executor: Executor | None, func: Callable[[], T]) -> T:
+async def _off_loop(executor: Executor | WorkerPool | None, func: Callable[[], T]) -> T:
     if executor is None:
         return func()
+    if isinstance(executor, WorkerPool):  # a process, killed when over its budget
+        return await executor.run(func)
     return await asyncio.get_running_loop().run_in_executor(executor, func)
 
 
@@ -223,7 +226,7 @@ async def summarize_source(
     *,
     limits: FetchLimits,
     max_file_bytes: int | None = None,
-    executor: Executor | None = None,
+    executor: Executor | WorkerPool | None = None,
 ) -> tuple[Article, Summary]:
     """The whole pipeline. With an executor, the CPU work leaves the event loop."""
     local = await fetch_source(source.url, limits) if isinstance(source, UrlSource) else source

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from bot.ingest.fetch import FetchLimits
 from bot.models import Article, Summary
 from bot.options import Options, resolve_options
 from bot.pipeline import Source, TextSource, UrlSource, summarize_source
+from bot.workers import Budget, WorkerPool
 from config.settings import Settings
 
 log = logging.getLogger("precis.service")
@@ -58,8 +58,9 @@ class SummaryService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.limits = FetchLimits.from_settings(settings)
-        self.executor = ThreadPoolExecutor(
-            max_workers=settings.max_concurrent_summaries, thread_name_prefix="summarize"
+        self.executor = WorkerPool(
+            settings.max_concurrent_summaries,
+            Budget(settings.summary_timeout, settings.summary_memory_mb or None),
         )
         self._slots = asyncio.Semaphore(settings.max_concurrent_summaries)
         self.cooldowns = Cooldowns(settings.user_cooldown_seconds)
@@ -123,5 +124,13 @@ class SummaryService:
             algorithm=self.settings.algorithm,
         )
 
+    async def start(self) -> None:
+        await self.executor.start()
+
+    def stalled(self) -> bool:
+        """Every summary slot stuck past its budget: /healthz reports it (a restart helps)."""
+        return self.executor.stalled()
+
     def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Kill the workers: a shutdown never waits for a summary."""
+        self.executor.close()

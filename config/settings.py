@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     allow_private_addresses: bool = False  # allow every address (trusted networks only)
     user_cooldown_seconds: float = Field(default=10.0, ge=0)
     max_concurrent_summaries: int = Field(default=4, ge=1)
+    # Each summary runs in a worker process, killed past these (untrusted input).
+    summary_timeout: float = Field(default=30.0, gt=0)
+    summary_memory_mb: int = Field(default=1024, ge=0)  # 0: no memory limit
 
     # Feeds
     feed_poll_interval: float = Field(default=300.0, ge=1)

@@ -73,6 +73,7 @@ class PrecisBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
+        await self.service.start()  # the summary workers' forkserver loads the engine now
         self.store = await Store.open(self.settings.database_url)
         self.feeds = FeedService(
             self.store,
@@ -89,6 +90,7 @@ class PrecisBot(commands.Bot):
                     "gateway": self.gateway_connected,
                     "database": self.store.ping,
                     "poller": lambda: self.feeds.healthy,
+                    "summaries": lambda: not self.service.stalled(),
                 },
                 post_summary=self.sink.post_summary,
             )
@@ -135,7 +137,10 @@ class PrecisBot(commands.Bot):
             await interaction.response.send_message(message, ephemeral=True)
 
     async def close(self) -> None:
-        # API requests and feed posts in flight finish while the connection is still up.
+        # Summaries still running are stopped (their workers killed): SIGTERM never waits
+        # for a long job. API requests and feed posts in flight then finish (with an
+        # answer) while the connection is still up.
+        self.service.close()
         if self.web is not None:
             await self.web.stop()
             metrics.track_queue_length(None)
@@ -144,7 +149,6 @@ class PrecisBot(commands.Bot):
         await super().close()
         if hasattr(self, "store"):
             await self.store.close()
-        self.service.close()
 
 
 def feeds_config(settings: Settings) -> FeedsConfig:

@@ -16,6 +16,8 @@ from bot.errors import (
     LanguageError,
     NotAnArticle,
     PrecisError,
+    ShuttingDown,
+    TooComplex,
     TooLarge,
     UnsupportedType,
 )
@@ -24,6 +26,7 @@ from bot.pipeline import Source, UrlSource
 # Every user-facing error class, most specific first in the MRO walk: one table.
 ERROR_STATUS: Mapping[type[PrecisError], int] = {
     TooLarge: 413,
+    TooComplex: 422,  # over the time or memory budget of a summary
     UnsupportedType: 415,
     EmptyInput: 400,
     InputError: 422,  # e.g. a damaged or password-protected PDF
@@ -32,6 +35,7 @@ ERROR_STATUS: Mapping[type[PrecisError], int] = {
     FetchError: 502,
     NotAnArticle: 422,
     LanguageError: 422,
+    ShuttingDown: 503,
     PrecisError: 400,
 }
 
