@@ -234,8 +234,10 @@ class Scheduler:
         except NotAFeed as exc:
             if not exc.is_html:
                 raise
-            page = fetched.data.decode(fetched.charset or "utf-8", errors="replace")
-        candidates = discover_feed_links(page, fetched.url)
+        # A page may hold tens of thousands of links: discovery runs off the event loop.
+        candidates = await asyncio.get_running_loop().run_in_executor(
+            self._executor, _discover, fetched
+        )
         if not candidates:
             raise NotAFeed(
                 f"I found no feed at {url}: the page does not link to an RSS or Atom feed. "
@@ -251,3 +253,8 @@ class Scheduler:
         raise NotAFeed(
             f"{url} links to the feed {candidates[0]}, but I could not read it: {problem}"
         )
+
+
+def _discover(fetched: Fetched) -> list[str]:
+    page = fetched.data.decode(fetched.charset or "utf-8", errors="replace")
+    return discover_feed_links(page, fetched.url)
