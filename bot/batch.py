@@ -1,14 +1,16 @@
 """`precis batch`: JSON lines in, one summary (or error) line out per input line, in order.
 
-The CPU work runs in worker processes, one per core by default, forked from a warm
-engine (the language model, stemmers and gazetteers load once, before the fork, and
-are shared). Lines travel to the workers in chunks, raw: a worker parses each line,
-summarizes it and returns the finished output line, so the main process only reads,
-hands over and writes. A line that names only a link cannot be summarized in a worker
-(the fetch is I/O): the worker hands it back, the main process fetches it on its event
-loop and a worker summarizes what came back. At most a few chunks are in flight, so
-memory stays bounded however long the input; a line over the size limit is skipped
-without ever being held whole.
+The CPU work runs in worker processes (bot/workers.py), one per core by default, forked
+from a forkserver that has loaded the engine (the language model, stemmers and
+gazetteers load once and are shared), each job within the summary budget: a chunk that
+overruns is run again line by line, and a line that overruns alone gets an error line.
+Lines travel to the workers in chunks, raw: a worker parses each line, summarizes it and
+returns the finished output line, so the main process only reads, hands over and
+writes. A line that names only a link cannot be summarized in a worker (the fetch is
+I/O): the worker hands it back, the main process fetches it on its event loop and a
+worker summarizes what came back. At most a few chunks are in flight, so memory stays
+bounded however long the input; a line over the size limit is skipped without ever
+being held whole.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ import asyncio
 import itertools
 import json
 import logging
-import multiprocessing
+import re
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import IO, Any
 
-from bot.errors import PrecisError
+from bot.errors import PrecisError, TooComplex
 from bot.pipeline import (
     FileSource,
     HtmlSource,
@@ -36,6 +38,7 @@ from bot.pipeline import (
     url_source,
 )
 from bot.render import to_json_dict
+from bot.workers import WorkerPool
 
 log = logging.getLogger("precis.batch")
 
@@ -106,6 +109,7 @@ def _one_line(line_no: int, line: bytes, batch: BatchOptions) -> Result:
         return _output(None, error=f"line {line_no} is not valid JSON")
     if not isinstance(row, dict):
         return _output(None, error=f"line {line_no} is not a JSON object")
+    row = _scrub(row)
     row_id = row.get("id")
     options = batch.options
     if isinstance(row.get("language"), str):
@@ -117,6 +121,21 @@ def _one_line(line_no: int, line: bytes, batch: BatchOptions) -> Result:
     if isinstance(source, str):
         return NeedsFetch(row_id, source, options)
     return summarize_one(row_id, source, options, batch)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """JSON may carry lone surrogates (a cut emoji): they become U+FFFD, so the line is
+    summarized and its output can be written like any other."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def run_chunk(chunk: list[tuple[int, bytes | None]], batch: BatchOptions) -> list[Result]:
@@ -158,31 +177,15 @@ def chunks(lines: Iterator[tuple[int, bytes | None]]) -> Iterator[list[tuple[int
         yield chunk
 
 
-def start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """Worker processes forked from a warm engine; None for one worker (run in-process)."""
-    if workers <= 1:
-        return None
-    from bot.pipeline import warm_up
-
-    warm_up()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    # Fork them all now, before the event loop starts any thread.
-    for future in [pool.submit(int) for _ in range(workers)]:
-        future.result()
-    return pool
-
-
 class Batch:
-    def __init__(self, batch: BatchOptions, pool: Executor | None, fetch_limits: Any) -> None:
+    def __init__(self, batch: BatchOptions, pool: WorkerPool, fetch_limits: Any) -> None:
         self.batch = batch
         self.pool = pool
         self.fetch_limits = fetch_limits
         self.failures = 0
 
     async def _in_worker(self, func: Any, *args: Any) -> Any:
-        if self.pool is None:
-            return func(*args)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
+        return await self.pool.run(partial(func, *args))
 
     async def _fetched(self, item: NeedsFetch) -> Line:
         try:
@@ -195,15 +198,26 @@ class Batch:
         return line
 
     async def _chunk(self, chunk: list[tuple[int, bytes | None]]) -> list[Line]:
-        results: list[Result] = await self._in_worker(run_chunk, chunk, self.batch)
+        try:
+            results: list[Result] = await self._in_worker(run_chunk, chunk, self.batch)
+        except TooComplex:
+            # Some line of the chunk is over the budget: each line again, on its own budget.
+            results = [r for part in await asyncio.gather(*(self._alone(item) for item in chunk))
+                       for r in part]  # fmt: skip
         return list(await asyncio.gather(*(
             self._fetched(r) if isinstance(r, NeedsFetch) else _constant(r) for r in results
         )))  # fmt: skip
 
+    async def _alone(self, item: tuple[int, bytes | None]) -> list[Result]:
+        try:
+            results: list[Result] = await self._in_worker(run_chunk, [item], self.batch)
+        except TooComplex as exc:
+            return [_output(None, error=f"line {item[0]}: {exc}")]
+        return results
+
     async def run(self, stream: IO[bytes], out: IO[str]) -> int:
         """Summarize every line of `stream` to `out`; the number of lines that failed."""
-        workers = getattr(self.pool, "_max_workers", 1)
-        in_flight = 2 * workers + 1
+        in_flight = 2 * self.pool.size + 1
         pending: deque[asyncio.Task[list[Line]]] = deque()
         for chunk in chunks(read_lines(stream, self.batch.max_line_bytes)):
             pending.append(asyncio.create_task(self._chunk(chunk)))

@@ -17,8 +17,8 @@ import asyncio
 import logging
 import os
 import sys
-from concurrent.futures import Executor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.errors import EmptyInput, PrecisError, TooLarge
@@ -31,14 +31,18 @@ from bot.options import (
     Options,
     resolve_options,
 )
-from bot.pipeline import FileSource, Source, summarize_source, url_source
-from bot.render import render
 from config.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # the engine is imported when a command needs it (batch starts first)
+    from bot.pipeline import Source
+    from bot.workers import WorkerPool
 
 log = logging.getLogger("precis.cli")
 
 
 def _source_from_argument(arg: str, settings: Settings) -> Source:
+    from bot.pipeline import FileSource, url_source
+
     if arg == "-":
         data = sys.stdin.buffer.read(settings.max_file_bytes + 1)
         if not data.strip():
@@ -75,6 +79,8 @@ def _options(args: argparse.Namespace, settings: Settings) -> Options:
 
 async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ingest.fetch import FetchLimits  # aiohttp: imported only when needed
+    from bot.pipeline import summarize_source
+    from bot.render import render
 
     source = _source_from_argument(args.source, settings)
     _, summary = await summarize_source(
@@ -87,7 +93,7 @@ async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _batch(args: argparse.Namespace, settings: Settings, pool: Executor | None) -> int:
+async def _batch(args: argparse.Namespace, settings: Settings, pool: WorkerPool) -> int:
     from bot.batch import Batch, BatchOptions
     from bot.ingest.fetch import FetchLimits  # aiohttp: imported only when needed
 
@@ -98,6 +104,18 @@ async def _batch(args: argparse.Namespace, settings: Settings, pool: Executor | 
         print(f"precis: {failures} line(s) could not be summarized", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.workers import Budget, WorkerPool
+
+    # Each chunk of lines, then each line of a chunk that overran, gets the summary budget.
+    budget = Budget(args.timeout or settings.summary_timeout, settings.summary_memory_mb or None)
+    pool = WorkerPool(max(1, args.workers), budget)
+    try:
+        return asyncio.run(_batch(args, settings, pool))
+    finally:
+        pool.close()
 
 
 def _algorithms() -> int:
@@ -150,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: one per core, here %(default)s)",
     )
+    b.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="time budget of one line (default: SUMMARY_TIMEOUT, 30)",
+    )
 
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
@@ -161,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "batch":
+        from bot.workers import boot
+
+        boot()  # the workers' forkserver loads the engine while we get ready
     try:
         settings = load_settings()
         if args.command == "algorithms":
@@ -168,14 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings)
         if args.command == "batch":
-            from bot.batch import start_pool
-
-            pool = start_pool(args.workers)
-            try:
-                return asyncio.run(_batch(args, settings, pool))
-            finally:
-                if pool is not None:
-                    pool.shutdown(cancel_futures=True)
+            return _run_batch(args, settings)
         return asyncio.run(_summarize(args, settings))
     except (PrecisError, SettingsError) as exc:
         print(f"precis: error: {exc}", file=sys.stderr)

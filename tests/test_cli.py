@@ -207,6 +207,27 @@ def test_batch_without_failures_exits_0_and_caps_each_line() -> None:
     assert rows[0]["summary"] == rows[2]["summary"]
 
 
+def test_batch_lone_surrogates_and_a_line_over_budget_fail_alone() -> None:
+    en = (ARTICLES / "en_spacecraft.txt").read_text(encoding="utf-8")
+    with (DATA / "eval" / "cnndm.jsonl").open(encoding="utf-8") as handle:
+        heavy = "\n\n".join(json.loads(line)["article"] for line in handle) * 4  # ~0.5 s
+    lines = [
+        json.dumps({"id": 1, "text": en}),
+        # A cut emoji: a lone surrogate, escaped as JSON allows. It used to end the whole
+        # batch with exit 2 at the first write, losing every later line.
+        '{"id": "\\ud83d", "text": ' + json.dumps(en[:400] + " \\ud83d ")[:-1] + '"}',
+        json.dumps({"id": 3, "text": heavy}),
+        json.dumps({"id": 4, "text": en}),
+    ]
+    done = run_batch(["--timeout", "0.2"], ("\n".join(lines) + "\n").encode())
+    assert done.returncode == 1, done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [r.get("id") for r in rows] == [1, "\ufffd", None, 4]
+    assert "summary" in rows[0] and "summary" in rows[1] and "summary" in rows[3]
+    assert rows[2]["error"].startswith("line 3: That is too complex to summarize")
+    assert done.stderr.decode() == "precis: 1 line(s) could not be summarized\n"
+
+
 # -- bad input: a clear error and a non-zero exit, nothing hangs ---------------------
 
 
