@@ -112,7 +112,10 @@ class SummaryService:
         self, link: str | None, content_html: str | None, sentences: int
     ) -> Summary:
         """The poller's summarizer: the item's page when it has a link, else its own content."""
-        source: Source = UrlSource(link) if link else TextSource(html_to_text(content_html or ""))
+        if link:
+            source: Source = UrlSource(link)
+        else:  # the feed's own text (up to MAX_FETCH_BYTES of HTML): off the event loop
+            source = TextSource(await asyncio.to_thread(html_to_text, content_html or ""))
         _, summary = await self.summarize(source, self.options(sentences), door="feed")
         return summary
 

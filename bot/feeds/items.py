@@ -81,7 +81,10 @@ class ItemSummaries:
             except Exception:
                 log.exception("summarize crashed on %s", target or "feed content")
         self.stats.fallbacks += 1
-        return plain_summary(title, content_html, link, published, feed_title, sentences)
+        # The item's text may be megabytes of HTML: turned into words off the event loop.
+        return await asyncio.to_thread(
+            plain_summary, title, content_html, link, published, feed_title, sentences
+        )
 
 
 def plain_summary(
