@@ -1,21 +1,27 @@
 """Reading the upload API's request: a JSON object or a multipart/form-data body,
-under the size and time limits, into a Source, a sentence count and a channel."""
+under the size and time limits, into a Source, a sentence count and a channel.
+What the fields say is checked by bot.web.fields."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 
 from aiohttp import BodyPartReader, hdrs, web
 
 from bot.errors import InvalidLink
-from bot.options import SENTENCES_MAX, SENTENCES_MIN
 from bot.pipeline import FileSource, HtmlSource, Source, TextSource, url_source
 from bot.web.answers import ApiError, status_for
 from bot.web.config import WebConfig
+from bot.web.fields import (
+    JSON_FIELDS,
+    SOURCE_FIELDS,
+    channel_id,
+    parse_json,
+    sentence_count,
+    shorten,
+    unknown_fields,
+)
 
-JSON_FIELDS = ("url", "text", "html", "sentences", "channel_id")
-SOURCE_FIELDS = ("url", "text", "html")
 MULTIPART_FIELDS = ("file", "sentences", "channel_id")
 CHUNK = 64 * 1024
 
@@ -34,7 +40,7 @@ class RequestReader:
         try:
             async with asyncio.timeout(self.config.body_timeout):
                 if mimetype == "application/json":
-                    return self._parse_json(await self._read_limited(request, limit))
+                    return _from_json(await self._read_limited(request, limit))
                 if mimetype == "multipart/form-data":
                     return await self._read_multipart(request)
         except TimeoutError:
@@ -57,44 +63,12 @@ class RequestReader:
                 raise ApiError(413, self._too_large_message())
         return bytes(body)
 
-    def _parse_json(self, raw: bytes) -> tuple[Source, int | None, int | None]:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "The body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "The body must be a JSON object.")
-        unknown = sorted(set(data) - set(JSON_FIELDS))
-        if unknown:
-            raise ApiError(400, f"Unknown field(s) {', '.join(unknown)}; "
-                                f"known: {', '.join(JSON_FIELDS)}.")  # fmt: skip
-        given = [name for name in SOURCE_FIELDS if data.get(name) is not None]
-        if not given:
-            raise ApiError(400, 'Give one source: "url", "text" or "html".')
-        if len(given) > 1:
-            raise ApiError(400, f"Give only one source, not {' and '.join(given)}.")
-        name = given[0]
-        value = data[name]
-        if not isinstance(value, str):
-            raise ApiError(400, f'"{name}" must be a string.')
-        source: Source
-        if name == "url":
-            try:
-                source = url_source(value)
-            except InvalidLink as exc:
-                raise ApiError(status_for(exc), str(exc)) from None
-        elif name == "html":
-            source = HtmlSource(value)
-        else:
-            source = TextSource(value)
-        return source, _sentences(data.get("sentences")), _channel(data.get("channel_id"))
-
     async def _read_multipart(self, request: web.Request) -> tuple[Source, int | None, int | None]:
         try:
             reader = await request.multipart()
         except (ValueError, AssertionError) as exc:
             raise ApiError(400, f"Bad multipart body: {exc}") from None
-        fields: dict[str, str] = {}
+        values: dict[str, str] = {}
         source: FileSource | None = None
         while True:
             try:
@@ -107,10 +81,9 @@ class RequestReader:
                 raise ApiError(400, "Nested multipart bodies are not supported.")
             name = part.name or ""
             if name not in MULTIPART_FIELDS:
-                raise ApiError(
-                    400, f"Unknown field {name!r}; known: {', '.join(MULTIPART_FIELDS)}."
-                )
-            if name in fields or (name == "file" and source is not None):
+                raise ApiError(400, f"Unknown field {shorten(name)!r}; "
+                                    f"known: {', '.join(MULTIPART_FIELDS)}.")  # fmt: skip
+            if name in values or (name == "file" and source is not None):
                 raise ApiError(400, f"The field {name!r} was given twice.")
             encoding = part.headers.get(hdrs.CONTENT_ENCODING, "identity").lower()
             transfer = part.headers.get(hdrs.CONTENT_TRANSFER_ENCODING, "binary").lower()
@@ -126,12 +99,13 @@ class RequestReader:
                 )  # fmt: skip
             else:
                 raw = await self._read_part(part, 64, too_large=400)
-                fields[name] = raw.decode("utf-8", "replace").strip()
+                values[name] = raw.decode("utf-8", "replace").strip()
             if request.content.total_bytes > self.config.max_body_bytes:
                 raise ApiError(413, self._too_large_message())
         if source is None:
             raise ApiError(400, "The multipart body has no `file` field.")
-        return source, _sentences(fields.get("sentences")), _channel(fields.get("channel_id"))
+        return (source, sentence_count(values.get("sentences")),
+                channel_id(values.get("channel_id")))  # fmt: skip
 
     async def _read_part(self, part: BodyPartReader, limit: int, *, too_large: int = 413) -> bytes:
         data = bytearray()
@@ -146,30 +120,28 @@ class RequestReader:
                 raise ApiError(too_large, f"The field {part.name!r} is too long.")
 
 
-# ---------------------------------------------------------------------- validation
-
-
-def _sentences(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or not SENTENCES_MIN <= value <= SENTENCES_MAX
-    ):
-        raise ApiError(
-            400, f'"sentences" must be a whole number from {SENTENCES_MIN} to {SENTENCES_MAX}.'
-        )
-    return value
-
-
-def _channel(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**64:
-        raise ApiError(400, '"channel_id" must be a Discord channel id (a number).')
-    return value
+def _from_json(raw: bytes) -> tuple[Source, int | None, int | None]:
+    data = parse_json(raw)
+    unknown = sorted(set(data) - set(JSON_FIELDS))
+    if unknown:
+        raise unknown_fields(unknown)
+    given = [name for name in SOURCE_FIELDS if data.get(name) is not None]
+    if not given:
+        raise ApiError(400, 'Give one source: "url", "text" or "html".')
+    if len(given) > 1:
+        raise ApiError(400, f"Give only one source, not {' and '.join(given)}.")
+    name = given[0]
+    value = data[name]
+    if not isinstance(value, str):
+        raise ApiError(400, f'"{name}" must be a string.')
+    source: Source
+    if name == "url":
+        try:
+            source = url_source(value)
+        except InvalidLink as exc:
+            raise ApiError(status_for(exc), str(exc)) from None
+    elif name == "html":
+        source = HtmlSource(value)
+    else:
+        source = TextSource(value)
+    return source, sentence_count(data.get("sentences")), channel_id(data.get("channel_id"))

@@ -1,0 +1,166 @@
+"""Hostile bodies for POST /api/v1/summaries (issue 17): each is one clear 4xx with a JSON
+{"error": ...}, answered fast; never a 500, a traceback or a hang. Sent byte for byte over
+a bare socket to a real server."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from bot import metrics
+from bot.web import WebApp
+from tests.conftest import SEED
+from tests.helpers.rawhttp import Answer, exchange, request
+from tests.helpers.web import MakeWeb
+
+BOUNDARY = "hostile-boundary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+@pytest.fixture
+async def web(make_web: MakeWeb) -> WebApp:
+    # After an early answer aiohttp goes on reading what the client sends (up to 10 s),
+    # even once the client is gone; stop() waits for that up to its shutdown_timeout.
+    return await make_web(shutdown_timeout=0.5)
+
+
+def part(name: str, value: bytes, *, filename: str | None = None,
+         headers: bytes = b"") -> bytes:  # fmt: skip
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return (f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n".encode() + headers
+            + b"\r\n" + value + b"\r\n")  # fmt: skip
+
+
+def multipart(*parts: bytes) -> bytes:
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def seed_file() -> bytes:
+    return part("file", SEED.read_bytes(), filename="seed.txt",
+                headers=b"Content-Type: text/plain\r\n")  # fmt: skip
+
+
+async def post(web: WebApp, body: bytes, content_type: str = "application/json",
+               **kw: Any) -> Answer:  # fmt: skip
+    return await exchange(web.port, request(body, content_type, **kw))
+
+
+def refused(answer: Answer, status: int, *words: str) -> str:
+    assert answer.status == status, (answer.status, answer.body[:300])
+    assert answer.headers["content-type"].startswith("application/json")
+    error = answer.json()["error"]
+    assert isinstance(error, str) and error
+    for word in words:
+        assert word.lower() in error.lower(), error
+    return error
+
+
+def summaries_made() -> float:
+    return metrics.value("precis_summaries_total", {"door": "api", "outcome": "ok"})
+
+
+# -- JSON nesting --------------------------------------------------------------------------
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"[" * DEEP + b"]" * DEEP, "JSON object"),
+        (b'{"text": ' + b"[" * DEEP + b"]" * DEEP + b"}", '"text" must be a string'),
+        (b'{"sentences": ' + b'{"a": ' * DEEP + b"1" + b"}" * DEEP + b"}", '"sentences"'),
+        (b'{"text": "x", "extra": ' + b"[" * DEEP, "Unknown field"),  # never closed
+    ],
+    ids=["array", "in-text", "objects", "unclosed"],
+)
+async def test_json_nested_100000_deep_is_a_fast_400(web: WebApp, body: bytes, words: str) -> None:
+    """Today's RecursionError path: the nesting is refused before json recurses into it."""
+    answer = await post(web, body)
+    refused(answer, 400, words)
+    assert answer.seconds < 2, answer.seconds
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"sentences": "²"}, '"sentences"'),  # str.isdigit() says yes, int() says no
+        ({"sentences": "٣"}, '"sentences"'),  # int() reads Arabic-Indic digits: not ours
+        ({"sentences": "9" * 5000}, '"sentences"'),  # int() refuses 4,301 digits
+        ({"channel_id": "9" * 5000}, '"channel_id"'),
+        ({"channel_id": "¹²³"}, '"channel_id"'),
+    ],
+)
+async def test_number_strings_that_int_would_choke_on_are_400(
+    web: WebApp, fields: dict[str, str], words: str
+) -> None:
+    before = summaries_made()
+    answer = await post(web, json.dumps({"text": SEED.read_text(), **fields}).encode())
+    refused(answer, 400, words)
+    assert summaries_made() == before
+
+
+async def test_a_5000_digit_json_number_is_400_naming_the_limit(web: WebApp) -> None:
+    body = b'{"text": "x", "sentences": ' + b"9" * 5000 + b"}"
+    refused(await post(web, body), 400, "20 digits")
+    body = b'{"text": "x", "sentences": 1.' + b"5" * 5000 + b"}"
+    refused(await post(web, body), 400, "number")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "status", "words"),
+    [
+        ("sentences", "²".encode(), 400, '"sentences"'),
+        ("sentences", "٣".encode(), 400, '"sentences"'),
+        ("channel_id", "¹".encode(), 400, '"channel_id"'),
+        ("sentences", b"9" * 5000, 400, "too long"),
+    ],
+)
+async def test_multipart_number_fields_that_int_would_choke_on_are_400(
+    web: WebApp, name: str, value: bytes, status: int, words: str
+) -> None:
+    answer = await post(web, multipart(part(name, value), seed_file()), MULTIPART)
+    refused(answer, status, words)
+
+
+# -- names, types, encodings -----------------------------------------------------------------
+
+
+async def test_huge_or_many_field_names_are_not_echoed_whole(web: WebApp) -> None:
+    body = json.dumps({"k" * 1_000_000: 1, "text": "x"}).encode()
+    answer = await post(web, body)
+    refused(answer, 400, "Unknown field")
+    assert len(answer.body) < 1000, len(answer.body)
+
+    body = json.dumps({f"field{i}": i for i in range(10_000)}).encode()
+    answer = await post(web, body)
+    refused(answer, 400, "fields")
+    assert len(answer.body) < 1000, len(answer.body)
+
+    answer = await post(web, multipart(part("n" * 8000, b"1"), seed_file()), MULTIPART)
+    refused(answer, 400, "Unknown field")
+    assert len(answer.body) < 1000, len(answer.body)
+
+
+async def test_json_must_be_utf8(web: WebApp) -> None:
+    for encoding in ("utf-16", "utf-32", "latin-1"):
+        body = json.dumps({"text": "Zoë " + SEED.read_text()}, ensure_ascii=False)
+        refused(await post(web, body.encode(encoding, "replace")), 400, "UTF-8")
+    # UTF-8 with a byte-order mark is still UTF-8
+    answer = await post(web, b"\xef\xbb\xbf" + json.dumps({"text": SEED.read_text()}).encode())
+    assert answer.status == 200, answer.body[:300]
+
+
+async def test_answers_stay_quick_and_the_server_stays_up(web: WebApp) -> None:
+    started = time.perf_counter()
+    for body in (b"", b"{", b"}", b'{"text": "x"} trailing', b'{"text" "x"}', b"\x00" * 100):
+        refused(await post(web, body), 400, "JSON")
+    assert time.perf_counter() - started < 5
+    health = await exchange(web.port, request(b"", None, path="/healthz", method="GET"))
+    assert health.status == 200
