@@ -1,7 +1,8 @@
 """Checking what an upload request says, before anything is summarized: the JSON body
-(one flat object, parsed without recursion) and the numbers `sentences` and
-`channel_id`. Each bad value becomes an ApiError(400) whose message names the field; no
-exception from deeper down (RecursionError, ValueError from int()) reaches the handler."""
+(one flat object, parsed without recursion), the numbers `sentences` and `channel_id`,
+and a source's text. Each bad value becomes an ApiError(400) whose message names the
+field; no exception from deeper down (RecursionError, ValueError from int(), a
+UnicodeEncodeError from encoding the answer) reaches the handler."""
 
 from __future__ import annotations
 
@@ -165,3 +166,16 @@ def channel_id(value: object) -> int | None:
     if number is None or not 0 < number < 2**64:
         raise ApiError(400, CHANNEL)
     return number
+
+
+def valid_unicode(name: str, value: str) -> str:
+    """`value`, if it is valid Unicode. A JSON string may hold a lone surrogate
+    ("\\ud800"), which no UTF-8 can carry: refused here, not when the answer (or a
+    Discord embed, or a log line) is encoded after the work is done."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ord(exc.object[exc.start])
+        raise ApiError(400, f'"{name}" is not valid Unicode: it holds a lone surrogate '
+                            f"(U+{bad:04X}).") from None  # fmt: skip
+    return value

@@ -20,6 +20,7 @@ from bot.web.fields import (
     sentence_count,
     shorten,
     unknown_fields,
+    valid_unicode,
 )
 
 MULTIPART_FIELDS = ("file", "sentences", "channel_id")
@@ -134,6 +135,7 @@ def _from_json(raw: bytes) -> tuple[Source, int | None, int | None]:
     value = data[name]
     if not isinstance(value, str):
         raise ApiError(400, f'"{name}" must be a string.')
+    value = valid_unicode(name, value)
     source: Source
     if name == "url":
         try:

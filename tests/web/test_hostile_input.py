@@ -129,6 +129,30 @@ async def test_multipart_number_fields_that_int_would_choke_on_are_400(
     refused(answer, status, words)
 
 
+# -- lone surrogates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["text", "html", "url"])
+async def test_a_lone_surrogate_is_refused_before_any_work(web: WebApp, field: str) -> None:
+    """Decided: refused at input. No UTF-8 can carry U+D800, so the answer, a Discord
+    embed or a log line would each fail to encode it after the summary was made."""
+    text = SEED.read_text().replace(". ", ". \ud800 ")  # in every sentence the summary picks
+    value = {"text": text, "html": f"<article><p>{text}</p></article>",
+             "url": "https://example.org/\ud800"}[field]  # fmt: skip
+    before = summaries_made()
+    answer = await post(web, json.dumps({field: value}).encode())  # sent as the escape \ud800
+    assert b"\\ud800" in request(json.dumps({field: value}).encode())
+    refused(answer, 400, f'"{field}"', "surrogate", "U+D800")
+    assert summaries_made() == before
+
+
+async def test_a_surrogate_pair_is_ordinary_text(web: WebApp) -> None:
+    text = SEED.read_text().replace(". ", ". \U0001f600 ")  # json.dumps: "\ud83d\ude00"
+    answer = await post(web, json.dumps({"text": text}).encode())
+    assert answer.status == 200, answer.body[:300]
+    assert "\U0001f600" in json.dumps(answer.json(), ensure_ascii=False)
+
+
 # -- names, types, encodings -----------------------------------------------------------------
 
 
