@@ -1,8 +1,8 @@
 """Checking what an upload request says, before anything is summarized: the JSON body
 (one flat object, parsed without recursion), the numbers `sentences` and `channel_id`,
-and a source's text. Each bad value becomes an ApiError(400) whose message names the
-field; no exception from deeper down (RecursionError, ValueError from int(), a
-UnicodeEncodeError from encoding the answer) reaches the handler."""
+and a source's text or link. Each bad value becomes an ApiError(400) whose message names
+the field; no exception from deeper down (RecursionError, ValueError from int(), a
+UnicodeError from a link or from encoding the answer) reaches the handler."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ import json
 import re
 from collections.abc import Iterable
 
+from yarl import URL
+
+from bot.errors import InvalidLink
 from bot.options import SENTENCES_MAX, SENTENCES_MIN
-from bot.web.answers import ApiError
+from bot.pipeline import UrlSource, url_source
+from bot.web.answers import ApiError, status_for
 
 JSON_FIELDS = ("url", "text", "html", "sentences", "channel_id")
 SOURCE_FIELDS = ("url", "text", "html")
@@ -32,6 +36,7 @@ NOT_JSON = "The body is not valid JSON."
 NOT_OBJECT = "The body must be a JSON object."
 SENTENCES = f'"sentences" must be a whole number from {SENTENCES_MIN} to {SENTENCES_MAX}.'
 CHANNEL = '"channel_id" must be a Discord channel id (a number).'
+NOT_A_LINK = "That link is not a valid web address."
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -179,3 +184,19 @@ def valid_unicode(name: str, value: str) -> str:
         raise ApiError(400, f'"{name}" is not valid Unicode: it holds a lone surrogate '
                             f"(U+{bad:04X}).") from None  # fmt: skip
     return value
+
+
+def link_source(value: str) -> UrlSource:
+    """A link as every door checks it, and as the fetcher will read it: its host must
+    parse (yarl) and encode (IDNA, as the resolver will), or the link is refused here
+    rather than failing with a UnicodeError on its way out."""
+    try:
+        source = url_source(value)
+        host = URL(source.url).host or ""
+        if not host.startswith("[") and ":" not in host:  # IP literals are not IDNA
+            host.encode("idna")
+    except InvalidLink as exc:
+        raise ApiError(status_for(exc), str(exc)) from None
+    except ValueError:  # also UnicodeError, its subclass
+        raise ApiError(400, NOT_A_LINK) from None
+    return source

@@ -8,14 +8,14 @@ import asyncio
 
 from aiohttp import BodyPartReader, hdrs, web
 
-from bot.errors import InvalidLink
-from bot.pipeline import FileSource, HtmlSource, Source, TextSource, url_source
-from bot.web.answers import ApiError, status_for
+from bot.pipeline import FileSource, HtmlSource, Source, TextSource
+from bot.web.answers import ApiError
 from bot.web.config import WebConfig
 from bot.web.fields import (
     JSON_FIELDS,
     SOURCE_FIELDS,
     channel_id,
+    link_source,
     parse_json,
     sentence_count,
     shorten,
@@ -138,10 +138,7 @@ def _from_json(raw: bytes) -> tuple[Source, int | None, int | None]:
     value = valid_unicode(name, value)
     source: Source
     if name == "url":
-        try:
-            source = url_source(value)
-        except InvalidLink as exc:
-            raise ApiError(status_for(exc), str(exc)) from None
+        source = link_source(value)
     elif name == "html":
         source = HtmlSource(value)
     else:

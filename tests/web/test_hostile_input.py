@@ -153,6 +153,23 @@ async def test_a_surrogate_pair_is_ordinary_text(web: WebApp) -> None:
     assert "\U0001f600" in json.dumps(answer.json(), ensure_ascii=False)
 
 
+# -- links -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://xn--a.example/",  # yarl cannot decode the IDNA host
+        "http://" + "a" * 70 + ".org/",  # a label over 63: the resolver cannot encode it
+        "http://a..b/",  # an empty label
+        "http://[::1/",  # urlsplit: Invalid IPv6 URL
+        "http://\u2100.org/",  # urlsplit: NFKC changes the host
+    ],
+)
+async def test_a_link_that_cannot_be_encoded_is_400(web: WebApp, link: str) -> None:
+    refused(await post(web, json.dumps({"url": link}).encode()), 400, "link")
+
+
 # -- names, types, encodings -----------------------------------------------------------------
 
 
