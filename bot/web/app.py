@@ -18,7 +18,7 @@ from aiohttp.abc import AbstractAccessLogger
 from bot import __version__, metrics
 from bot.web.answers import error_response, retry_headers
 from bot.web.api import API_PATH, PostSummary, UploadApi
-from bot.web.config import WebConfig
+from bot.web.config import MAX_FIELD_SIZE, MAX_HEADERS, MAX_LINE_SIZE, WebConfig
 
 if TYPE_CHECKING:
     from bot.service import SummaryService
@@ -93,6 +93,9 @@ class WebApp:
             access_log_class=_AccessLogger,
             access_log=logging.getLogger("precis.web.access"),
             shutdown_timeout=self.config.shutdown_timeout,
+            max_line_size=MAX_LINE_SIZE,
+            max_field_size=MAX_FIELD_SIZE,
+            max_headers=MAX_HEADERS,
         )
         await self._runner.setup()
         self.started = self._tick = time.monotonic()

@@ -12,6 +12,13 @@ if TYPE_CHECKING:
 
 MULTIPART_SLACK = 64 * 1024  # boundaries, part headers and the small fields
 
+# Request heads and each multipart part's headers are cut at these (aiohttp's defaults,
+# named here because the multipart reader is given them too): in a part, a longer line
+# is a 413 and more lines a 400; a request head beyond them gets aiohttp's own 400.
+MAX_LINE_SIZE = 8190  # the request line
+MAX_FIELD_SIZE = 8190  # one header line
+MAX_HEADERS = 128  # header lines in a request head or in one multipart part
+
 
 @dataclass(frozen=True)
 class WebConfig:

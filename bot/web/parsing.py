@@ -5,12 +5,15 @@ What the fields say is checked by bot.web.fields."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import BodyPartReader, MultipartReader, hdrs, web
+from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 
 from bot.pipeline import FileSource, HtmlSource, Source, TextSource
 from bot.web.answers import ApiError
-from bot.web.config import WebConfig
+from bot.web.config import MAX_FIELD_SIZE, MAX_HEADERS, WebConfig
 from bot.web.fields import (
     JSON_FIELDS,
     SOURCE_FIELDS,
@@ -25,6 +28,7 @@ from bot.web.fields import (
 
 MULTIPART_FIELDS = ("file", "sentences", "channel_id")
 CHUNK = 64 * 1024
+SHOWN_ERROR = 200  # a parser's complaint, which may quote the body, is cut to this
 
 
 class RequestReader:
@@ -64,18 +68,20 @@ class RequestReader:
                 raise ApiError(413, self._too_large_message())
         return bytes(body)
 
+    async def _multipart(self, request: web.Request) -> MultipartReader:
+        with _bad_multipart():
+            return MultipartReader(
+                request.headers, request.content, client_max_size=self.config.max_body_bytes,
+                max_field_size=MAX_FIELD_SIZE, max_headers=MAX_HEADERS,
+            )  # fmt: skip
+
     async def _read_multipart(self, request: web.Request) -> tuple[Source, int | None, int | None]:
-        try:
-            reader = await request.multipart()
-        except (ValueError, AssertionError) as exc:
-            raise ApiError(400, f"Bad multipart body: {exc}") from None
+        reader = await self._multipart(request)
         values: dict[str, str] = {}
         source: FileSource | None = None
         while True:
-            try:
+            with _bad_multipart():
                 part = await reader.next()
-            except ValueError as exc:
-                raise ApiError(400, f"Bad multipart body: {exc}") from None
             if part is None:
                 break
             if not isinstance(part, BodyPartReader):
@@ -111,7 +117,8 @@ class RequestReader:
     async def _read_part(self, part: BodyPartReader, limit: int, *, too_large: int = 413) -> bytes:
         data = bytearray()
         while True:
-            chunk = await part.read_chunk(CHUNK)
+            with _bad_multipart():
+                chunk = await part.read_chunk(CHUNK)
             if not chunk:
                 return bytes(data)
             data += chunk
@@ -144,3 +151,18 @@ def _from_json(raw: bytes) -> tuple[Source, int | None, int | None]:
     else:
         source = TextSource(value)
     return source, sentence_count(data.get("sentences")), channel_id(data.get("channel_id"))
+
+
+@contextlib.contextmanager
+def _bad_multipart() -> Iterator[None]:
+    """aiohttp's multipart reader says a body is bad with whatever exception comes to hand."""
+    try:
+        yield
+    except LineTooLong:
+        raise ApiError(
+            413, f"A multipart header line is longer than {MAX_FIELD_SIZE} bytes."
+        ) from None
+    except BadHttpMessage as exc:  # more than MAX_HEADERS lines, a line without a colon ...
+        raise ApiError(400, f"Bad multipart body: {exc.message}"[:SHOWN_ERROR]) from None
+    except (ValueError, RuntimeError, AssertionError) as exc:
+        raise ApiError(400, f"Bad multipart body: {exc}"[:SHOWN_ERROR]) from None

@@ -153,6 +153,33 @@ async def test_a_surrogate_pair_is_ordinary_text(web: WebApp) -> None:
     assert "\U0001f600" in json.dumps(answer.json(), ensure_ascii=False)
 
 
+# -- multipart headers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "words"),
+    [
+        (b"X-Filler: x\r\n" * 200_000, 400, "multipart"),
+        (b"X-Filler: " + b"x" * 2_000_000 + b"\r\n", 413, "header line"),
+        (b"no colon here\r\n", 400, "multipart"),
+    ],
+    ids=["200000-lines", "2MB-line", "no-colon"],
+)
+async def test_multipart_part_headers_are_bounded(
+    web: WebApp, headers: bytes, status: int, words: str
+) -> None:
+    body = multipart(part("file", b"text", filename="a.txt", headers=headers))
+    answer = await post(web, body, MULTIPART)
+    refused(answer, status, words)
+    assert answer.seconds < 3, answer.seconds
+
+
+async def test_a_bad_charset_part_is_400(web: WebApp) -> None:
+    """aiohttp reads a leading `_charset_` field itself and raises RuntimeError for a long one."""
+    body = multipart(part("_charset_", b"x" * 100), seed_file())
+    refused(await post(web, body, MULTIPART), 400, "multipart")
+
+
 # -- links -----------------------------------------------------------------------------------
 
 
