@@ -96,6 +96,7 @@ class WebApp:
             max_line_size=MAX_LINE_SIZE,
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
+            auto_decompress=False,  # bot.web.body decodes, under the size limit
         )
         await self._runner.setup()
         self.started = self._tick = time.monotonic()

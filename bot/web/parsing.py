@@ -13,6 +13,7 @@ from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 
 from bot.pipeline import FileSource, HtmlSource, Source, TextSource
 from bot.web.answers import ApiError
+from bot.web.body import DAMAGED, content_encoding, memory_stream, read_body
 from bot.web.config import MAX_FIELD_SIZE, MAX_HEADERS, WebConfig
 from bot.web.fields import (
     JSON_FIELDS,
@@ -45,11 +46,13 @@ class RequestReader:
         try:
             async with asyncio.timeout(self.config.body_timeout):
                 if mimetype == "application/json":
-                    return _from_json(await self._read_limited(request, limit))
+                    return _from_json(await read_body(request, limit, self._too_large_message()))
                 if mimetype == "multipart/form-data":
                     return await self._read_multipart(request)
         except TimeoutError:
             raise ApiError(408, "The request body arrived too slowly.") from None
+        except web.RequestPayloadError:  # the connection closed before the body's end
+            raise ApiError(400, DAMAGED) from None
         raise ApiError(
             415, "Send application/json ({\"url\"|\"text\"|\"html\": ...}) or "
             "multipart/form-data with a `file` field."
@@ -60,18 +63,17 @@ class RequestReader:
             f"The request is larger than the {self.config.max_file_bytes / 1048576:.0f} MB limit."
         )
 
-    async def _read_limited(self, request: web.Request, limit: int) -> bytes:
-        body = bytearray()
-        async for chunk in request.content.iter_chunked(CHUNK):
-            body += chunk
-            if len(body) > limit:
-                raise ApiError(413, self._too_large_message())
-        return bytes(body)
-
     async def _multipart(self, request: web.Request) -> MultipartReader:
+        content = request.content
+        if request.content_length is None or content_encoding(request) is not None:
+            # Chunked or compressed: nothing else bounds the body as it comes (the
+            # multipart reader skips a preamble line by line, with no limit on their
+            # sum). It is read whole first, under the limit, and parsed from memory.
+            limit = self.config.max_body_bytes
+            content = memory_stream(await read_body(request, limit, self._too_large_message()))
         with _bad_multipart():
             return MultipartReader(
-                request.headers, request.content, client_max_size=self.config.max_body_bytes,
+                request.headers, content, client_max_size=self.config.max_body_bytes,
                 max_field_size=MAX_FIELD_SIZE, max_headers=MAX_HEADERS,
             )  # fmt: skip
 
