@@ -19,6 +19,7 @@ from bot import __version__, metrics
 from bot.web.answers import error_response, retry_headers
 from bot.web.api import API_PATH, PostSummary, UploadApi
 from bot.web.config import MAX_FIELD_SIZE, MAX_HEADERS, MAX_LINE_SIZE, WebConfig
+from bot.web.listener import Listener
 
 if TYPE_CHECKING:
     from bot.service import SummaryService
@@ -75,6 +76,7 @@ class WebApp:
         self._lag = 0.0
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        self._listener: Listener | None = None
         self._watch: asyncio.Task[None] | None = None
         self.api = UploadApi(config, service, post_summary, stopping=lambda: self._stopping)
         self.app = web.Application(
@@ -93,19 +95,23 @@ class WebApp:
             access_log_class=_AccessLogger,
             access_log=logging.getLogger("precis.web.access"),
             shutdown_timeout=self.config.shutdown_timeout,
+            # aiohttp closes a connection that has sent no whole request head this long
+            # after it opened (or after its last answer): a half-sent head included.
+            keepalive_timeout=self.config.head_timeout,
             max_line_size=MAX_LINE_SIZE,
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
             auto_decompress=False,  # bot.web.body decodes, under the size limit
         )
         await self._runner.setup()
+        assert self._runner.server is not None
         self.started = self._tick = time.monotonic()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        self._listener = Listener(self._runner.server, self.config.max_connections)
         try:
-            await site.start()
+            await self._listener.start(self.config.host, self.config.port)
         except OSError as exc:
             await self._runner.cleanup()
-            self._runner = None
+            self._runner = self._listener = None
             raise OSError(
                 exc.errno,
                 f"cannot listen on {self.config.host}:{self.config.port} ({exc.strerror}); "
@@ -119,9 +125,8 @@ class WebApp:
 
     @property
     def port(self) -> int:
-        if self._runner is None or not self._runner.addresses:
-            return self.config.port
-        return int(self._runner.addresses[0][1])
+        port = self._listener.port if self._listener is not None else None
+        return self.config.port if port is None else port
 
     @property
     def url(self) -> str:
@@ -135,9 +140,14 @@ class WebApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
             self._watch = None
+        if self._listener is not None:
+            self._listener.close()  # no new connections; aiohttp closes the open ones
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
 
     # ------------------------------------------------------------------ probes
 

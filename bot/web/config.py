@@ -18,6 +18,8 @@ MULTIPART_SLACK = 64 * 1024  # boundaries, part headers and the small fields
 MAX_LINE_SIZE = 8190  # the request line
 MAX_FIELD_SIZE = 8190  # one header line
 MAX_HEADERS = 128  # header lines in a request head or in one multipart part
+# Connections that arrive while the listening socket's queue is full wait in the kernel.
+BACKLOG = 128
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class WebConfig:
     unhealthy_after: float = 120.0  # a probe failing this long makes /healthz fail
     stall_after: float = 10.0  # the event loop missing its ticks this long: unhealthy
     shutdown_timeout: float = 3.0  # in-flight requests get this long on stop()
+    # A connection must send a whole request head within this many seconds of opening (or
+    # of its previous answer); an idle keep-alive connection is closed after as long. A
+    # reverse proxy that reuses connections should drop idle ones sooner than this.
+    head_timeout: float = 20.0
+    # Open connections at once; more are answered 503 and closed at once. Far above what
+    # the API admits (max_pending) plus the probes and scrapes, and far below the 1,024
+    # files a process may often open, which the bot shares with Discord, the database
+    # and its fetches.
+    max_connections: int = 256
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> WebConfig:
