@@ -21,12 +21,23 @@ Routes
                            Errors are JSON {"error": "..."}: 400 bad request, 401 token,
                            403 channel, 404 API off (no API_TOKEN), 408 body too slow, 413 too
                            large, 415 type, 422 not an article, 502 fetch/post failed, 503 busy.
+                           A body may be sent with Content-Encoding gzip or deflate.
+
+Hostile input (limits, and why, beside each constant)
+  A JSON body is one flat UTF-8 object, at most 32 fields, numbers of at most 20 digits,
+  no lone surrogates, no value that is an array or an object. Request and part heads:
+  lines of at most 8,190 bytes, 128 of them. Connections: at most `max_connections` open
+  (beyond: 503, closed), each sends a whole request head within `head_timeout` seconds,
+  and an API body within `body_timeout`.
 
 The modules
   config   WebConfig, read from the settings.
   app      WebApp: the server's lifecycle, the probes, /healthz, /readyz, /metrics.
   api      UploadApi: POST /api/v1/summaries (token, admission, summarizing, posting).
-  parsing  reading and validating the upload API's request body (JSON or multipart).
+  parsing  reading the upload API's request body (JSON or multipart).
+  body     the body's bytes under the size limit, decoded (gzip, deflate).
+  fields   checking what the body says: flat JSON, numbers, text, links.
+  listener the listening socket and its cap on open connections.
   answers  ApiError, the error -> status table, the JSON error answer.
 """
 
