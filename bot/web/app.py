@@ -102,6 +102,9 @@ class WebApp:
             max_field_size=MAX_FIELD_SIZE,
             max_headers=MAX_HEADERS,
             auto_decompress=False,  # bot.web.body decodes, under the size limit
+            # A client that hangs up cancels its handler, and so stops its summary (its
+            # worker process is killed): no slot is held for an answer nobody reads.
+            handler_cancellation=True,
         )
         await self._runner.setup()
         assert self._runner.server is not None
