@@ -73,7 +73,8 @@ Source = TextSource | FileSource | HtmlSource | UrlSource
 
 def article_from_file(source: FileSource, *, max_bytes: int | None = None) -> Article:
     """Detect the type of some bytes and extract the article in them."""
-    from bot.ingest.files import decode_text, detect_kind, pdf_to_text
+    from bot.ingest.files import decode_text, detect_kind
+    from bot.ingest.pdf import pdf_to_text
 
     if max_bytes is not None and len(source.data) > max_bytes:
         raise TooLarge(

@@ -15,7 +15,8 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from bot.errors import EmptyInput, InputError, NotAnArticle, UnsupportedType
-from bot.ingest.files import decode_text, detect_kind, pdf_to_text
+from bot.ingest.files import decode_text, detect_kind
+from bot.ingest.pdf import pdf_to_text
 
 FILES = Path(__file__).resolve().parent.parent / "data" / "files"
 

@@ -1,0 +1,179 @@
+"""The text of a PDF: pypdf reads the pages, then the lines become paragraphs.
+
+pypdf gives each page's text line by line, twice: as plain text, and in layout
+mode, whose blank lines show the vertical gaps between paragraphs. Running
+headers, footers and page numbers are dropped; wrapped lines are re-flowed into
+paragraphs and line-end hyphenation is undone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+
+from bot.errors import InputError, NotAnArticle
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—(\[]\s*)?(?:page\s+|p\.\s*|seite\s+)?\d{1,4}(?:\s*(?:/|of|sur|von)\s*\d{1,4})?"
+    r"(?:\s*[-–—)\]])?$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"""[.!?:;…]["'’”»)\]]*$""")
+_EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header/footer
+
+
+def pdf_to_text(data: bytes) -> str:
+    """The text of a PDF as paragraphs separated by blank lines."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(
+                "That PDF is password-protected; save an unprotected copy and send that."
+            )
+        pages = reader.pages
+        plain: list[str] = []
+        layout: list[str] = []
+        for page in pages:
+            plain.append(page.extract_text() or "")
+            try:
+                layout.append(page.extract_text(extraction_mode="layout") or "")
+            except Exception:  # layout mode is only a hint; plain text still works
+                layout.append("")
+    except InputError:
+        raise
+    except (FileNotDecryptedError, DependencyError):
+        raise InputError(
+            "That PDF is encrypted in a way Précis cannot open; save an unprotected copy "
+            "and send that."
+        ) from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
+        raise InputError(
+            "That PDF is damaged or not really a PDF; Précis could not read it."
+        ) from None
+
+    page_lines = [_clean_lines(text) for text in plain]
+    if not any(line for lines in page_lines for line in lines):
+        raise NotAnArticle(
+            "That PDF has no text Précis can read: it is probably scanned pages (images). "
+            "Send a PDF with selectable text, or paste the text itself."
+        )
+    page_lines = _drop_headers_and_footers(page_lines)
+    starts = _paragraph_starts(layout)
+    paragraphs = _join_lines([line for lines in page_lines for line in lines], starts)
+    text = "\n\n".join(paragraphs).strip()
+    if not text:
+        raise NotAnArticle("That PDF has no text Précis can read.")
+    return text
+
+
+def _clean_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.strip().split("\n")]
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower()).strip()
+
+
+def _drop_headers_and_footers(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers, and lines repeated at the same place on top or bottom of most pages."""
+    edges: list[list[tuple[int, tuple[int, str]]]] = []
+    for lines in pages:
+        content = [i for i, line in enumerate(lines) if line]
+        top = [(i, (n, _edge_key(lines[i]))) for n, i in enumerate(content[:_EDGE_LINES])]
+        bottom = [
+            (i, (-1 - n, _edge_key(lines[i])))
+            for n, i in enumerate(reversed(content[-_EDGE_LINES:]))
+        ]
+        edges.append(top + bottom)
+    counts: Counter[tuple[int, str]] = Counter()
+    for page_edges in edges:
+        counts.update({key for _, key in page_edges})
+    needed = max(2, (len(pages) + 1) // 2)
+    repeated = {key for key, n in counts.items() if n >= needed and key[1]}
+
+    cleaned: list[list[str]] = []
+    for lines, page_edges in zip(pages, edges, strict=True):
+        drop = {i for i, key in page_edges if key in repeated or _PAGE_NUMBER.match(lines[i])}
+        cleaned.append([line for i, line in enumerate(lines) if i not in drop])
+    return cleaned
+
+
+def _paragraph_starts(layout_pages: list[str]) -> set[str]:
+    """Lines that follow a vertical gap in pypdf's layout rendering: paragraph starts."""
+    starts: set[str] = set()
+    for text in layout_pages:
+        previous_blank = False
+        seen = 0
+        for raw in text.split("\n"):
+            line = re.sub(r"\s+", " ", raw).strip()
+            if not line:
+                previous_blank = True
+                continue
+            seen += 1
+            # Below a running header the gap says nothing: the paragraph may go on
+            # from the previous page, so the text heuristics decide there.
+            if previous_blank and seen > _EDGE_LINES:
+                starts.add(line)
+            previous_blank = False
+    return starts
+
+
+def _join_lines(lines: list[str], starts: set[str]) -> list[str]:
+    """Re-flow wrapped lines into paragraphs and undo line-end hyphenation."""
+    widths = [len(line) for line in lines if len(line) > 20]
+    width = statistics.median(sorted(widths)[len(widths) // 2 :]) if widths else 60
+
+    words = Counter(re.findall(r"\w+(?:-\w+)*", " ".join(lines).lower()))
+    paragraphs: list[str] = []
+    current = ""
+    previous = ""
+    for line in lines:
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current, previous = "", ""
+            continue
+        if current and _breaks_before(previous, line, starts, width):
+            paragraphs.append(current)
+            current = ""
+        if not current:
+            current = line
+        elif re.search(r"\w[-\u00ad]$", current) and line[:1].islower():
+            current = _dehyphenate(current, line, words)
+        elif current.endswith("\u00ad"):
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}"
+        previous = line
+    if current:
+        paragraphs.append(current)
+    return [re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip()]
+
+
+def _dehyphenate(current: str, line: str, words: Counter[str]) -> str:
+    """Join a word split at a line end: "infor-" + "mation" -> "information", but keep
+    the hyphen of a compound ("well-" + "known") the document spells that way elsewhere."""
+    head = re.search(r"(\w+)[-\u00ad]$", current)
+    tail = re.match(r"\w+", line)
+    if head and tail and current.endswith("-"):
+        compound = f"{head.group(1)}-{tail.group(0)}".lower()
+        joined = f"{head.group(1)}{tail.group(0)}".lower()
+        if words[compound] > 0 and words[compound] >= words[joined]:
+            return current + line
+    return current[:-1] + line
+
+
+def _breaks_before(previous: str, line: str, starts: set[str], width: float) -> bool:
+    if line in starts:
+        return True
+    short = len(previous) < 0.7 * width
+    if short and _SENTENCE_END.search(previous):
+        return True  # the last line of a paragraph rarely fills the column
+    # A short line without end punctuation followed by a capital: a heading.
+    return short and len(previous) < 0.5 * width and line[:1].isupper()
