@@ -22,6 +22,10 @@ _PAGE_NUMBER = re.compile(
 )
 _SENTENCE_END = re.compile(r"""[.!?:;…]["'’”»)\]]*$""")
 _EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header/footer
+# The joining rules look at most this far back into a paragraph (longer words are no compounds).
+_TAIL = 128
+_HYPHEN_END = re.compile(r"\w[-\u00ad]$")
+_HYPHENATED_WORD = re.compile(r"(\w+)[-\u00ad]$")
 
 
 def pdf_to_text(data: bytes) -> str:
@@ -124,6 +128,35 @@ def _paragraph_starts(layout_pages: list[str]) -> set[str]:
     return starts
 
 
+class _Paragraph:
+    """A paragraph being re-flowed: its pieces, joined once at the end, and its last
+    `_TAIL` characters, which are all the joining rules look at. Appending a line costs
+    the line's length, so re-flowing a document costs its length (the former string
+    concatenation and end-of-paragraph regex re-read the whole paragraph on every line)."""
+
+    def __init__(self, line: str) -> None:
+        self.parts = [line]
+        self.tail = line[-_TAIL:]
+        self.length = len(line)
+
+    def add(self, line: str, *, separator: str = "", drop_last: bool = False) -> None:
+        if drop_last:  # the last part is a line (never empty) ending with the hyphen
+            self.parts[-1] = self.parts[-1][:-1]
+            self.tail = self.tail[:-1]
+            self.length -= 1
+        self.parts.append(separator + line if separator else line)
+        self.tail = (self.tail + separator + line)[-_TAIL:]
+        self.length += len(separator) + len(line)
+
+    @property
+    def whole_tail(self) -> bool:
+        """Whether `tail` is the whole paragraph (no word of it is cut off)."""
+        return self.length == len(self.tail)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 def _join_lines(lines: list[str], starts: set[str]) -> list[str]:
     """Re-flow wrapped lines into paragraphs and undo line-end hyphenation."""
     widths = [len(line) for line in lines if len(line) > 20]
@@ -131,42 +164,44 @@ def _join_lines(lines: list[str], starts: set[str]) -> list[str]:
 
     words = Counter(re.findall(r"\w+(?:-\w+)*", " ".join(lines).lower()))
     paragraphs: list[str] = []
-    current = ""
+    current: _Paragraph | None = None
     previous = ""
     for line in lines:
         if not line:
-            if current:
-                paragraphs.append(current)
-            current, previous = "", ""
+            if current is not None:
+                paragraphs.append(current.text())
+            current, previous = None, ""
             continue
-        if current and _breaks_before(previous, line, starts, width):
-            paragraphs.append(current)
-            current = ""
-        if not current:
-            current = line
-        elif re.search(r"\w[-\u00ad]$", current) and line[:1].islower():
-            current = _dehyphenate(current, line, words)
-        elif current.endswith("\u00ad"):
-            current = current[:-1] + line
+        if current is not None and _breaks_before(previous, line, starts, width):
+            paragraphs.append(current.text())
+            current = None
+        if current is None:
+            current = _Paragraph(line)
+        elif _HYPHEN_END.search(current.tail) and line[:1].islower():
+            current.add(line, drop_last=not _keeps_hyphen(current, line, words))
+        elif current.tail.endswith("\u00ad"):
+            current.add(line, drop_last=True)
         else:
-            current = f"{current} {line}"
+            current.add(line, separator=" ")
         previous = line
-    if current:
-        paragraphs.append(current)
+    if current is not None:
+        paragraphs.append(current.text())
     return [re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip()]
 
 
-def _dehyphenate(current: str, line: str, words: Counter[str]) -> str:
-    """Join a word split at a line end: "infor-" + "mation" -> "information", but keep
-    the hyphen of a compound ("well-" + "known") the document spells that way elsewhere."""
-    head = re.search(r"(\w+)[-\u00ad]$", current)
+def _keeps_hyphen(current: _Paragraph, line: str, words: Counter[str]) -> bool:
+    """Whether a word split at a line end keeps its hyphen: "infor-" + "mation" ->
+    "information", but a compound ("well-" + "known") the document spells that way
+    elsewhere keeps it. A word longer than `_TAIL` is no compound anyone spells."""
+    head = _HYPHENATED_WORD.search(current.tail)
     tail = re.match(r"\w+", line)
-    if head and tail and current.endswith("-"):
-        compound = f"{head.group(1)}-{tail.group(0)}".lower()
-        joined = f"{head.group(1)}{tail.group(0)}".lower()
-        if words[compound] > 0 and words[compound] >= words[joined]:
-            return current + line
-    return current[:-1] + line
+    if head is None or tail is None or not current.tail.endswith("-"):
+        return False
+    if head.start() == 0 and not current.whole_tail:
+        return False  # the word runs on before the tail: longer than any compound
+    compound = f"{head.group(1)}-{tail.group(0)}".lower()
+    joined = f"{head.group(1)}{tail.group(0)}".lower()
+    return words[compound] > 0 and words[compound] >= words[joined]
 
 
 def _breaks_before(previous: str, line: str, starts: set[str], width: float) -> bool:
