@@ -100,8 +100,12 @@ LocalSource = TextSource | FileSource | HtmlSource
 def url_source(link: str) -> UrlSource:
     """A link a user gave, checked before anything is fetched (every door calls this)."""
     link = link.strip().strip("<>").strip()
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(link)
+        scheme, hostname = parts.scheme.lower(), parts.hostname
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
+        scheme, hostname = "", None
+    if scheme not in ("http", "https") or not hostname:
         # The link itself is not repeated: it may carry credentials.
         raise InvalidLink(
             "That is not a web link: give an address that starts with http:// or https:// "

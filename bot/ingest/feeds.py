@@ -407,6 +407,9 @@ _FEEDISH = re.compile(
 )
 
 
+MAX_CANDIDATES = 20  # feeds a page may propose; the caller tries the first few
+
+
 def discover_feed_links(html: str, base_url: str) -> list[str]:
     """Feed URLs a page advertises: `<link rel="alternate">` first (Atom, RSS, then the
     rest, in page order), then same-site `<a>` links that look like feeds."""
@@ -432,11 +435,8 @@ def discover_feed_links(html: str, base_url: str) -> list[str]:
 
 
 def _unique(links: Iterable[str | None]) -> list[str]:
-    out: list[str] = []
-    for link in links:
-        if link and link not in out:
-            out.append(link)
-    return out
+    """The links once each, in order — linear (a page may hold 60,000 of them)."""
+    return [link for link in dict.fromkeys(links) if link][:MAX_CANDIDATES]
 
 
 def matches_filters(item: FeedItem, include: Iterable[str], exclude: Iterable[str]) -> bool:

@@ -276,20 +276,26 @@ async def _follow(
 ) -> Fetched:
     lead = "That link points at"
     for _ in range(limits.max_redirects + 1):
-        _check_url(url, limits, lead)
-        target = url.with_fragment(None)
         try:
+            _check_url(url, limits, lead)
+            target = url.with_fragment(None)
             return await _get(session, target, limits, request)
         except _Redirect as redirect:
             location = redirect.location
+        except UnicodeError:  # a site name IDNA refuses (a 300-character label, "a..b")
+            raise FetchError(f"{lead} a site name that is not valid.") from None
         try:
             url = target.join(URL(location))
         except (ValueError, TypeError):
             raise FetchError(
                 f"The page at {_host(target)} redirected to an invalid address."
             ) from None
-        if url.host != target.host or url.port != target.port:
-            url = url.with_user(None)  # credentials never travel to another site
+        try:
+            _check_url(url, limits, "That link redirects to")  # file://, ftp://: refused here
+            if url.host != target.host or url.port != target.port:
+                url = url.with_user(None)  # credentials never travel to another site
+        except UnicodeError:
+            raise FetchError("That link redirects to a site name that is not valid.") from None
         lead = "That link redirects to"
     raise FetchError(
         f"The link redirected more than {limits.max_redirects} times; "

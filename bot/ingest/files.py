@@ -286,8 +286,14 @@ def _codec(label: str | None, *, html: bool) -> str | None:
     if label in _WINDOWS_1252_LABELS:
         return "cp1252"
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
+        return None
+    name = info.name
+    # Only real text encodings: a page or server that declares rot13, base64 or hex
+    # (bytes-to-bytes codecs) or UTF-7 (which turns "+ADw-script+AD4-" into "<script>",
+    # and which browsers refuse) is ignored, and the bytes are detected instead.
+    if not getattr(info, "_is_text_encoding", True) or name in ("utf-7", "utf_7"):
         return None
     if html and name.startswith(("utf-16", "utf-32")):
         return "utf-8"  # a page that declares UTF-16 in ASCII cannot be UTF-16 (WHATWG)

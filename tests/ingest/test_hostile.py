@@ -1,0 +1,96 @@
+"""Hostile input at the ingest doors: each is one clear refusal (a PrecisError) or clean
+text — never another exception, never markup or controls smuggled through."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp import web
+
+from bot.errors import FetchError, InvalidLink
+from bot.ingest.feeds import discover_feed_links
+from bot.ingest.fetch import FetchLimits, fetch_url
+from bot.ingest.files import decode_text
+from bot.ingest.text import parse_text
+from bot.pipeline import analyse, url_source
+from tests.ingest.conftest import LocalServer
+
+PROSE = (
+    "The harbour council met on Monday to decide the future of the old fish market. "
+    "Mayor Claire Martin said the hall would be restored and opened to local producers. "
+    "Opponents argued that the money should go to flood defences along the quay instead. "
+)
+
+
+@pytest.mark.parametrize("charset", ["rot13", "rot_13", "base64", "hex", "zlib", "uu", "utf-7"])
+def test_a_declared_non_text_charset_is_ignored(charset: str) -> None:
+    data = PROSE.encode()
+    assert decode_text(data, declared=charset) == PROSE
+    page = f'<html><head><meta charset="{charset}"></head><body><p>{PROSE}</p></body></html>'
+    assert PROSE in decode_text(page.encode(), is_html=True)
+
+
+def test_utf7_meta_charset_cannot_make_markup() -> None:
+    page = b'<html><head><meta charset="utf-7"><title>+ADw-script+AD4-alert(1)</title></head>'
+    text = decode_text(page, is_html=True)
+    assert "<script>" not in text and "+ADw-script+AD4-" in text
+
+
+async def test_a_redirect_to_a_file_url_is_refused(
+    server: LocalServer, limits: FetchLimits
+) -> None:
+    async def to_file(_: web.Request) -> web.Response:
+        raise web.HTTPFound("file:///etc/passwd")
+
+    with pytest.raises(FetchError, match="only fetches http:// and https://"):
+        await fetch_url(server.add("/go", to_file), limits)
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["http://" + "a" * 300 + ".example/", "http://xn--a.example/", "http://a..b/",
+     "http://" + "b" * 70 + ".example/x"],
+)  # fmt: skip
+async def test_a_site_name_idna_refuses_is_a_refusal(link: str) -> None:
+    with pytest.raises(FetchError, match="not valid|valid web address"):
+        await fetch_url(link, FetchLimits(timeout=5))
+
+
+async def test_a_redirect_to_an_invalid_site_name_is_a_refusal(
+    server: LocalServer, limits: FetchLimits
+) -> None:
+    async def to_bad(_: web.Request) -> web.Response:
+        raise web.HTTPFound("http://xn--a.example/")
+
+    with pytest.raises(FetchError, match="not valid"):
+        await fetch_url(server.add("/bad", to_bad), limits)
+
+
+@pytest.mark.parametrize("link", ["http://[::1", "https://[", "http://[zz]/x"])
+def test_an_unparsable_link_is_an_invalid_link(link: str) -> None:
+    with pytest.raises(InvalidLink):
+        url_source(link)
+
+
+def test_controls_and_bidi_overrides_never_reach_the_summary() -> None:
+    hostile = (
+        "Breaking \u202egnikaerb\u202c news. " + PROSE * 80  # past the 8 KB binary sniff
+        + "A line with a NUL\x00 and a \u2066isolate\u2069 and an escape \x1b[31m red. "
+        + PROSE
+    )
+    article = parse_text(hostile)
+    summary = analyse(article)
+    for text in [article.body, *summary.summary]:
+        for char in "\x00\x1b\u202e\u202c\u2066\u2069":
+            assert char not in text
+        assert text in article.body or text == article.body
+
+
+def test_feed_discovery_is_linear_and_bounded() -> None:
+    page = "<html><body>" + "".join(f"<a href=/r/{n}.rss>" for n in range(60_000)) + "</body>"
+    import time
+
+    started = time.perf_counter()
+    found = discover_feed_links(page, "https://news.example/")
+    assert time.perf_counter() - started < 5  # was quadratic: ~30 s
+    assert found[:2] == ["https://news.example/r/0.rss", "https://news.example/r/1.rss"]
+    assert len(found) <= 20
