@@ -78,10 +78,31 @@ _TABLE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
 _ENDS_WITH_CLICK_TO_TWEET = re.compile(r"\s*click to tweet$", _I)
 
 
+# Extraction costs ~2 s per MB of HTML (two trafilatura passes). A page above TRIM_ABOVE
+# first loses what is never article text — scripts (JSON-LD metadata kept), styles,
+# SVG, comments — in one linear pass; what is still above MAX_HTML_CHARS is cut there
+# (a news article sits in the first megabytes of any real page). Normal pages are
+# untouched, so their extraction does not change.
+TRIM_ABOVE = 1_000_000
+MAX_HTML_CHARS = 2_000_000
+_NOT_TEXT = re.compile(
+    r"<script(?![^>]*application/ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>"
+    r"|<svg[^>]*>.*?</svg\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _bounded(html: str) -> str:
+    if len(html) <= TRIM_ABOVE:
+        return html
+    return _NOT_TEXT.sub(" ", html)[:MAX_HTML_CHARS]
+
+
 def extract_html(html: str, url: str | None = None) -> Article:
     """The main article text of a page (paragraphs separated by blank lines) and its metadata."""
     if not html or not html.strip():
         raise NotAnArticle("The page is empty: there is no article to summarize.")
+    html = _bounded(html)
     tree = _parse(html)
     if tree is None:
         raise NotAnArticle("I could not read that page as HTML.")

@@ -1,0 +1,18 @@
+"""No door's work grows faster than its input: benchmarks/scaling.py, run small.
+
+It doubles each hostile input shape (pasted lines, paragraphs, HTML size and nesting,
+feed-like links, feed items, PDF lines) and fails on super-linear growth. Before the
+fixes of issue 17 the feed-like links failed it (k = 1.54: quadratic de-duplication).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import scaling
+
+
+@pytest.mark.parametrize("shape", sorted(scaling.SHAPES))
+def test_work_grows_linearly_with_the_input(shape: str, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = scaling.measure(steps=4, scale=0.5, only=[shape])
+    assert not bad, capsys.readouterr().out
