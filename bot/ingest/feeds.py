@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ FEED_ACCEPT = (
 # Dates further ahead than this are a publisher's clock or a typo, not a schedule.
 FUTURE_SLACK = dt.timedelta(days=2)
 OLDEST_DATE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+
+
+log = logging.getLogger("precis.ingest.feeds")
 
 
 class NotAFeed(InputError):
@@ -223,6 +227,24 @@ def _looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<head" in head
 
 
+# &#xD800;-&#xDFFF; and &#55296;-&#57343;: UTF-16 halves, never characters.
+_SURROGATE_REF = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
+)
+
+
+def _feedparse(data: bytes, headers: dict[str, str], url: str) -> Any:
+    # A lone surrogate as a character reference (&#xD800;) makes feedparser's own
+    # encoding step raise UnicodeEncodeError: neutralize such references first.
+    data = _SURROGATE_REF.sub(b"&#xFFFD;", data)
+    try:
+        return feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:  # its internals
+        log.info("feedparser failed on %s: %s", url, type(exc).__name__)
+        raise NotAFeed("I could not read that feed: it is damaged.") from None
+
+
 def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse a feed of any format feedparser reads; items come back oldest first.
 
@@ -238,7 +260,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
         headers["content-type"] = content_type
     # A BytesIO, never raw bytes: feedparser treats a string that looks like a URL or
     # path as something to open.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    parsed = _feedparse(data, headers, url)
     meta = parsed.get("feed", {}) or {}
     entries = parsed.get("entries", []) or []
     version = parsed.get("version", "") or ""
