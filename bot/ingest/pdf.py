@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import re
 import statistics
+import zlib
 from collections import Counter
 
-from bot.errors import InputError, NotAnArticle
+from bot.errors import InputError, NotAnArticle, TooLarge
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—(\[]\s*)?(?:page\s+|p\.\s*|seite\s+)?\d{1,4}(?:\s*(?:/|of|sur|von)\s*\d{1,4})?"
@@ -22,6 +23,8 @@ _PAGE_NUMBER = re.compile(
 )
 _SENTENCE_END = re.compile(r"""[.!?:;…]["'’”»)\]]*$""")
 _EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header/footer
+MAX_PAGES = 2000  # a book, not an article: read no further (a page tree can claim 300,000)
+
 # The joining rules look at most this far back into a paragraph (longer words are no compounds).
 _TAIL = 128
 _HYPHEN_END = re.compile(r"\w[-\u00ad]$")
@@ -31,7 +34,7 @@ _HYPHENATED_WORD = re.compile(r"(\w+)[-\u00ad]$")
 def pdf_to_text(data: bytes) -> str:
     """The text of a PDF as paragraphs separated by blank lines."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -40,6 +43,11 @@ def pdf_to_text(data: bytes) -> str:
                 "That PDF is password-protected; save an unprotected copy and send that."
             )
         pages = reader.pages
+        if len(pages) > MAX_PAGES:
+            raise TooLarge(
+                f"That PDF has {len(pages):,} pages; Précis reads at most {MAX_PAGES:,}. "
+                "Send the part you want summarized."
+            )
         plain: list[str] = []
         layout: list[str] = []
         for page in pages:
@@ -50,12 +58,17 @@ def pdf_to_text(data: bytes) -> str:
                 layout.append("")
     except InputError:
         raise
+    except LimitReachedError:  # pypdf's own guard against decompression bombs
+        raise TooLarge(
+            "That PDF unpacks to far more data than any article; it is refused."
+        ) from None
     except (FileNotDecryptedError, DependencyError):
         raise InputError(
             "That PDF is encrypted in a way Précis cannot open; save an unprotected copy "
             "and send that."
         ) from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError, zlib.error):  # fmt: skip
         raise InputError(
             "That PDF is damaged or not really a PDF; Précis could not read it."
         ) from None

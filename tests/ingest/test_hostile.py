@@ -94,3 +94,51 @@ def test_feed_discovery_is_linear_and_bounded() -> None:
     assert time.perf_counter() - started < 5  # was quadratic: ~30 s
     assert found[:2] == ["https://news.example/r/0.rss", "https://news.example/r/1.rss"]
     assert len(found) <= 20
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    trailer = f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+def test_a_pdf_claiming_300000_pages_is_refused_quickly() -> None:
+    import time
+
+    from bot.errors import PrecisError
+    from bot.ingest.pdf import pdf_to_text
+
+    kids = b" ".join(b"3 0 R" for _ in range(300_000))
+    data = _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count 300000 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] >>",
+    ])  # fmt: skip
+    started = time.perf_counter()
+    with pytest.raises(PrecisError):  # was pypdf's LimitReachedError, an internal error
+        pdf_to_text(data)
+    assert time.perf_counter() - started < 10
+
+
+def test_a_flate_bomb_in_a_pdf_is_a_refusal() -> None:
+    import zlib
+
+    from bot.errors import PrecisError
+    from bot.ingest.pdf import pdf_to_text
+
+    bomb = zlib.compress(b"BT (x) Tj ET\n" + b" " * (200 * 1024 * 1024), 9)
+    data = _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        f"<< /Length {len(bomb)} /Filter /FlateDecode >>\nstream\n".encode() + bomb
+        + b"\nendstream",
+    ])  # fmt: skip
+    with pytest.raises(PrecisError):
+        pdf_to_text(data)
