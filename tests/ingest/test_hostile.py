@@ -142,3 +142,20 @@ def test_a_flate_bomb_in_a_pdf_is_a_refusal() -> None:
     ])  # fmt: skip
     with pytest.raises(PrecisError):
         pdf_to_text(data)
+
+
+def test_an_exponential_page_tree_in_4_kb_is_refused() -> None:
+    from bot.errors import PrecisError
+    from bot.ingest.pdf import pdf_to_text
+
+    levels = 40  # each Pages node lists its child twice: 2**40 pages claimed
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for depth in range(levels):
+        kid = depth + 3
+        claimed = 2 ** (levels - depth)
+        objects.append(f"<< /Type /Pages /Kids [{kid} 0 R {kid} 0 R] /Count {claimed} >>".encode())
+    objects.append(b"<< /Type /Page /MediaBox [0 0 600 800] >>")
+    data = _pdf(objects)
+    assert len(data) < 5000
+    with pytest.raises(PrecisError):
+        pdf_to_text(data)
