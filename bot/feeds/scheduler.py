@@ -24,6 +24,7 @@ from bot.feeds.runtime import PollResult, Runtime
 from bot.feeds.schema import utcnow
 from bot.ingest.feeds import FEED_ACCEPT, NotAFeed, ParsedFeed, discover_feed_links, parse_feed
 from bot.ingest.fetch import Fetched, FetchLimits, fetch_url, make_session
+from bot.ingest.files import decode_text
 
 log = logging.getLogger("precis.feeds")
 
@@ -256,5 +257,6 @@ class Scheduler:
 
 
 def _discover(fetched: Fetched) -> list[str]:
-    page = fetched.data.decode(fetched.charset or "utf-8", errors="replace")
+    # The one decoder: a declared charset the page chose (rot13, UTF-7...) is not trusted.
+    page = decode_text(fetched.data, declared=fetched.charset, is_html=True)
     return discover_feed_links(page, fetched.url)

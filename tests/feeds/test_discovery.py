@@ -54,3 +54,13 @@ async def test_a_page_of_60000_feed_links_does_not_block_the_loop(
         await tick
         await poller.stop()
     assert worst < 0.5, f"the event loop was blocked for {worst:.2f} s"
+
+
+def test_a_page_declaring_a_non_text_charset_is_still_searched() -> None:
+    from bot.feeds.scheduler import _discover
+    from bot.ingest.fetch import Fetched
+
+    page = b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+    fetched = Fetched(url="https://news.example/", status=200, data=page, content_type="text/html",
+                      charset="rot13", etag=None, last_modified=None)  # fmt: skip
+    assert _discover(fetched) == ["https://news.example/feed.xml"]  # was a LookupError
