@@ -1,4 +1,5 @@
-"""The text of a PDF: pypdf reads the pages, then the lines become paragraphs.
+"""The text of a PDF: pypdf reads the pages (`bot.ingest.pdf_read`, within limits),
+then the lines become paragraphs.
 
 pypdf gives each page's text line by line, twice: as plain text, and in layout
 mode, whose blank lines show the vertical gaps between paragraphs. Running
@@ -8,13 +9,12 @@ paragraphs and line-end hyphenation is undone.
 
 from __future__ import annotations
 
-import io
 import re
 import statistics
-import zlib
 from collections import Counter
 
-from bot.errors import InputError, NotAnArticle, TooLarge
+from bot.errors import NotAnArticle
+from bot.ingest.pdf_read import read_pages
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—(\[]\s*)?(?:page\s+|p\.\s*|seite\s+)?\d{1,4}(?:\s*(?:/|of|sur|von)\s*\d{1,4})?"
@@ -23,7 +23,6 @@ _PAGE_NUMBER = re.compile(
 )
 _SENTENCE_END = re.compile(r"""[.!?:;…]["'’”»)\]]*$""")
 _EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header/footer
-MAX_PAGES = 2000  # a book, not an article: read no further (a page tree can claim 300,000)
 
 # The joining rules look at most this far back into a paragraph (longer words are no compounds).
 _TAIL = 128
@@ -33,46 +32,7 @@ _HYPHENATED_WORD = re.compile(r"(\w+)[-\u00ad]$")
 
 def pdf_to_text(data: bytes) -> str:
     """The text of a PDF as paragraphs separated by blank lines."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError(
-                "That PDF is password-protected; save an unprotected copy and send that."
-            )
-        pages = reader.pages
-        if len(pages) > MAX_PAGES:
-            raise TooLarge(
-                f"That PDF has {len(pages):,} pages; Précis reads at most {MAX_PAGES:,}. "
-                "Send the part you want summarized."
-            )
-        plain: list[str] = []
-        layout: list[str] = []
-        for page in pages:
-            plain.append(page.extract_text() or "")
-            try:
-                layout.append(page.extract_text(extraction_mode="layout") or "")
-            except Exception:  # layout mode is only a hint; plain text still works
-                layout.append("")
-    except InputError:
-        raise
-    except LimitReachedError:  # pypdf's own guard against decompression bombs
-        raise TooLarge(
-            "That PDF unpacks to far more data than any article; it is refused."
-        ) from None
-    except (FileNotDecryptedError, DependencyError):
-        raise InputError(
-            "That PDF is encrypted in a way Précis cannot open; save an unprotected copy "
-            "and send that."
-        ) from None
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-            RecursionError, zlib.error):  # fmt: skip
-        raise InputError(
-            "That PDF is damaged or not really a PDF; Précis could not read it."
-        ) from None
-
+    plain, layout = read_pages(data)
     page_lines = [_clean_lines(text) for text in plain]
     if not any(line for lines in page_lines for line in lines):
         raise NotAnArticle(

@@ -15,13 +15,15 @@ from types import FrameType
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in the block once it has run for `seconds` (main thread only)."""
+    """Raise TimeoutError in the block once it has run for `seconds` (main thread only),
+    and again every half second after that: code that swallows exceptions (pypdf does,
+    around each form it draws) cannot outlast it."""
 
     def expired(signum: int, frame: FrameType | None) -> None:
         raise TimeoutError(f"took longer than {seconds:g} s: not linear any more?")
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
     finally:

@@ -1,4 +1,8 @@
-"""PDF text assembly on hostile shapes: many short lines, endless hyphenated words.
+"""PDFs built to exhaust a reader, and PDF text assembly on hostile shapes.
+
+Every hostile PDF must end in one `PrecisError` (a refusal a user can read)
+within seconds: pypdf's own `LimitReachedError` used to escape as is, and some
+shapes ran for minutes. The bombs are written byte by byte (benchmarks/hostile.py).
 
 The re-flow of lines into paragraphs must cost the length of the document: it
 used to rebuild and re-scan the growing paragraph on every line (10,000 lines of
@@ -13,11 +17,61 @@ import statistics
 import time
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ingest.pdf import _breaks_before, _join_lines
+from benchmarks import hostile
+from bot.errors import TooLarge
+from bot.ingest.pdf import _breaks_before, _join_lines, pdf_to_text
+from bot.ingest.pdf_read import MAX_PAGES
+from bot.pipeline import FileSource, article_from_file
 from tests.helpers.deadline import deadline
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(hostile.exponential_page_tree_pdf, id="page tree of 2^24 pages in 3 KB"),
+        pytest.param(hostile.page_references_pdf, id="300,000 references to one page"),
+        pytest.param(hostile.flate_bomb_pdf, id="content inflating to 200 MB"),
+        pytest.param(hostile.big_stream_pdf, id="60 MB content stream"),
+        pytest.param(hostile.form_amplification_pdf, id="a form drawn 4,000 times"),
+    ],
+)
+def test_pdf_bombs_are_refused_quickly(build: object) -> None:
+    data = build()  # type: ignore[operator]
+    with deadline(15), pytest.raises(TooLarge, match="too large or too intricate"):
+        article_from_file(FileSource(data, name="report.pdf"))
+
+
+def test_too_many_pages_are_refused_with_the_count() -> None:
+    data = hostile.text_pdf([[f"Page {n} of the report."] for n in range(MAX_PAGES + 1)])
+    with pytest.raises(TooLarge, match=f"{MAX_PAGES + 1} pages; Précis reads at most {MAX_PAGES}"):
+        pdf_to_text(data)
+
+
+def test_a_kerned_line_of_30000_arrays_reads_in_linear_time() -> None:
+    # pypdf's layout mode is quadratic on it (~20 min); the page is read without it.
+    # Layout errors are swallowed (it is only a hint), so the deadline alone cannot
+    # tell: the time is asserted too.
+    started = time.perf_counter()
+    with deadline(30):
+        text = pdf_to_text(hostile.kerned_line_pdf(30_000))
+    assert time.perf_counter() - started < 10
+    assert text.startswith("The council approved the new budget on Monday evening")
+    assert text.count("x yz") >= 29_000
+
+
+def test_ordinary_pages_keep_their_layout_hints() -> None:
+    lines = [f"Line {i} of a paragraph that runs on and on" for i in range(30)]
+    pages = [[*lines[:10], "", *lines[10:]] for _ in range(3)]
+    assert pdf_to_text(hostile.text_pdf(pages)).count("\n\n") >= 2
+
+
+# --------------------------------------------------------------------------- re-flow
 
 
 def _reference_join_lines(lines: list[str], starts: set[str]) -> list[str]:
