@@ -21,21 +21,16 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 
 from bot.errors import InputError
+from bot.ingest.discovery import FEED_TYPES, discover_feed_links
+from bot.ingest.discovery import http_link as _http_link
 
-FEED_TYPES = (
-    "application/atom+xml",
-    "application/rss+xml",
-    "application/rdf+xml",
-    "application/feed+json",
-    "application/json",
-    "application/xml",
-    "text/xml",
-)
+__all__ = ["FEED_ACCEPT", "FEED_TYPES", "discover_feed_links", "parse_feed"]
+
 # What we ask servers for: feeds first, HTML last (a site page we can discover from).
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
@@ -184,13 +179,6 @@ def _clean_title(value: Any) -> str | None:
     text = html_to_text(value) if ("<" in value or "&" in value) else " ".join(value.split())
     text = " ".join(text.split())
     return text or None
-
-
-def _http_link(value: Any, base: str) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    link = urljoin(base, value.strip())
-    return link if urlsplit(link).scheme in ("http", "https") else None
 
 
 def _date(entry: Any, now: dt.datetime) -> dt.datetime | None:
@@ -402,63 +390,6 @@ def oldest_first(items: list[FeedItem]) -> list[FeedItem]:
     if first and last and first < last:
         return list(items)
     return list(reversed(items))
-
-
-class _LinkFinder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base: str | None = None
-        self.alternates: list[tuple[str, str]] = []  # (type, href)
-        self.anchors: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name.lower(): (value or "") for name, value in attrs}
-        if tag == "base" and values.get("href") and self.base is None:
-            self.base = values["href"]
-        elif tag == "link":
-            rels = values.get("rel", "").lower().split()
-            kind = values.get("type", "").lower().split(";")[0].strip()
-            if "alternate" in rels and kind in FEED_TYPES and values.get("href"):
-                self.alternates.append((kind, values["href"]))
-        elif tag == "a" and values.get("href"):
-            self.anchors.append(values["href"])
-
-
-_FEEDISH = re.compile(
-    r"(/feed/?|/rss/?|/atom/?|\.rss|\.atom|\.rdf|/feed\.xml|/rss\.xml|/index\.xml)$"
-)
-
-
-MAX_CANDIDATES = 20  # feeds a page may propose; the caller tries the first few
-
-
-def discover_feed_links(html: str, base_url: str) -> list[str]:
-    """Feed URLs a page advertises: `<link rel="alternate">` first (Atom, RSS, then the
-    rest, in page order), then same-site `<a>` links that look like feeds."""
-    finder = _LinkFinder()
-    try:
-        finder.feed(html)
-        finder.close()
-    except Exception:
-        pass
-    base = urljoin(base_url, finder.base) if finder.base else base_url
-    # The site's own order among RSS / Atom / RDF; generic XML and JSON after those.
-    preferred = FEED_TYPES[:3]
-    ordered = sorted(enumerate(finder.alternates), key=lambda p: (p[1][0] not in preferred, p[0]))
-    found = _unique(_http_link(href, base) for _, (_, href) in ordered)
-    site = urlsplit(base_url).hostname
-    anchors = (_http_link(href, base) for href in finder.anchors)
-    guesses = [
-        a
-        for a in anchors
-        if a and urlsplit(a).hostname == site and _FEEDISH.search(urlsplit(a).path.lower())
-    ]
-    return _unique([*found, *guesses])
-
-
-def _unique(links: Iterable[str | None]) -> list[str]:
-    """The links once each, in order — linear (a page may hold 60,000 of them)."""
-    return [link for link in dict.fromkeys(links) if link][:MAX_CANDIDATES]
 
 
 def matches_filters(item: FeedItem, include: Iterable[str], exclude: Iterable[str]) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import EmptyInput
+from bot.ingest.controls import strip_invisible
 from bot.ingest.text_captions import drop_foreign_captions
 from bot.ingest.text_classify import classify
 from bot.ingest.text_glue import glued_furniture
@@ -51,21 +52,9 @@ def parse_markdown(raw: str) -> Article:
 # --- cleaning ---------------------------------------------------------------
 
 
-# Never part of an article, and harmful in one: NUL and the other C0 controls (tab and
-# line breaks aside), DEL, and the bidirectional controls that make text read backwards
-# (U+202E) or reorder a link (what the HTML door already strips).
-_INVISIBLE: dict[int, None] = {
-    code: None
-    for code in [
-        *range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0x061C, 0x200E, 0x200F,
-        *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-    ]
-}  # fmt: skip
-
-
 def _normalize(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = text.translate(_INVISIBLE)
+    text = strip_invisible(text)
     if not text.strip():
         raise EmptyInput("There is no text to summarize.")
     return text.replace("\ufeff", "").replace("\u200b", "").replace("\u2028", "\n")
