@@ -28,6 +28,7 @@ import feedparser
 from bot.errors import InputError
 from bot.ingest.discovery import FEED_TYPES, discover_feed_links
 from bot.ingest.discovery import http_link as _http_link
+from bot.ingest.feedparser_fix import install as _install_feedparser_fix
 
 __all__ = ["FEED_ACCEPT", "FEED_TYPES", "discover_feed_links", "parse_feed"]
 
@@ -43,6 +44,7 @@ OLDEST_DATE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 
 
 log = logging.getLogger("precis.ingest.feeds")
+_install_feedparser_fix()  # its sanitizer is quadratic on unclosed comments
 
 
 class NotAFeed(InputError):
