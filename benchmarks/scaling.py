@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.scaling [--steps 5] [--scale 1.0]
 
 For each shape a hostile sender controls — lines of pasted text, paragraphs, HTML size,
-HTML nesting, feed-like links in a page, feed items, PDF lines — the real function runs on
+HTML nesting, feed-like links in a page, feed items, PDF lines, pages and kerned arrays, unclosed
+comments in a feed item, unclosed tags in a page — the real function runs on
 inputs of doubling size (best of 3 runs each). The table shows each time and the growth
 exponent k over the last two doublings (time ∝ size^k; 1 is linear, 2 quadratic). The
 script exits 1 when a shape grows super-linearly: k > 1.35, for a time long enough to
@@ -102,6 +103,41 @@ def _pdf_lines(n: int) -> Callable[[], object]:
     return lambda: pdf_to_text(data)
 
 
+def _pdf_pages(n: int) -> Callable[[], object]:
+    from benchmarks.hostile import text_pdf
+    from bot.ingest.pdf import pdf_to_text
+
+    data = text_pdf([[f"Page {i} of the report, a line of text."] for i in range(n)])
+    return lambda: pdf_to_text(data)
+
+
+def _kerned_line(n: int) -> Callable[[], object]:
+    from benchmarks.hostile import kerned_line_pdf
+    from bot.ingest.pdf import pdf_to_text
+
+    data = kerned_line_pdf(n)
+    return lambda: pdf_to_text(data)
+
+
+def _unclosed_comments(n: int) -> Callable[[], object]:
+    from bot.ingest.feeds import parse_feed
+
+    body = "&lt;!--" * n + SENTENCE.format(n=0)
+    data = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+        f"<title>S</title><link>https://news.example/1</link><description>{body}"
+        "</description></item></channel></rss>"
+    )
+    return lambda: parse_feed(data.encode(), url="https://news.example/feed")
+
+
+def _unclosed_anchors(n: int) -> Callable[[], object]:
+    from bot.ingest.feeds import discover_feed_links
+
+    page = "<html><body>" + "<a " * n + "</body></html>"
+    return lambda: discover_feed_links(page, "https://news.example/")
+
+
 SHAPES: dict[str, tuple[Callable[[int], Callable[[], object]], int]] = {
     # shape -> (input builder, smallest size at --scale 1)
     "text lines": (_text_lines, 2_000),
@@ -111,6 +147,10 @@ SHAPES: dict[str, tuple[Callable[[int], Callable[[], object]], int]] = {
     "feed-like links": (_feed_links, 5_000),
     "feed items": (_feed_items, 250),
     "PDF lines": (_pdf_lines, 1_000),
+    "PDF pages": (_pdf_pages, 20),
+    "PDF kerned line (arrays)": (_kerned_line, 1_000),
+    "unclosed comments in item": (_unclosed_comments, 4_000),
+    "unclosed <a in a page": (_unclosed_anchors, 2_000),
 }
 
 
