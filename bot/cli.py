@@ -77,7 +77,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> Options:
     )
 
 
-async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
+async def _summarize(args: argparse.Namespace, settings: Settings, pool: WorkerPool) -> int:
     from bot.ingest.fetch import FetchLimits  # aiohttp: imported only when needed
     from bot.pipeline import summarize_source
     from bot.render import render
@@ -88,9 +88,27 @@ async def _summarize(args: argparse.Namespace, settings: Settings) -> int:
         _options(args, settings),
         limits=FetchLimits.from_settings(settings),
         max_file_bytes=settings.max_file_bytes,
+        executor=pool,
     )
     sys.stdout.write(render(summary, args.format))
     return 0
+
+
+def _pool(args: argparse.Namespace, settings: Settings, workers: int) -> WorkerPool:
+    """Worker processes with the summary budget: a file that is too complex is killed
+    and refused, as in the bot, instead of holding the terminal for hours."""
+    from bot.workers import Budget, WorkerPool
+
+    budget = Budget(args.timeout or settings.summary_timeout, settings.summary_memory_mb or None)
+    return WorkerPool(max(1, workers), budget)
+
+
+def _run_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    pool = _pool(args, settings, 1)
+    try:
+        return asyncio.run(_summarize(args, settings, pool))
+    finally:
+        pool.close()
 
 
 async def _batch(args: argparse.Namespace, settings: Settings, pool: WorkerPool) -> int:
@@ -107,11 +125,8 @@ async def _batch(args: argparse.Namespace, settings: Settings, pool: WorkerPool)
 
 
 def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.workers import Budget, WorkerPool
-
     # Each chunk of lines, then each line of a chunk that overran, gets the summary budget.
-    budget = Budget(args.timeout or settings.summary_timeout, settings.summary_memory_mb or None)
-    pool = WorkerPool(max(1, args.workers), budget)
+    pool = _pool(args, settings, args.workers)
     try:
         return asyncio.run(_batch(args, settings, pool))
     finally:
@@ -128,6 +143,15 @@ def _run(settings: Settings) -> int:
     from bot.discord_adapter.client import run_bot
 
     return run_bot(settings)
+
+
+def _timeout(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"time budget of {what} (default: SUMMARY_TIMEOUT, 30)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("-f", "--format", choices=["text", "markdown", "json"], default="text")
     s.add_argument("-l", "--language", help="ISO 639-1 code to use instead of detecting it")
+    _timeout(s, "the summary")
 
     b = sub.add_parser(
         "batch",
@@ -160,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(b)
     b.add_argument("--with-text", action="store_true", help="include the cleaned text")
+    _timeout(b, "one line")
     b.add_argument(
         "-j",
         "--workers",
@@ -167,12 +193,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes (default: one per core, here %(default)s)",
-    )
-    b.add_argument(
-        "--timeout",
-        type=float,
-        metavar="SECONDS",
-        help="time budget of one line (default: SUMMARY_TIMEOUT, 30)",
     )
 
     sub.add_parser("algorithms", help="list the summarization algorithms")
@@ -185,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command == "batch":
+    if args.command in ("batch", "summarize"):
         from bot.workers import boot
 
         boot()  # the workers' forkserver loads the engine while we get ready
@@ -197,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             return _run(settings)
         if args.command == "batch":
             return _run_batch(args, settings)
-        return asyncio.run(_summarize(args, settings))
+        return _run_summarize(args, settings)
     except (PrecisError, SettingsError) as exc:
         print(f"precis: error: {exc}", file=sys.stderr)
         return 1

@@ -381,3 +381,23 @@ def test_console_script_and_module_exit_codes(tmp_path: Path) -> None:
 def test_links_that_are_not_web_links(link: str, capsys: pytest.CaptureFixture[str]) -> None:
     err = assert_fails(["summarize", link], capsys, "http://")
     assert "hunter2" not in err  # a link may carry credentials: it is never echoed
+
+
+def test_summarize_runs_within_the_budget_and_refuses_what_overruns_it(tmp_path: Path) -> None:
+    # The engine runs in a worker process that is killed past --timeout (SUMMARY_TIMEOUT):
+    # a file too complex to summarize in time is one clear error, not a terminal held
+    # for hours. The same file is summarized with the default budget.
+    with (DATA / "eval" / "cnndm.jsonl").open(encoding="utf-8") as handle:
+        heavy = "\n\n".join(json.loads(line)["article"] for line in handle) * 4  # ~0.5 s
+    path = tmp_path / "heavy.txt"
+    path.write_text(heavy, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "bot", "summarize", str(path)]
+    over = subprocess.run([*command, "--timeout", "0.05"], env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert over.returncode == 1
+    assert over.stdout == ""
+    assert over.stderr.startswith("precis: error: That is too complex to summarize"), over.stderr
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("- ")
