@@ -70,3 +70,67 @@ async def test_a_database_it_cannot_open_stops_it_with_one_clear_line(tmp_path: 
         assert "could not start" in logs
         assert "Traceback" not in logs
         assert fake.token not in logs
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment holds `marker` (workers inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                stat = (entry / "stat").read_text()
+                if stat.rsplit(")", 1)[1].split()[0] != "Z":  # a zombie is already gone
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+async def test_sigterm_while_a_summary_runs_exits_within_10_s_and_leaves_no_worker(
+    tmp_path: Path,
+) -> None:
+    # A 9 MB upload takes several seconds in a worker process; SIGTERM arrives while it
+    # runs. The bot must exit cleanly within 10 s (the README's promise) and take its
+    # worker processes with it, whatever they are doing.
+    import json
+    import uuid
+
+    from tests.conftest import DATA
+
+    with (DATA / "eval" / "cnndm.jsonl").open(encoding="utf-8") as handle:
+        heavy = "\n\n".join(json.loads(line)["article"] for line in handle) * 22
+    marker = f"PRECIS_TEST_MARK_{uuid.uuid4().hex}"
+    async with FakeDiscord(heartbeat_interval=0.5) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general"])
+        env = process_env(fake, guild["id"], tmp_path, SUMMARY_TIMEOUT="600", **{marker: "1"})
+        process = await start_process(env, tmp_path)
+        try:
+            assert await fake.wait_until_connected(timeout=60), (tmp_path / "bot.log").read_text()
+            inter = await fake.fire_slash_command(
+                "summarize", {}, channel_id=guild["channels"]["general"],
+                attachments={"file": ("heavy.txt", heavy.encode())},
+            )  # fmt: skip
+            await fake.wait_for_interaction(inter["id"], until="acknowledged", timeout=30)
+            await asyncio.sleep(1.0)  # the worker is busy with the summary now
+            assert len(_processes_with(marker)) >= 2  # the bot and its worker(s)
+            reply = fake.interaction(inter["id"])
+            assert not reply.get("followups"), "the summary finished before SIGTERM"
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), timeout=10)
+            took = loop.time() - started
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        logs = (tmp_path / "bot.log").read_text()
+        assert process.returncode == 0, logs
+        assert took < 10
+        for _ in range(20):  # workers are killed, not orphaned
+            if not _processes_with(marker):
+                break
+            await asyncio.sleep(0.1)
+        assert _processes_with(marker) == []
