@@ -158,13 +158,13 @@ async def test_sink_retry_delivers_later_exactly_once(
     server: FeedServer, poller: FeedService, sink: FakeSink, store: Store
 ) -> None:
     server.feed("/news.xml").add(1)
-    sink.script = [DeliveryResult.retry(0.1, "Discord answered 503")]
+    sink.script = [DeliveryResult.retry(0.4, "Discord answered 503")]
     sub, _, _ = await poller.add_subscription(server.url("/news.xml"), GUILD, CHAN)
     await poller.run_deliveries()
     assert sink.posts == [] and len(sink.attempts) == 1
     counts = await store.delivery_counts(sub.id)
     assert counts == {"pending": 1}
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.5)
     await poller.run_deliveries()
     await poller.run_deliveries()
     assert sink.titles() == ["Story 1"] and len(sink.attempts) == 2
@@ -184,7 +184,7 @@ async def test_a_sink_that_raises_is_retried_and_the_poller_goes_on(
         await poller.run_deliveries()
     assert sink.posts == [] and await store.delivery_counts(sub.id) == {"pending": 1}
     assert any("sink failed on delivery" in r.getMessage() for r in caplog.records)
-    await asyncio.sleep(0.1)  # delivery_retry_base is 0.05 s here
+    await asyncio.sleep(0.5)  # delivery_retry_base is 0.4 s here
     await poller.run_deliveries()
     assert sink.titles() == ["Story 1"]
     assert await store.delivery_counts(sub.id) == {"sent": 1}
@@ -196,7 +196,7 @@ async def test_a_sink_that_raises_is_retried_and_the_poller_goes_on(
         await poller.run_deliveries()
     assert any("sink failed on notice" in r.getMessage() for r in caplog.records)
     assert sink.notice_script == []  # the failing attempt happened (and was retried: below)
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)
     await poller.run_deliveries()
     assert len(sink.notices) == 1 and "paused" in sink.notices[0][2]
 
