@@ -1,6 +1,7 @@
 """Summary quality on the evaluation sets: ROUGE of every algorithm, side by side.
 
-    .venv/bin/python -m benchmarks.quality [--data DIR] [--limit N] [--algorithms a,b] [--halves]
+    .venv/bin/python -m benchmarks.quality [--data DIR] [--sets a.jsonl,b.jsonl]
+        [--limit N] [--algorithms a,b] [--halves]
 
 Each article goes through what the product does: clean the text
 (`bot.ingest.text.parse_text`, when present), split it into sentences, then
@@ -8,9 +9,13 @@ summarize in 3 sentences with the title the cleaner found. References are
 split with the same splitter; ROUGE is computed as the eval README says (see
 `benchmarks/_rouge.py`).
 
-A gain of a few tenths is within the noise of a few hundred articles:
-`--halves` also scores the even and the odd rows apart, and a change is worth
-keeping only when it holds on both.
+A gain of a few tenths is within the noise of a few hundred articles, so
+every set is cut into two fixed halves (rows sorted by id, alternately: see
+`benchmarks/_halves.py`). The default's margin over Lead-3 is printed for
+each half with its paired bootstrap 95 % interval; `--halves` also prints
+every algorithm's ROUGE on each half. Decide a change on half A, confirm it on
+half B. `--sets` adds other sets in the same format (e.g. a sample of CNN/DM's
+validation split), by path or by name under `--data`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._halves import margin_lines, split_halves  # noqa: E402
 from benchmarks._rouge import ROUGE_TYPES, rouge  # noqa: E402
 from bot.nlp.sentences import split_sentences  # noqa: E402
 from bot.nlp.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize_sentences  # noqa: E402
@@ -110,9 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help=f"comma-separated names (default: all of {', '.join(ALGORITHMS)})",
     )
+    parser.add_argument(
+        "--sets",
+        default=",".join(DATASETS),
+        help="comma-separated JSON-lines files, paths or names under --data "
+        f"(default: {','.join(DATASETS)})",
+    )
     parser.add_argument("--raw", action="store_true", help="skip the text cleaner")
     parser.add_argument(
-        "--halves", action="store_true", help="also score the even and the odd rows apart"
+        "--halves", action="store_true", help="also print every algorithm on each half (A, B)"
     )
     args = parser.parse_args(argv)
 
@@ -130,53 +142,78 @@ def main(argv: Sequence[str] | None = None) -> int:
         how, clean = "raw", (lambda text: (text, None))
     sets = []
     raws = []
-    for filename in DATASETS:
-        path = args.data / filename
+    for filename in args.sets.split(","):
+        path = Path(filename) if Path(filename).exists() else args.data / filename
         if not path.exists():
-            parser.error(f"{path} not found; pass --data DIR")
+            parser.error(f"{path} not found; pass --data DIR or a path in --sets")
         loaded = load_rows(path, args.limit)
         raws.append(loaded)
-        sets.append((filename.removesuffix(".jsonl"), prepare(loaded, clean)))
+        sets.append((path.name.removesuffix(".jsonl"), prepare(loaded, clean)))
 
+    print(f"ROUGE F1 x100, {SUMMARY_SENTENCES}-sentence summaries, text: {how}")
+    ids = {
+        set_name: [row["id"] for row in raw] for (set_name, _), raw in zip(sets, raws, strict=True)
+    }
+    per_article = _table(names, sets, ids, args.halves)
+    print("* default; 'lead' is Lead-3; ms = summarize only, mean per article")
+    if DEFAULT_ALGORITHM in names and "lead" in names:
+        print()
+        means = {key: mean(rows) for key, rows in per_article.items()}
+        raw_rows = {set_name: rows for (set_name, _), rows in zip(sets, raws, strict=True)}
+        print(_margins(means, raw_rows, args.limit))
+        print()
+        print("default minus Lead-3 of our cleaned sentences on each half, paired bootstrap 95 %:")
+        for set_name, _ in sets:
+            lines = margin_lines(
+                set_name,
+                ids[set_name],
+                per_article[DEFAULT_ALGORITHM, set_name],
+                per_article["lead", set_name],
+            )
+            print("\n".join(lines))
+    return 0
+
+
+Scores = dict[tuple[str, str], list[dict[str, float]]]
+
+
+def _table(
+    names: Sequence[str],
+    sets: Sequence[tuple[str, list[Prepared]]],
+    ids: Mapping[str, Sequence[str]],
+    show_halves: bool,
+) -> Scores:
+    """Print every algorithm's ROUGE on every set (and on each half when asked);
+    return the per-article scores, by (algorithm, set)."""
     header = f"{'algorithm':<12}"
     for set_name, prepared in sets:
         header += f" | {set_name + f' ({len(prepared)})':^26}"
-    print(f"ROUGE F1 x100, {SUMMARY_SENTENCES}-sentence summaries, text: {how}")
     print(header)
     sub = f"{'':<12}" + " | {:>6} {:>6} {:>6} {:>5}".format("R1", "R2", "RLsum", "ms") * len(sets)
     print(sub)
     print("-" * len(sub))
     halves: list[str] = []
-    means: dict[tuple[str, str], dict[str, float]] = {}  # (algorithm, set) -> whole-set mean
+    per_article: Scores = {}
     for name in names:
         line = f"{name + (' *' if name == DEFAULT_ALGORITHM else ''):<12}"
-        even = f"{name[:7] + ' even':<12}"
-        odd = f"{name[:7] + ' odd':<12}"
+        in_half = [f"{name[:7] + ' A':<12}", f"{name[:7] + ' B':<12}"]
         for set_name, prepared in sets:
             rows, ms = scores(prepared, name)
-            means[name, set_name] = mean(rows)
-            for label, part in (("all", rows), ("even", rows[0::2]), ("odd", rows[1::2])):
-                m = mean(part)
-                cell = " | {:6.2f} {:6.2f} {:6.2f} {:5}".format(
-                    m["rouge1"], m["rouge2"], m["rougeLsum"], f"{ms:5.1f}" if label == "all" else ""
-                )
-                if label == "all":
-                    line += cell
-                elif label == "even":
-                    even += cell
-                else:
-                    odd += cell
+            per_article[name, set_name] = rows
+            line += _cell(rows, f"{ms:5.1f}")
+            for k, half in enumerate(split_halves(ids[set_name])):
+                in_half[k] += _cell([rows[i] for i in half], "")
         print(line, flush=True)
-        halves += [even, odd]
-    if args.halves:
+        halves += in_half
+    if show_halves:
         print("-" * len(sub))
         print("\n".join(halves))
-    print("* default; 'lead' is Lead-3; ms = summarize only, mean per article")
-    if DEFAULT_ALGORITHM in names and "lead" in names:
-        print()
-        raw_rows = {set_name: rows for (set_name, _), rows in zip(sets, raws, strict=True)}
-        print(_margins(means, raw_rows, args.limit))
-    return 0
+    return per_article
+
+
+def _cell(rows: Sequence[dict[str, float]], ms: str) -> str:
+    m = mean(rows)
+    return " | {:6.2f} {:6.2f} {:6.2f} {:5}".format(m["rouge1"], m["rouge2"], m["rougeLsum"], ms)
 
 
 # Lead-3 as the eval README reports it (R1, R2): the first three sentences of
