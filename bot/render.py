@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import escape
 from bot.models import Entity, Summary
+from bot.nlp.tokens import UNSPACED_CHARACTERS
 
 LANGUAGE_NAMES = {
     "ar": "Arabic", "ca": "Catalan", "cs": "Czech", "da": "Danish", "de": "German",
@@ -25,6 +26,7 @@ ENTITY_HEADINGS = {
     "organization": "Organizations",
     "other": "Other",
 }
+
 
 def language_name(code: str) -> str:
     name = LANGUAGE_NAMES.get(code)
@@ -46,8 +48,10 @@ def source_parts(summary: Summary, *, with_link: bool = True) -> list[str]:
 
 def reduction_text(summary: Summary) -> str:
     stats = summary.stats
+    # Chinese and Japanese are measured in characters (`bot.nlp.tokens`).
+    unit = "characters" if summary.language in UNSPACED_CHARACTERS else "words"
     return (
-        f"{stats.words:,} words → {stats.summary_words:,}, {round(stats.reduction * 100)}% shorter"
+        f"{stats.words:,} {unit} → {stats.summary_words:,}, {round(stats.reduction * 100)}% shorter"
     )
 
 

@@ -25,6 +25,7 @@ from lxml import etree
 
 from bot.errors import NotAnArticle
 from bot.models import Article, SourceInfo
+from bot.nlp.tokens import count_words
 
 # trafilatura and the libraries it calls log their own ERROR/WARNING lines for pages they
 # cannot read ("empty HTML tree", "discarding data"); we turn each of those into one clear
@@ -117,7 +118,9 @@ def extract_html(html: str, url: str | None = None) -> Article:
 
     title = _clean_title(getattr(chosen, "title", None))
     body = _clean_body(getattr(chosen, "text", None) or "", title)
-    if len(body.split()) < MIN_BODY_WORDS:
+    # Words by spaces, or as `count_words` counts them where words are not spaced
+    # (Chinese, Japanese, Thai).
+    if max(len(body.split()), count_words(body)) < MIN_BODY_WORDS:
         raise NotAnArticle(
             "I found no article on that page: it has too little text "
             "(it may be a home page, a video, or need JavaScript or a login)."

@@ -8,7 +8,10 @@ News is written as an inverted pyramid: the lede states the story and later
 sentences come back to its people, places and facts. So:
 
 - a *concept* is a content-word stem (stop words, digits and one-letter
-  tokens left out); it weighs as many sentences as repeat it, twice that
+  tokens left out), or in Chinese and Japanese, whose words are not
+  spaced and which `bot.nlp.tokens` reads one character at a time, a pair
+  of neighbouring characters (most of their words are two characters long);
+  it weighs as many sentences as repeat it, twice that
   when the title names it. Concepts that occur in one sentence only weigh
   nothing: they are detail, not the story.
 - a sentence's value is the weight of the concepts it would add to the
@@ -109,6 +112,21 @@ class _ConceptCache(dict[str, str | None]):
         return result
 
 
+def _character_pairs(tokens: Iterable[str]) -> list[str]:
+    """Each pair of neighbouring one-character words of a script written without
+    spaces (Han, kana): "聯合國" gives "聯合" and "合國"."""
+    pairs: list[str] = []
+    previous = ""
+    for token in tokens:
+        if len(token) == 1 and token >= "\u3005":
+            if previous:
+                pairs.append(previous + token)
+            previous = token
+        else:
+            previous = ""
+    return pairs
+
+
 def _residue_inside(text: str) -> bool:
     """A link text such as "click here" anywhere in the sentence."""
     low = text.lower()
@@ -130,18 +148,24 @@ class Coverage:
         stemmer: Callable[[str], str],
         stop_words: Iterable[str] = (),
         weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        pair_characters: bool = False,
     ) -> None:
         self._stemmer = stemmer
         self._stop = frozenset(w.lower() for w in stop_words)
         self.weights = weights
         self._concept_of = _ConceptCache(self._concept)
+        self._pair_characters = pair_characters
 
     @property
     def stop_words(self) -> frozenset[str]:
         return self._stop
 
     def _concepts(self, tokens: Iterable[str]) -> list[str]:
-        return [c for c in map(self._concept_of.__getitem__, tokens) if c is not None]
+        found = [c for c in map(self._concept_of.__getitem__, tokens) if c is not None]
+        if self._pair_characters:
+            found += _character_pairs(tokens)
+        return found
 
     def _concept(self, token: str) -> str | None:
         """The stem of a content word; None for a stop word, a number, one letter."""

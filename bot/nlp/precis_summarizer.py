@@ -27,9 +27,11 @@ class PrecisSummarizer(AbstractSummarizer):
         *,
         stop_words: Iterable[str] = (),
         weights: Weights = DEFAULT_WEIGHTS,
+        pair_characters: bool = False,
     ) -> None:
         super().__init__(stemmer)
         self._weights = weights
+        self._pair_characters = pair_characters
         self.stop_words = stop_words
 
     @property
@@ -38,7 +40,9 @@ class PrecisSummarizer(AbstractSummarizer):
 
     @stop_words.setter
     def stop_words(self, words: Iterable[str]) -> None:
-        self._ranker = Coverage(self._stemmer, words, self._weights)
+        self._ranker = Coverage(
+            self._stemmer, words, self._weights, pair_characters=self._pair_characters
+        )
 
     def __call__(self, document: Any, sentences_count: int) -> tuple[Any, ...]:
         sentences = document.sentences

@@ -27,8 +27,8 @@ from functools import cache
 
 from bot.nlp.tokens import sentence_words, words
 
-_TERMINAL = ".!?…‽。！？"
-_CJK_TERMINAL = "。！？"
+_TERMINAL = ".!?…‽。！？｡．"
+_CJK_TERMINAL = "。！？｡．"
 _SPACE = " \t\r\u00a0\u202f\u2009\u2007"
 
 # Quotes that close a sentence. Languages that quote »like this« or „like
@@ -199,7 +199,7 @@ def _is_starter(word: str) -> bool:
 def _end_is_boundary(text: str, start: int, stop: int, language: str) -> bool:
     punct = text[start]
     if punct in _CJK_TERMINAL:
-        return True
+        return _cjk_end_is_boundary(text, start, stop)
     follow = _FOLLOW.match(text, stop)
     assert follow is not None  # every group is optional
     gap, opening, word = follow.group("gap"), follow.group("open"), follow.group("word")
@@ -243,6 +243,17 @@ def _end_is_boundary(text: str, start: int, stop: int, language: str) -> bool:
     if strong:
         return True
     return _full_stop_is_boundary(text, start, prev, word, language)
+
+
+def _cjk_end_is_boundary(text: str, start: int, stop: int) -> bool:
+    """A full-width full stop, question or exclamation mark ends a sentence, except
+    "３．５" (a decimal point between full-width digits) and the end of a quotation
+    that the sentence goes on after: 「…ません。」と述べた, 「…。」、"""
+    after = text[stop] if stop < len(text) else ""
+    if text[start] == "．":
+        return not (start > 0 and text[start - 1].isdigit() and after.isdigit())
+    quoted = stop > start + 1 and text[stop - 1] in "」』"
+    return not (quoted and after in ("と", "、", "，"))
 
 
 def _glued_web_address(text: str, stop: int, prev: str, word: str) -> bool:
@@ -420,7 +431,32 @@ def split_sentences(text: str, language: str) -> list[str]:
     sentence = _clean(text[position:])
     if sentence:
         sentences.append(sentence)
+    if language == "th":
+        return [piece for sentence in sentences for piece in _thai_sentences(sentence)]
     return sentences
+
+
+# Thai marks no sentence end: a space between Thai letters separates sentences,
+# but also clauses and phrases. A cut is kept when it leaves at least this many
+# words on each side (on the Thai sentences of the UD PUD treebank, joined with
+# spaces: precision 0.39, recall 0.63; every space: 0.33 and 0.90).
+_THAI_GAP = re.compile(r"(?<=[\u0e01-\u0e4e])[ \u00a0]+(?=[\u0e01-\u0e4e])")
+_THAI_MIN_WORDS = 6
+
+
+def _thai_sentences(text: str) -> list[str]:
+    """`text` cut at the spaces between Thai letters that leave long enough pieces."""
+    out: list[str] = []
+    begin = 0
+    for gap in _THAI_GAP.finditer(text):
+        if (
+            len(words(text[begin : gap.start()])) >= _THAI_MIN_WORDS
+            and len(words(text[gap.end() :])) >= _THAI_MIN_WORDS
+        ):
+            out.append(text[begin : gap.start()])
+            begin = gap.end()
+    out.append(text[begin:])
+    return out
 
 
 class Tokenizer:

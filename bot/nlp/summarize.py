@@ -35,7 +35,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from bot.nlp.precis_summarizer import PrecisSummarizer
 from bot.nlp.sentences import Tokenizer
 from bot.nlp.stemming import stemmer_for, stop_words_for
-from bot.nlp.tokens import words
+from bot.nlp.tokens import UNSPACED_CHARACTERS, words
 from bot.options import DEFAULT_ALGORITHM
 
 
@@ -104,7 +104,11 @@ def _precis_for(language: str) -> PrecisSummarizer:
     # One per language: building one copies its stop words into a new set
     # (30 µs for English's 580), and a summary reads it without changing it,
     # so executor threads can share it.
-    return PrecisSummarizer(stemmer_for(language), stop_words=stop_words_for(language))
+    return PrecisSummarizer(
+        stemmer_for(language),
+        stop_words=stop_words_for(language),
+        pair_characters=language in UNSPACED_CHARACTERS,
+    )
 
 
 Builder = Callable[[str, str | None, Sequence[str]], AbstractSummarizer]
