@@ -1,6 +1,12 @@
-"""Key-entity precision and typing on CoNLL-2003 (English test set).
+"""Key-entity precision and typing per language: CoNLL-2003 (English test
+set) and the development sets of tests/data/ner/ (de, ru, es, nl).
 
-    .venv/bin/python -m benchmarks.entities [--data PATH] [--limit N] [--show N]
+    .venv/bin/python -m benchmarks.entities [--data PATH ...] [--limit N] [--show N]
+
+`--data` takes CoNLL-2003 files (.conllu, English) or documents made by
+`benchmarks.ner_data` (.jsonl, any language). Every set is scored as a
+whole and in two halves (A: its first half of documents, B: the second):
+rules are decided on half A and confirmed on half B.
 
 Each document is detokenized (one sentence per line, usual spacing around
 punctuation); its first line, the headline, is passed as the title and the
@@ -9,7 +15,8 @@ rest as sentences to `extract_entities`, as the pipeline does with an article.
 Scoring, for the top k (5 and 10) entities of each document:
 - precision: a predicted entity is right when its text equals the text of a
   gold entity of the document (case-insensitive, so "JAPAN" in a headline
-  equals "Japan"), or when its words are a proper subset of the words of
+  equals "Japan"; in German and Russian word by word on Snowball stems, so
+  "Юрий Лужков" equals the gold "Юрия Лужкова"), or when its words are a proper subset of the words of
   exactly one distinct gold entity string (the surname "Takagi" of the gold
   "Takuya Takagi"; "United" is not right when both "Manchester United" and
   "United States" are gold). Averaged over documents with a prediction
@@ -51,9 +58,11 @@ _NO_SPACE_AFTER = {"(", "[", "{", "$"}
 
 @dataclass
 class Document:
-    lines: list[str]  # detokenized sentences; the first is the headline
+    lines: list[str]  # detokenized sentences; the first is the headline if `titled`
     gold: dict[str, set[str]]  # casefolded entity text -> our type names
     words: int
+    language: str = "en"
+    titled: bool = True
 
 
 def detokenize(tokens: Sequence[str]) -> str:
@@ -126,33 +135,74 @@ def _document(sentences: list[list[tuple[str, str]]]) -> Document:
 
 
 _WORD = re.compile(r"\w+")
+_STEMMED = frozenset({"de", "ru"})  # inflected names: "Юрия Лужкова" is "Юрий Лужков"
 
 
-def match(text: str, gold: dict[str, set[str]]) -> set[str] | None:
+def load_jsonl(path: Path) -> list[Document]:
+    """Documents written by `benchmarks.ner_data`."""
+    import json
+
+    docs = []
+    for row in path.read_text(encoding="utf-8").splitlines():
+        if not row.strip():
+            continue
+        d = json.loads(row)
+        lines = ([d["title"]] if d.get("title") else []) + d["lines"]
+        gold = {k: set(v) for k, v in d["gold"].items()}
+        words = sum(len(_WORD.findall(line)) for line in lines)
+        docs.append(Document(lines, gold, words, d["language"], bool(d.get("title"))))
+    return docs
+
+
+def _words(text: str, language: str) -> tuple[str, ...]:
+    found = _WORD.findall(text.casefold())
+    if language not in _STEMMED:
+        return tuple(found)
+    from bot.nlp.stemming import stemmer_for
+
+    stem = stemmer_for(language)
+    return tuple(stem(w) for w in found)
+
+
+def match(text: str, gold: dict[str, set[str]], language: str = "en") -> set[str] | None:
     """The gold types of the entity `text` stands for, or None (see module doc)."""
     folded = text.casefold()
     if folded in gold:
         return gold[folded]
-    words = set(_WORD.findall(folded))
+    words = _words(folded, language)
     if not words:
         return None
-    holders = [g for g in gold if words < set(_WORD.findall(g))]
-    if len(holders) == 1:
-        return gold[holders[0]]
+    if language in _STEMMED:
+        kinds = [gold[g] for g in gold if _words(g, language) == words]
+        if kinds:
+            return set().union(*kinds)
+    holders = {words_of: g for g in gold if set(words) < set(words_of := _words(g, language))}
+    if len({frozenset(h) for h in holders}) == 1:
+        return set().union(*(gold[g] for g in holders.values()))
     return None
 
 
-def naive(lines: Sequence[str], limit: int) -> list[Entity]:
+def naive(doc: Document, limit: int) -> list[Entity]:
     """Every run of capitalised words, most frequent first."""
     counts: Counter[str] = Counter()
-    for line in lines:
-        for run in re.findall(r"\b[^\W\d_a-z][\w'\-.]*(?:\s+[^\W\d_a-z][\w'\-.]*)*", line):
-            counts[run.strip(".")] += 1
+    for line in doc.lines:
+        run: list[str] = []
+        for word in [*line.split(), ""]:
+            core = word.strip(".,;:!?\"'()«»“”„")
+            if core[:1].isupper():
+                run.append(core)
+                if core == word:
+                    continue  # punctuation ends the run
+            if run:
+                counts[" ".join(run)] += 1
+                run = []
     return [Entity(text=t, type="place", count=c) for t, c in counts.most_common(limit)]
 
 
-def ours(lines: Sequence[str], limit: int) -> list[Entity]:
-    return extract_entities(lines[1:], language="en", title=lines[0], limit=limit)
+def ours(doc: Document, limit: int) -> list[Entity]:
+    if doc.titled:
+        return extract_entities(doc.lines[1:], language=doc.language, title=doc.lines[0], limit=limit)
+    return extract_entities(doc.lines, language=doc.language, limit=limit)
 
 
 @dataclass
@@ -163,18 +213,16 @@ class Score:
     predicted: int
 
 
-def score(
-    docs: Sequence[Document], finder: Callable[[Sequence[str], int], list[Entity]], k: int
-) -> Score:
+def score(docs: Sequence[Document], finder: Callable[[Document, int], list[Entity]], k: int) -> Score:
     per_doc: list[float] = []
     right = predicted = typed = 0
     for doc in docs:
-        entities = finder(doc.lines, k)[:k]
+        entities = finder(doc, k)[:k]
         if not entities:
             continue
         hits = 0
         for entity in entities:
-            kinds = match(entity.text, doc.gold)
+            kinds = match(entity.text, doc.gold, doc.language)
             if kinds is not None:
                 hits += 1
                 typed += entity.type in kinds
@@ -189,46 +237,67 @@ def score(
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=None, help="first N documents only")
-    parser.add_argument("--show", type=int, default=0, help="print the top 10 of N documents")
-    args = parser.parse_args(argv)
-    docs = load(args.data)[: args.limit]
-    print(f"{args.data.name}: {len(docs)} documents")
-
-    for doc in docs[: args.show]:
-        print("\n" + doc.lines[0])
-        for entity in ours(doc.lines, 10):
-            kinds = match(entity.text, doc.gold)
+def show(docs: Sequence[Document], n: int) -> None:
+    """The top 10 of the first `n` documents, each marked right, wrongly typed or wrong."""
+    for doc in docs[:n]:
+        print("\n" + doc.lines[0][:100])
+        for entity in ours(doc, 10):
+            kinds = match(entity.text, doc.gold, doc.language)
             mark = "  " if kinds is None else ("ok" if entity.type in kinds else "T!")
             print(f"  {mark} {entity.type:12} {entity.count:3}  {entity.text}   {kinds or ''}")
         print("  gold:", sorted(doc.gold)[:25])
 
-    rows = []
-    for name, finder in (("precis", ours), ("naive", naive)):
-        for k in (5, 10):
-            s = score(docs, finder, k)
-            rows.append(
-                f"{name:7} @{k:<2}  precision {s.precision:.3f} (micro {s.micro:.3f})"
-                f"  type accuracy {s.typed:.3f}  entities {s.predicted}"
-            )
-    print("\n".join(rows))
 
+def report(name: str, docs: Sequence[Document], ks: Sequence[int]) -> None:
+    """Precision and type accuracy of ours and the naive baseline, whole and by halves."""
+    half = len(docs) // 2
+    parts = (("all", docs), ("A", docs[:half]), ("B", docs[half:]))
+    for finder_name, finder in (("precis", ours), ("naive", naive)):
+        for k in ks:
+            cells = []
+            for part, subset in parts:
+                s = score(subset, finder, k)
+                cells.append(f"{part} {s.precision:.3f}/{s.typed:.3f}")
+            print(f"{name:10} {finder_name:7} @{k:<2}  P/type  " + "   ".join(cells))
+
+
+def default_data() -> list[Path]:
+    found = [DEFAULT_DATA] if DEFAULT_DATA.exists() else []
+    return found + sorted((ROOT / "tests" / "data" / "ner").glob("*-dev.jsonl"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, nargs="*", default=None)
+    parser.add_argument("--limit", type=int, default=None, help="first N documents only")
+    parser.add_argument("--show", type=int, default=0, help="print the top 10 of N documents")
+    parser.add_argument("--half", choices=("A", "B"), default=None, help="show one half only")
+    args = parser.parse_args(argv)
+    for path in args.data or default_data():
+        docs = (load_jsonl(path) if path.suffix == ".jsonl" else load(path))[: args.limit]
+        language = docs[0].language if docs else "?"
+        print(f"{path.name} ({language}): {len(docs)} documents")
+        half = len(docs) // 2
+        shown = {"A": docs[:half], "B": docs[half:], None: docs}[args.half]
+        show(shown, args.show)
+        report(f"{language}", docs, (5, 10) if path.suffix != ".jsonl" else (5,))
+        _speed(docs)
+    news = DEFAULT_DATA.parent / "cnndm.jsonl"
+    if news.exists() and args.data is None:
+        _news_speed(news)
+    return 0
+
+
+def _speed(docs: Sequence[Document]) -> None:
     started = time.perf_counter()
     for doc in docs:
-        ours(doc.lines, 10)
+        ours(doc, 10)
     elapsed = time.perf_counter() - started
     words = sum(doc.words for doc in docs)
     print(
-        f"speed: {1000 * elapsed / len(docs):.2f} ms per document, "
-        f"{1000 * elapsed / words * 575:.2f} ms per 575 words"
+        f"speed: {1000 * elapsed / max(1, len(docs)):.2f} ms per document, "
+        f"{1000 * elapsed / max(1, words) * 575:.2f} ms per 575 words"
     )
-    news = args.data.parent / "cnndm.jsonl"
-    if news.exists():
-        _news_speed(news)
-    return 0
 
 
 def _news_speed(path: Path) -> None:

@@ -1,0 +1,192 @@
+"""Public NER sets turned into documents for `benchmarks.entities`.
+
+    .venv/bin/python -m benchmarks.ner_data de NER-de-dev.tsv OUT.jsonl
+    .venv/bin/python -m benchmarks.ner_data ru factRuEval-2016/devset OUT.jsonl
+    .venv/bin/python -m benchmarks.ner_data es esp.testa OUT.jsonl   (CoNLL-2002, Latin-1)
+    .venv/bin/python -m benchmarks.ner_data nl ned.testa OUT.jsonl   (CoNLL-2002, Latin-1)
+
+Each output line is one document: {"id", "language", "title" (or null),
+"lines": [sentence, ...], "gold": {casefolded entity text: [types]}}, with
+the types named as the engine names them. Only training or development
+parts are read here (never a test split):
+
+- GermEval 2014 (de, CC BY 4.0): single sentences from news and Wikipedia,
+  grouped by ten in file order (there is no document structure). Outer
+  spans: PER, LOC, ORG, OTH ("other"); "...deriv" spans (the adjective
+  "deutschen") are "other" like CoNLL's MISC; "...part" spans ("EU" in
+  "EU-Kommission") are no entity.
+- FactRuEval-2016 devset (ru, MIT): 122 news texts; an object's text is its
+  name spans (descriptors and jobs left out); LocOrg ("России" as a state)
+  accepts place or organization.
+- CoNLL-2002 (es, nl; free for research): Spanish EFE wires have no
+  -DOCSTART-, so a document starts at each dateline "(EFE)"/"(EFECOM)".
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from benchmarks.entities import GOLD_TYPES, detokenize
+
+GERMEVAL_TYPES = {"PER": "person", "LOC": "place", "ORG": "organization", "OTH": "other"}
+FACTRU_TYPES = {
+    "Person": ["person"],
+    "Location": ["place"],
+    "Org": ["organization"],
+    "LocOrg": ["place", "organization"],
+    "Project": ["other"],
+}
+
+
+def _spans(tagged: Sequence[tuple[str, str]]) -> Iterable[tuple[list[str], str]]:
+    """(tokens, kind) of the BIO spans of one tagged sentence."""
+    span: list[str] = []
+    kind = ""
+    for tok, tag in [*tagged, ("", "O")]:
+        if tag.startswith("I-") and span and tag[2:] == kind:
+            span.append(tok)
+            continue
+        if span:
+            yield span, kind
+        span, kind = ([tok], tag[2:]) if tag[:2] in ("B-", "I-") else ([], "")
+
+
+def _doc(doc_id: str, language: str, sentences: list[list[tuple[str, str]]], types: dict) -> dict:
+    gold: dict[str, set[str]] = {}
+    for sentence in sentences:
+        for span, kind in _spans(sentence):
+            base = kind[:3]
+            if kind.endswith("part") or base not in types:
+                continue
+            kind_name = "other" if kind.endswith("deriv") else types[base]
+            gold.setdefault(detokenize(span).casefold(), set()).add(kind_name)
+    lines = [detokenize([tok for tok, _ in s]) for s in sentences]
+    return {
+        "id": doc_id,
+        "language": language,
+        "title": None,
+        "lines": lines,
+        "gold": {k: sorted(v) for k, v in gold.items()},
+    }
+
+
+def germeval(path: Path, group: int = 10) -> list[dict]:
+    sentences: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 3:
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        current.append((parts[1], parts[2]))
+    if current:
+        sentences.append(current)
+    return [
+        _doc(f"germeval-dev-{i // group:03d}", "de", sentences[i : i + group], GERMEVAL_TYPES)
+        for i in range(0, len(sentences), group)
+    ]
+
+
+def conll2002(path: Path, language: str) -> list[dict]:
+    docs: list[list[list[tuple[str, str]]]] = [[]]
+    current: list[tuple[str, str]] = []
+
+    def end_sentence() -> None:
+        if not current:
+            return
+        words = [tok for tok, _ in current[:16]]
+        dateline = "(" in words and any(w.startswith("EFE") for w in words)
+        if language == "es" and dateline and docs[-1]:
+            docs.append([])
+        docs[-1].append(list(current))
+        current.clear()
+
+    for line in path.read_text(encoding="latin-1").splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            end_sentence()
+            continue
+        if parts[0] == "-DOCSTART-":
+            end_sentence()
+            if docs[-1]:
+                docs.append([])
+            continue
+        current.append((parts[0], parts[-1]))
+    end_sentence()
+    return [
+        _doc(f"conll2002-{language}-{i:03d}", language, d, GOLD_TYPES) for i, d in enumerate(docs) if d
+    ]
+
+
+def factrueval(folder: Path) -> list[dict]:
+    return [_factru_doc(folder, p.stem) for p in sorted(folder.glob("*.txt"))]
+
+
+def _factru_doc(folder: Path, stem: str) -> dict:
+    text = (folder / f"{stem}.txt").read_text(encoding="utf-8-sig")
+    lines: list[str] = []
+    first = last = -1
+    for row in (folder / f"{stem}.tokens").read_text(encoding="utf-8-sig").splitlines() + [""]:
+        parts = row.split()
+        if len(parts) < 4:
+            if first >= 0:
+                lines.append(" ".join(text[first:last].split()))
+            first = -1
+            continue
+        start, length = int(parts[1]), int(parts[2])
+        if first < 0:
+            first = start
+        last = start + length
+    spans: dict[str, tuple[str, int, str]] = {}
+    for row in (folder / f"{stem}.spans").read_text(encoding="utf-8-sig").splitlines():
+        parts = row.split("#")[0].split()
+        if len(parts) >= 4:
+            start, length = int(parts[2]), int(parts[3])
+            spans[parts[0]] = (parts[1], start, text[start : start + length])
+    gold: dict[str, set[str]] = {}
+    for row in (folder / f"{stem}.objects").read_text(encoding="utf-8-sig").splitlines():
+        parts = row.split("#")[0].split()
+        if len(parts) < 3 or parts[1] not in FACTRU_TYPES:
+            continue
+        names = sorted(
+            (spans[s][1], spans[s][2])
+            for s in parts[2:]
+            if s in spans and not spans[s][0].endswith(("_descr", "job", "geo_adj"))
+        )
+        name = " ".join(t for _, t in names).strip()
+        if name:
+            gold.setdefault(name.casefold(), set()).update(FACTRU_TYPES[parts[1]])
+    return {
+        "id": f"factrueval-dev-{stem}",
+        "language": "ru",
+        "title": None,
+        "lines": lines,
+        "gold": {k: sorted(v) for k, v in gold.items()},
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    language, source, out = (argv if argv is not None else sys.argv[1:])[:3]
+    path = Path(source)
+    if language == "de":
+        docs = germeval(path)
+    elif language == "ru":
+        docs = factrueval(path)
+    else:
+        docs = conll2002(path, language)
+    with Path(out).open("w", encoding="utf-8") as f:
+        for doc in docs:
+            f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    print(f"{out}: {len(docs)} documents", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
