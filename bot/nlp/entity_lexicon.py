@@ -88,6 +88,17 @@ STARTERS = _set(
     para según tras desde durante cuando como que hoy ayer ahora ya
     """
 )
+# German words that sumy's stop words lack and that run on into a name when
+# capitalised at a sentence start or in a heading ("Beim Bau", "Bereits Giacomo").
+FUNCTION_WORDS_DE = _set(
+    """
+    beim bereits zwischen unter gegen ohne um bis durch während wegen trotz laut seit als
+    wie so noch nur schon dann etwa rund knapp fast sowie neben hinter innerhalb außerhalb
+    statt anstatt jedoch zudem außerdem allerdings damals heute gestern morgen inzwischen
+    bisher später danach dabei darin daran darauf dort hier sonst sonstige typische sogar
+    ebenfalls ebenso vielleicht wohl nämlich immer nie oft
+    """
+)
 
 # --- cue words ---------------------------------------------------------------
 
@@ -184,6 +195,8 @@ ORG_WORDS = _set(
     reserve exchange commission
     """
 )
+# The legal forms of companies, which end their names ("Siemens AG").
+LEGAL_FORMS = _set("inc corp co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg kgaa cie ug")
 # Words inside a name that make it an event, a prize, a law...: "other".
 OTHER_WORDS = _set(
     """

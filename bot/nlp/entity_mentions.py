@@ -23,9 +23,13 @@ from dataclasses import dataclass, field
 from bot.nlp.entity_candidates import candidates
 from bot.nlp.entity_lexicon import (
     CONNECTORS,
+    FUNCTION_WORDS_DE,
+    LEGAL_FORMS,
     ORG_BEFORE,
+    ORG_WORDS,
     PERSON_BEFORE,
     PLACE_BEFORE,
+    PLACE_WORDS,
     SPEECH,
     STARTERS,
     STRONG_PLACE_BEFORE,
@@ -86,6 +90,8 @@ def _mention(
         yield Mention(part, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo
     _drop_tail(vocab, words)
+    if vocab.nouns and words:
+        words = _without_nouns(vocab, words)
     if not words:
         return
     weak = False
@@ -112,6 +118,48 @@ def _drop_tail(vocab: Vocabulary, words: list[str]) -> None:
         words.pop()  # "NYC Jan", but "Theresa May"
 
 
+def _without_nouns(vocab: Vocabulary, words: list[str]) -> list[str]:
+    """German capitalises every noun: the common nouns around a name are no
+    part of it ("Tausende Menschen", "Jahre Haft"; "Landgericht Regensburg"
+    is the court), unless they name a kind of body or place ("Deutsche Bank")
+    or the whole is a known name. Nor are capitalised stop words ("Beim Bau",
+    a word run on from a heading), and a role before a first name goes too
+    ("Finanzgenie Wolfgang Wagner")."""
+    if vocab.gazetteer_type(" ".join(words)) is not None:
+        return words
+    first_names = vocab.gaz.first_names
+    lo, hi = 0, len(words)
+    for j in range(1, hi - 1):
+        if fold(words[j]) in first_names and fold(words[j - 1]) not in first_names:
+            lo = j  # the last first name after a word that is none
+    # A company's name ends in its legal form: "Siemens AG".
+    body = hi > 1 and words[-1].lower() in LEGAL_FORMS
+    while lo < hi and (
+        words[lo] in CONNECTORS
+        or _function_word(vocab, words[lo])
+        or (not body and hi - lo > 1 and vocab.is_compound_noun(words[lo]))
+        or (hi - lo == 1 and vocab.is_noun(words[lo]))
+    ):
+        lo += 1
+    while hi > lo and (
+        words[hi - 1] in CONNECTORS
+        or _function_word(vocab, words[hi - 1])
+        or _noun_tail(vocab, words[hi - 1])
+    ):
+        hi -= 1
+    return words[lo:hi]
+
+
+def _function_word(vocab: Vocabulary, word: str) -> bool:
+    low = word.lower()
+    return low in vocab.lang_stop or low in STARTERS or low in FUNCTION_WORDS_DE
+
+
+def _noun_tail(vocab: Vocabulary, word: str) -> bool:
+    low = word.lower()
+    return vocab.is_noun(word) and low not in ORG_WORDS and low not in PLACE_WORDS
+
+
 def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> bool | None:
     """A name of one word: None if it is none after all, else whether it is
     weak (kept only if merged into a stronger entity)."""
@@ -125,6 +173,8 @@ def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> boo
         if low in vocab.lang_stop or low in vocab.months:
             return None
         if vocab.common(word) or low in STARTERS:
+            return None
+        if vocab.is_noun(word):
             return None
         return initial or (vocab.nouns_capitalised and not all_caps(word))
     return False

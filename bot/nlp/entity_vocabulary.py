@@ -28,6 +28,7 @@ from bot.nlp.entity_lexicon import (
     STARTERS,
     TITLES,
 )
+from bot.nlp.entity_nouns import common_nouns, place_names
 from bot.nlp.entity_tokens import IS_LOWERCASE, TEXT, Tok, all_caps, fold, strip_accents
 from bot.nlp.stemming import stop_words_for
 
@@ -50,6 +51,8 @@ class Vocabulary:
         self.romance = language in ROMANCE
         self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
         self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
+        self.nouns, self.noun_names = common_nouns(language)
+        self.places = place_names(language)
         self.lower_seen: set[str] = set()
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
         # An article asks again and again about the same names.
@@ -81,6 +84,34 @@ class Vocabulary:
             return True
         return self.common(word) and self.gazetteer_type(word) is None
 
+    def is_noun(self, word: str, strict: bool = True) -> bool:
+        """A common noun of a language that capitalises them ("Menschen",
+        "Haft"), and no name a gazetteer knows; if `strict`, also none that is
+        a surname as often ("Müller", "Freund")."""
+        return (
+            word in self.nouns
+            and not (strict and word in self.noun_names)
+            and self.gazetteer_type(word) is None
+            and fold(word) not in self.gaz.first_names
+        )
+
+    def is_compound_noun(self, word: str) -> bool:
+        """A common noun, or a compound that ends in one ("Heimatverein",
+        "Fußball-Experte"): German writes new compounds every day, and the
+        lexicon cannot hold them all. Only for the words around a name: place
+        names end in nouns too ("Regens-burg")."""
+        if self.is_noun(word, strict=False):
+            return True
+        if self.gazetteer_type(word) is not None or all_caps(word):
+            return False
+        if "-" in word:
+            tail = word.rsplit("-", 1)[1]
+            return tail[:1].isupper() and self.is_noun(tail, strict=False)
+        for i in range(3, len(word) - 3):
+            if self.is_noun(word[i].upper() + word[i + 1 :], strict=False):
+                return True
+        return False
+
     def is_title(self, word: str) -> bool:
         if word not in self._titles:
             low = word.lower().rstrip(".")
@@ -110,4 +141,6 @@ class Vocabulary:
         if found is None and self.nouns_capitalised and " " in folded:
             # Declined German adjectives: "Europäischen Union" -> "Europäische Union".
             found = self.gaz.lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
+        if found is None and folded in self.places:
+            found = "place", self.places[folded]
         return found
