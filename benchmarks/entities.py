@@ -15,9 +15,10 @@ rest as sentences to `extract_entities`, as the pipeline does with an article.
 Scoring, for the top k (5 and 10) entities of each document:
 - precision: a predicted entity is right when its text equals the text of a
   gold entity of the document (case-insensitive, so "JAPAN" in a headline
-  equals "Japan"; in German and Russian word by word on Snowball stems, so
-  "Юрий Лужков" equals the gold "Юрия Лужкова"), or when its words are a proper subset of the words of
-  exactly one distinct gold entity string (the surname "Takagi" of the gold
+  equals "Japan"; in German and Russian word by word on Snowball stems, one
+  the start of the other, so "Юрий Лужков" equals the gold "Юрия Лужкова"),
+  or when its words are a proper subset of the words of exactly one distinct
+  gold entity string (the surname "Takagi" of the gold
   "Takuya Takagi"; "United" is not right when both "Manchester United" and
   "United States" are gold). Averaged over documents with a prediction
   (macro); the micro figure (all right / all predicted) follows in brackets.
@@ -164,6 +165,23 @@ def _words(text: str, language: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in found)
 
 
+def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Word by word, one stem the start of the other ("лужк", "лужков")."""
+    return len(a) == len(b) and all(
+        x == y or (min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _within(words: tuple[str, ...], longer: tuple[str, ...], language: str) -> bool:
+    """`words` are fewer than, and each one of, the words of `longer`."""
+    if language not in _STEMMED:
+        return set(words) < set(longer)
+    return len(set(words)) < len(set(longer)) and all(
+        any(_same((w,), (x,)) for x in longer) for w in words
+    )
+
+
 def match(text: str, gold: dict[str, set[str]], language: str = "en") -> set[str] | None:
     """The gold types of the entity `text` stands for, or None (see module doc)."""
     folded = text.casefold()
@@ -173,10 +191,12 @@ def match(text: str, gold: dict[str, set[str]], language: str = "en") -> set[str
     if not words:
         return None
     if language in _STEMMED:
-        kinds = [gold[g] for g in gold if _words(g, language) == words]
+        kinds = [gold[g] for g in gold if _same(_words(g, language), words)]
         if kinds:
             return set().union(*kinds)
-    holders = {words_of: g for g in gold if set(words) < set(words_of := _words(g, language))}
+    holders = {
+        words_of: g for g in gold if _within(words, words_of := _words(g, language), language)
+    }
     if len({frozenset(h) for h in holders}) == 1:
         return set().union(*(gold[g] for g in holders.values()))
     return None
@@ -201,7 +221,9 @@ def naive(doc: Document, limit: int) -> list[Entity]:
 
 def ours(doc: Document, limit: int) -> list[Entity]:
     if doc.titled:
-        return extract_entities(doc.lines[1:], language=doc.language, title=doc.lines[0], limit=limit)
+        return extract_entities(
+            doc.lines[1:], language=doc.language, title=doc.lines[0], limit=limit
+        )
     return extract_entities(doc.lines, language=doc.language, limit=limit)
 
 
@@ -213,7 +235,9 @@ class Score:
     predicted: int
 
 
-def score(docs: Sequence[Document], finder: Callable[[Document, int], list[Entity]], k: int) -> Score:
+def score(
+    docs: Sequence[Document], finder: Callable[[Document, int], list[Entity]], k: int
+) -> Score:
     per_doc: list[float] = []
     right = predicted = typed = 0
     for doc in docs:

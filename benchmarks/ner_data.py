@@ -121,7 +121,9 @@ def conll2002(path: Path, language: str) -> list[dict]:
         current.append((parts[0], parts[-1]))
     end_sentence()
     return [
-        _doc(f"conll2002-{language}-{i:03d}", language, d, GOLD_TYPES) for i, d in enumerate(docs) if d
+        _doc(f"conll2002-{language}-{i:03d}", language, d, GOLD_TYPES)
+        for i, d in enumerate(docs)
+        if d
     ]
 
 
