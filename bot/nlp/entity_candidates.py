@@ -7,6 +7,7 @@ each span.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import compress
@@ -25,7 +26,7 @@ def candidates(
     if not spans:
         return
     first_word = next((i for i, t in enumerate(tokens) if t.word), -1)
-    for lo, hi in spans:
+    for lo, hi in _without_signatures(tokens, spans):
         # A word after an opening quote or a colon also starts a sentence
         # (a span always starts with a word).
         before = tokens[lo - 1] if lo > 0 else None
@@ -41,6 +42,26 @@ def candidates(
             elif vocab.romance:
                 hi = _extend(vocab, tokens, lo, hi)
         yield lo, hi, initial
+
+
+# A wire's signature, staff initials and a desk code: "EFE JG-c Roma",
+# "(AFP) mr/ll". Never part of a name.
+_SIGNATURE = re.compile(r"^[A-Z]{1,4}(?:-[a-z]{1,3}|/[A-Za-z]{1,3})$")
+
+
+def _without_signatures(tokens: list[Tok], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans cut at signature codes, which are left out."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        start = lo
+        for i in range(lo, hi):
+            if _SIGNATURE.match(tokens[i].text):
+                if i > start:
+                    out.append((start, i))
+                start = i + 1
+        if hi > start:
+            out.append((start, hi))
+    return out
 
 
 def capitalised_spans(tokens: list[Tok], solo_connectors: frozenset[str]) -> list[tuple[int, int]]:

@@ -100,6 +100,17 @@ FUNCTION_WORDS_DE = _set(
     """
 )
 
+# Russian function words (sumy has no Russian stop words): a capitalised one
+# opens a sentence and is no part of a name ("В Белоруссии", "По").
+FUNCTION_WORDS_RU = _set(
+    """
+    в во на по к ко с со о об обо от до из у за над под при про для без через после перед
+    между около среди и а но или да же ли не ни что как так это этот эта эти тот та те
+    он она они оно мы вы я его её их ее им ему ей там тут здесь где когда если чтобы уже еще
+    ещё также тоже только даже все всё весь вся
+    """
+)
+
 # --- cue words ---------------------------------------------------------------
 
 # Titles and honorifics: before a name they make it a person and are dropped.
@@ -197,6 +208,11 @@ ORG_WORDS = _set(
 )
 # The legal forms of companies, which end their names ("Siemens AG").
 LEGAL_FORMS = _set("inc corp co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg kgaa cie ug")
+# Romance adjective endings that, ending a name with no first name, make it a
+# body or a field rather than a person: "Transición Ecológica".
+ROMANCE_ADJECTIVE_END = re.compile(
+    r"(?:ica|ico|icas|icos|al|ales|iva|ivo|aria|ario|ista|ense|ique|iques|elle|ienne)$"
+)
 # Words inside a name that make it an event, a prize, a law...: "other".
 OTHER_WORDS = _set(
     """
@@ -226,6 +242,17 @@ PLACE_BEFORE = _set(
     """
 )
 STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
+# Nouns before "of"/"de" and a place: "the city council of Springfield".
+PLACE_OF = _set(
+    """
+    city town village county state province region capital council mayor governor
+    residents inhabitants citizens people suburb suburbs outskirts streets centre center
+    north south east west port harbour harbor district borough municipality
+    ville commune habitants maire région province capitale ciudad pueblo municipio
+    habitantes alcalde alcaldesa provincia región capital città comune sindaco
+    stadt gemeinde einwohner bürgermeister
+    """
+)
 # Lowercase nouns right before a name that say what it is.
 ORG_BEFORE = _set(
     """

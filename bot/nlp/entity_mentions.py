@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.nlp.entity_candidates import candidates
+from bot.nlp.entity_inflected import morph_lone_word, morph_parts
 from bot.nlp.entity_lexicon import (
     CONNECTORS,
     FUNCTION_WORDS_DE,
@@ -29,6 +30,7 @@ from bot.nlp.entity_lexicon import (
     ORG_WORDS,
     PERSON_BEFORE,
     PLACE_BEFORE,
+    PLACE_OF,
     PLACE_WORDS,
     SPEECH,
     STARTERS,
@@ -86,22 +88,28 @@ def _mention(
         yield from _caseless_mentions(vocab, tokens, lo, hi, index, initial)
         return
     words, titled, before = trim(vocab, words, initial)
-    for part in before:
-        yield Mention(part, index, defaultdict(float), False, False)
+    for known in before:
+        yield Mention(known, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo
     _drop_tail(vocab, words)
+    lead = [] if vocab.nouns else _before_first_name(vocab, words)
+    if lead:  # (German drops a role there: `_without_nouns`)
+        yield Mention(tuple(lead), index, defaultdict(float), False, False)
+        words = words[len(lead) :]
     if vocab.nouns and words:
         words = _without_nouns(vocab, words)
-    if not words:
-        return
-    weak = False
-    if len(words) == 1:
-        lone = _lone_word(vocab, words[0], titled, initial)
-        if lone is None:
-            return
-        weak = lone
-    votes = _votes(tokens, lo, hi, words, titled)
-    yield Mention(tuple(words), index, votes, weak, False)
+    parts = morph_parts(vocab, words) if vocab.morphology and words else [words]
+    for part in parts:
+        if not part:
+            continue
+        weak = False
+        if len(part) == 1:
+            lone = _lone_word(vocab, part[0], titled, initial and part is parts[0])
+            if lone is None:
+                continue
+            weak = lone
+        votes = _votes(tokens, lo, hi, part, titled)
+        yield Mention(tuple(part), index, votes, weak, False)
 
 
 def _drop_tail(vocab: Vocabulary, words: list[str]) -> None:
@@ -116,6 +124,21 @@ def _drop_tail(vocab: Vocabulary, words: list[str]) -> None:
         )
     ):
         words.pop()  # "NYC Jan", but "Theresa May"
+
+
+def _before_first_name(vocab: Vocabulary, words: list[str]) -> list[str]:
+    """The words before a person's name that runs on from another name:
+    "Transición Ecológica" in "Transición Ecológica Teresa Ribera" (a first
+    name, then at least a surname, after a word that is no first name)."""
+    first_names = vocab.gaz.first_names
+    for j in range(len(words) - 2, 0, -1):
+        if (
+            fold(words[j]) in first_names
+            and fold(words[j - 1]) not in first_names
+            and words[j - 1] not in CONNECTORS
+        ):
+            return words[:j]
+    return []
 
 
 def _without_nouns(vocab: Vocabulary, words: list[str]) -> list[str]:
@@ -144,10 +167,15 @@ def _without_nouns(vocab: Vocabulary, words: list[str]) -> list[str]:
     while hi > lo and (
         words[hi - 1] in CONNECTORS
         or _function_word(vocab, words[hi - 1])
-        or _noun_tail(vocab, words[hi - 1])
+        or (_noun_tail(vocab, words[hi - 1]) and not _after_first_name(vocab, words, hi - 1))
     ):
         hi -= 1
     return words[lo:hi]
+
+
+def _after_first_name(vocab: Vocabulary, words: list[str], i: int) -> bool:
+    """The word at `i` follows a first name: a surname ("Wolfgang Wagner")."""
+    return i > 0 and fold(words[i - 1]) in vocab.gaz.first_names
 
 
 def _function_word(vocab: Vocabulary, word: str) -> bool:
@@ -169,6 +197,8 @@ def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> boo
     low = word.lower()
     if low in TITLES and gaz is None:
         return None
+    if vocab.morphology and gaz is None and not titled:
+        return morph_lone_word(vocab, word, initial)
     if gaz is None and not titled:
         if low in vocab.lang_stop or low in vocab.months:
             return None
@@ -202,6 +232,8 @@ def _votes(
             votes["organization"] += 2.0
         if prev == "the" and len(words) > 0:
             votes["organization"] += 0.5
+        if prev in ("of", "de", "di", "von") and lo > 1 and tokens[lo - 2].text.lower() in PLACE_OF:
+            votes["place"] += 1.5  # "the city council of Springfield"
     if nxt and (
         nxt[0] in SPEECH or (nxt[0] in ("a", "ha", "hat") and nxt[1:2] and nxt[1] in SPEECH)
     ):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from bot.models import Entity, EntityType
 from bot.nlp.entity_lexicon import CONNECTORS
 from bot.nlp.entity_mentions import Group
-from bot.nlp.entity_tokens import all_caps, fold
+from bot.nlp.entity_tokens import all_caps
 from bot.nlp.entity_typing import display, type_of
 from bot.nlp.entity_vocabulary import Vocabulary
 
@@ -45,7 +45,7 @@ def rank(groups: dict[str, Group], vocab: Vocabulary, total: int, limit: int) ->
         ranked.append((score, group, kind))
     ranked.sort(key=lambda item: -item[0])
     return [
-        Entity(text=display(group, kind), type=kind, count=len(group.mentions))
+        Entity(text=display(group, kind, vocab), type=kind, count=len(group.mentions))
         for _, group, kind in ranked[:limit]
     ]
 
@@ -76,8 +76,8 @@ def _merge(groups: dict[str, Group], vocab: Vocabulary) -> list[Group]:
             core = [w for w in words if w not in CONNECTORS]
             if len(core) < 2:
                 continue
-            by_last.setdefault(fold(core[-1]), []).append(g)
-            by_first.setdefault(fold(core[0]), []).append(g)
+            by_last.setdefault(vocab.norm(core[-1]), []).append(g)
+            by_first.setdefault(vocab.norm(core[0]), []).append(g)
             acronym = _initials(words)
             if len(acronym) >= 2:
                 by_initials.setdefault(acronym, []).append(g)
@@ -86,7 +86,7 @@ def _merge(groups: dict[str, Group], vocab: Vocabulary) -> list[Group]:
         target = None
         if key.startswith("N:") and all(len(w) == 1 for w in group.names()):
             word = group.mentions[0].words[0]
-            folded = fold(word)
+            folded = vocab.norm(word)
             if all_caps(word):
                 candidates = {id(g): g for g in by_initials.get(word.upper(), [])}
             else:

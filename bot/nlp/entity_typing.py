@@ -13,8 +13,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from bot.models import EntityType
-from bot.nlp.entity_lexicon import CONNECTORS, ORG_WORDS, OTHER_WORDS, PLACE_WORDS
+from bot.nlp.entity_lexicon import (
+    CONNECTORS,
+    ORG_WORDS,
+    OTHER_WORDS,
+    PLACE_WORDS,
+    ROMANCE_ADJECTIVE_END,
+)
 from bot.nlp.entity_mentions import Group
+from bot.nlp.entity_morph import ADJECTIVE, FIRST, NOUN, ORG, PLACE, SURNAME
 from bot.nlp.entity_tokens import all_caps, fold
 from bot.nlp.entity_vocabulary import Vocabulary
 
@@ -39,6 +46,12 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             votes[known[0]] += 2.0 + weight * mentions
             evidence += 3
             continue
+        if vocab.morphology:
+            kind_, weight = morph_type(vocab, words)
+            if kind_:
+                votes[kind_] += weight + 1.0 * mentions
+                evidence += 2
+                continue
         folded = [fold(w) for w in words]
         if len(words) > 1 and folded[0] in gaz.first_names:
             votes["person"] += 2.5
@@ -56,7 +69,14 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             votes["organization"] += 1.5
             evidence += 1
         if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
-            votes["person"] += 0.6
+            if (
+                vocab.romance
+                and folded[0] not in gaz.first_names
+                and (ROMANCE_ADJECTIVE_END.search(folded[-1]) and folded[-1] not in gaz.first_names)
+            ):
+                votes["organization"] += 1.0  # "Transición Ecológica", a ministry's field
+            else:
+                votes["person"] += 0.6
         # A known place inside a longer name that is not a person's:
         # "Bayer Leverkusen", "China Steel", "Budapest Bank".
         if len(words) > 1 and folded[0] not in gaz.first_names:
@@ -73,10 +93,30 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
     return kind, evidence  # type: ignore[return-value]
 
 
-def display(group: Group, kind: EntityType) -> str:
+def morph_type(vocab: Vocabulary, words: tuple[str, ...]) -> tuple[str, float]:
+    """The type the dictionary gives a name's words, and its weight; "" if none."""
+    kinds = [vocab.morph(w).kind for w in words]
+    if FIRST in kinds or SURNAME in kinds:
+        return "person", 2.5
+    if ORG in kinds:
+        return "organization", 2.5
+    if PLACE in kinds:
+        return "place", 2.5
+    if len(kinds) == 1 and kinds[0] in (NOUN, ADJECTIVE):
+        return "organization", 1.5  # "Комитет", "Верховный" (суд)
+    return "", 0.0
+
+
+def display(group: Group, kind: EntityType, vocab: Vocabulary) -> str:
     names = Counter(m.words for m in group.mentions if not m.caseless) or Counter(
         m.words for m in group.mentions
     )
+    if vocab.morphology:
+        # The nominative: "Юрий Лужков", not "Юрия Лужкова", when the text has it.
+        nominative = Counter(
+            {n: c for n, c in names.items() if all(vocab.morph(w).nominative for w in n)}
+        )
+        names = nominative or names
     if kind == "person":
         best = max(names.items(), key=lambda kv: (len(kv[0]), kv[1]))[0]
     else:

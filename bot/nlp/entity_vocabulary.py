@@ -19,6 +19,7 @@ from itertools import compress
 from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
+    FUNCTION_WORDS_RU,
     MONTHS_DAYS_ANY,
     MONTHS_DAYS_BY_LANGUAGE,
     ROLE,
@@ -28,6 +29,8 @@ from bot.nlp.entity_lexicon import (
     STARTERS,
     TITLES,
 )
+from bot.nlp.entity_morph import LANGUAGES as MORPH_LANGUAGES
+from bot.nlp.entity_morph import Morph, analyse
 from bot.nlp.entity_nouns import common_nouns, place_names
 from bot.nlp.entity_tokens import IS_LOWERCASE, TEXT, Tok, all_caps, fold, strip_accents
 from bot.nlp.stemming import stop_words_for
@@ -53,6 +56,10 @@ class Vocabulary:
         self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
         self.nouns, self.noun_names = common_nouns(language)
         self.places = place_names(language)
+        self.morphology = language in MORPH_LANGUAGES
+        if self.morphology:
+            self.lang_stop = self.lang_stop | FUNCTION_WORDS_RU
+            self.stop = self.stop | FUNCTION_WORDS_RU
         self.lower_seen: set[str] = set()
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
         # An article asks again and again about the same names.
@@ -102,7 +109,11 @@ class Vocabulary:
         names end in nouns too ("Regens-burg")."""
         if self.is_noun(word, strict=False):
             return True
-        if self.gazetteer_type(word) is not None or all_caps(word):
+        if (
+            self.gazetteer_type(word) is not None
+            or all_caps(word)
+            or fold(word) in self.gaz.first_names  # "Wolf-gang"
+        ):
             return False
         if "-" in word:
             tail = word.rsplit("-", 1)[1]
@@ -125,14 +136,28 @@ class Vocabulary:
             self._types[text] = self._gazetteer_type(text)
         return self._types[text]
 
+    def morph(self, word: str) -> Morph:
+        """The lemma and kind of a word of a language analysed by morphology (Russian)."""
+        return analyse(word, self.language)
+
+    def norm(self, word: str) -> str:
+        """A word as names are compared: its lemma where there is morphology
+        ("Лужкова" -> "лужков"), else without case."""
+        return analyse(word, self.language).lemma if self.morphology else fold(word)
+
     def key(self, text: str) -> str:
         """The group a name belongs to: its gazetteer entry, or its spelling
-        without case, accents and hyphens."""
+        without case, accents and hyphens (and inflection, in Russian)."""
         if text not in self._keys:
             gaz = self.gazetteer_type(text)
-            self._keys[text] = (
-                gaz[1] if gaz is not None else "N:" + strip_accents(fold(text)).replace("-", " ")
-            )
+            if gaz is not None:
+                self._keys[text] = gaz[1]
+            else:
+                if self.morphology:
+                    text_ = " ".join(self.norm(w) for w in text.split())
+                else:
+                    text_ = fold(text)
+                self._keys[text] = "N:" + strip_accents(text_).replace("-", " ")
         return self._keys[text]
 
     def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:
