@@ -46,12 +46,11 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             votes[known[0]] += 2.0 + weight * mentions
             evidence += 3
             continue
-        if vocab.morphology:
-            kind_, weight = morph_type(vocab, words)
-            if kind_:
-                votes[kind_] += weight + 1.0 * mentions
-                evidence += 2
-                continue
+        kind_, weight = morph_type(vocab, words) if vocab.morphology else ("", 0.0)
+        if kind_:  # the dictionary knows the words (Russian)
+            votes[kind_] += weight + 1.0 * mentions
+            evidence += 2
+            continue
         folded = [fold(w) for w in words]
         if len(words) > 1 and folded[0] in gaz.first_names:
             votes["person"] += 2.5
@@ -69,12 +68,8 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             votes["organization"] += 1.5
             evidence += 1
         if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
-            if (
-                vocab.romance
-                and folded[0] not in gaz.first_names
-                and (ROMANCE_ADJECTIVE_END.search(folded[-1]) and folded[-1] not in gaz.first_names)
-            ):
-                votes["organization"] += 1.0  # "Transición Ecológica", a ministry's field
+            if _field(vocab, folded):
+                votes["organization"] += 1.0
             else:
                 votes["person"] += 0.6
         # A known place inside a longer name that is not a person's:
@@ -91,6 +86,18 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
         return "person", 0.0
     kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
     return kind, evidence  # type: ignore[return-value]
+
+
+def _field(vocab: Vocabulary, folded: list[str]) -> bool:
+    """A Romance name ending in an adjective, with no first name: the field of
+    a ministry or a body ("Transición Ecológica"), no person."""
+    first_names = vocab.gaz.first_names
+    return (
+        vocab.romance
+        and folded[0] not in first_names
+        and folded[-1] not in first_names
+        and ROMANCE_ADJECTIVE_END.search(folded[-1]) is not None
+    )
 
 
 def morph_type(vocab: Vocabulary, words: tuple[str, ...]) -> tuple[str, float]:
