@@ -211,8 +211,9 @@ LEGAL_FORMS = _set("inc corp co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl 
 # Romance adjective endings that, ending a name with no first name, make it a
 # body or a field rather than a person: "Transición Ecológica".
 ROMANCE_ADJECTIVE_END = re.compile(
-    r"(?:ica|ico|icas|icos|al|ales|iva|ivo|aria|ario|ista|ense|ique|iques|elle|ienne)$"
-)
+    r"(?:ica|ico|icas|icos|ique|iques|ista|istas|aria|ario|ária|ário|iva|ivo|ive|ional|ionale"
+    r"|cial|ciale|ental|entale|ense)$"
+)  # not "-al", "-elle": "Ségolène Royal", "La Rochelle"
 # Words inside a name that make it an event, a prize, a law...: "other".
 OTHER_WORDS = _set(
     """

@@ -94,7 +94,10 @@ def _mention(
     _drop_tail(vocab, words)
     lead = [] if vocab.nouns else _before_first_name(vocab, words)
     if lead:  # (German drops a role there: `_without_nouns`)
-        yield Mention(tuple(lead), index, defaultdict(float), False, False)
+        # A lone word there is most often a ministry's field ("Intérieur"):
+        # kept only if it is a name elsewhere too.
+        weak = len(lead) == 1 and vocab.gazetteer_type(lead[0]) is None
+        yield Mention(tuple(lead), index, defaultdict(float), weak, False)
         words = words[len(lead) :]
     if vocab.nouns and words:
         words = _without_nouns(vocab, words)
@@ -137,6 +140,9 @@ def _before_first_name(vocab: Vocabulary, words: list[str]) -> list[str]:
             and fold(words[j - 1]) not in first_names
             and words[j - 1] not in CONNECTORS
         ):
+            rest = words[j:]  # a person's name: "Maximilian University of Munich" is none
+            if any(w in CONNECTORS or w.lower() in ORG_WORDS for w in rest):
+                return []
             return words[:j]
     return []
 
