@@ -166,7 +166,16 @@ def _without_nouns(vocab: Vocabulary, words: list[str]) -> list[str]:
     while lo < hi and (
         words[lo] in CONNECTORS
         or _function_word(vocab, words[lo])
-        or (not body and hi - lo > 1 and vocab.is_compound_noun(words[lo]))
+        or (
+            not body
+            and hi - lo > 1
+            and vocab.is_compound_noun(words[lo])
+            and not (
+                hi - lo == 2
+                and words[lo + 1].lower() in ORG_WORDS
+                and words[lo].endswith(("sche", "schen", "ische", "ischen"))  # "Deutschen Bank"
+            )
+        )
         or (hi - lo == 1 and vocab.is_noun(words[lo]))
     ):
         lo += 1

@@ -60,6 +60,13 @@ def test_german_noun_phrases_are_no_people(sentence: str) -> None:
     assert found(sentence, "de") == {}
 
 
+def test_german_adjective_before_a_body_stays() -> None:
+    text = "Macron traf in München Vertreter der Siemens AG und der Deutschen Bank."
+    kinds = {t: e.type for t, e in found(text, "de").items()}
+    assert kinds["Deutschen Bank"] == "organization"
+    assert kinds["Siemens AG"] == "organization"
+
+
 def test_german_role_before_a_name_is_dropped() -> None:
     # A compound the lexicon does not hold ("Finanzgenie") ends in one it does.
     people = found("Das Finanzgenie Wolfgang Wagner verlor alles. Wagner schweigt.", "de")
