@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import EmptyInput
+from bot.errors import EmptyInput, PrecisError
 from bot.ingest.controls import strip_invisible
 from bot.ingest.text_captions import drop_foreign_captions
 from bot.ingest.text_classify import classify
@@ -32,8 +32,10 @@ from bot.ingest.text_glue import glued_furniture
 from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta
+from bot.ingest.text_page import drop_page_furniture, looks_like_page
 from bot.ingest.text_title import drop_stubs_before_body, drop_trailing_stubs, take_title
 from bot.models import Article, SourceInfo
+from bot.nlp.language import detect_language
 
 # --- public API -------------------------------------------------------------
 
@@ -100,6 +102,9 @@ def _build(text: str, title: str | None) -> Article:
         if line.kind is None:
             line.kind = classify(line.text, meta)
     content = [line for line in lines if line.kind is None]
+    if looks_like_page(content):
+        drop_page_furniture(content, _language(content))
+        content = [line for line in content if line.kind is None]
 
     if title is None:
         title = take_title(content)
@@ -115,6 +120,14 @@ def _build(text: str, title: str | None) -> Article:
     body = _join(content)
     source = SourceInfo(name=meta.source, author=meta.author, published=meta.published)
     return Article(title=title, body=body, source=source, language=None)
+
+
+def _language(content: list[Line]) -> str | None:
+    sample = "\n".join(line.text for line in content if len(line.text) > 80)[:4000]
+    try:
+        return detect_language(sample)
+    except PrecisError:
+        return None
 
 
 def _join(lines: list[Line]) -> str:

@@ -1,0 +1,124 @@
+"""A whole web page pasted as text: find the article among the page's furniture.
+
+A browser's select-all + copy of a news page gives the menus (one item a
+line, often bulleted), "Skip to content", cookie notices, bylines, share
+buttons, related headlines and the footer around the article. This is
+boilerplate removal as jusText does it on HTML, minus the tags: each line is
+judged by its length, its sentence punctuation and its share of stop words
+(jusText's lists, ~100 languages), short lines by their neighbours, and the
+article is the largest run of prose; what lies far from it is dropped.
+
+It runs only on text that looks like a page (many lines, most of them short
+and unpunctuated, or bulleted): an article pasted alone never gets here, so
+its output stays what it was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.text_line import Line, count_words_upto, ends_sentence
+from bot.ingest.text_stoplists import stop_words
+
+# A page: at least this many lines, and this share of them furniture-like.
+_PAGE_MIN_LINES = 25
+_PAGE_MIN_FURNITURE = 0.45
+_STUB_WORDS = 5
+# jusText's thresholds (its defaults: 70/200 characters, 0.30/0.32 stop words).
+_SHORT_CHARS = 70
+_LONG_CHARS = 200
+_STOP_LOW = 0.30
+_STOP_HIGH = 0.32
+# A line of prose has sentence punctuation at its end (or is long).
+_UNPUNCTUATED_MAX_WORDS = 25
+# What a line of furniture costs beyond its words, in words of prose.
+_LINE_COST = 15
+
+_BULLET = re.compile(r"^(?:[+*•·▪◦‣○●■□►▶o\-–—>|]|\d{1,2}[.)])\s")
+_LINKISH = re.compile(r"https?://|www\.|\S+\.(?:com|org|net|html?)\b|@\w", re.IGNORECASE)
+_WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+_SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
+
+GOOD, SHORT, BAD = 2, 1, 0
+
+
+def looks_like_page(lines: list[Line]) -> bool:
+    """Many lines, most of them menu items, bullets or labels rather than prose."""
+    if len(lines) < _PAGE_MIN_LINES:
+        return False
+    furniture = sum(_furniture_like(line.text) for line in lines)
+    return furniture >= _PAGE_MIN_FURNITURE * len(lines)
+
+
+def _furniture_like(text: str) -> bool:
+    if _BULLET.match(text):
+        return True
+    return count_words_upto(text, _STUB_WORDS) <= _STUB_WORDS and not ends_sentence(text)
+
+
+def drop_page_furniture(lines: list[Line], language: str | None) -> None:
+    """Mark every line of the page that is not the article's prose (kind "page")."""
+    stops = stop_words(language) if language else frozenset()
+    content = [line for line in lines if line.kind is None]
+    classes = [_classify(line.text, stops) for line in content]
+    _resolve_short(classes)
+    for line, verdict in zip(content, _article_runs(content, classes), strict=True):
+        if not verdict:
+            line.kind = "page"
+
+
+def _classify(text: str, stops: frozenset[str]) -> int:
+    """jusText's context-free verdict on one line: GOOD, SHORT or BAD."""
+    words = _WORD.findall(text.lower())
+    if not words or _BULLET.match(text) and len(words) < _UNPUNCTUATED_MAX_WORDS:
+        return BAD
+    if _LINKISH.search(text) and len(words) < 12:
+        return BAD
+    if not ends_sentence(text) and len(words) <= _UNPUNCTUATED_MAX_WORDS:
+        return BAD
+    if len(_SEPARATOR.findall(text)) >= 2 and len(words) < 30:
+        return BAD  # "Home | News | Sport", "By X · 3 min read"
+    if len(text) < _SHORT_CHARS:
+        return SHORT
+    if not stops:
+        return GOOD
+    density = sum(word in stops for word in words) / len(words)
+    if density >= _STOP_HIGH:
+        return GOOD
+    if density >= _STOP_LOW and len(text) <= _LONG_CHARS:
+        return SHORT
+    return GOOD if density >= _STOP_LOW else BAD
+
+
+def _resolve_short(classes: list[int]) -> None:
+    """A short line is prose between prose, furniture next to furniture (jusText's
+    context step, simplified: both nearest sure neighbours must be prose)."""
+    sure = [index for index, verdict in enumerate(classes) if verdict != SHORT]
+    resolved = list(classes)
+    for index, verdict in enumerate(classes):
+        if verdict != SHORT:
+            continue
+        before = next((classes[i] for i in reversed(sure) if i < index), BAD)
+        after = next((classes[i] for i in sure if i > index), BAD)
+        resolved[index] = GOOD if before == GOOD and after == GOOD else BAD
+    classes[:] = resolved
+
+
+def _article_runs(content: list[Line], classes: list[int]) -> list[bool]:
+    """The article is the stretch of lines where prose outweighs furniture most: the
+    maximum-sum segment when a prose line counts its words and any other line costs
+    its words and a little more (Finn et al.'s body text extraction, on lines)."""
+    best_sum = best_start = best_end = 0
+    current = 0
+    start = 0
+    for index, verdict in enumerate(classes):
+        words = count_words_upto(content[index].text, 10_000)
+        current += words if verdict == GOOD else -(words + _LINE_COST)
+        if current <= 0:
+            current, start = 0, index + 1
+        elif current > best_sum:
+            best_sum, best_start, best_end = current, start, index + 1
+    return [
+        best_start <= index < best_end and verdict == GOOD
+        for index, verdict in enumerate(classes)
+    ]
