@@ -70,6 +70,10 @@ class Weights:
     # first sentence of a quotation that goes on in the next one)
     opens_quote: float = 0.8
     residue: float = 0.1  # multiplier for page furniture
+    # multiplier for what is not a sentence: a heading, a menu, a byline (no closing
+    # punctuation), or a fragment that starts in lowercase where the article's
+    # sentences start with a capital (the tail of a quotation's attribution)
+    not_a_sentence: float = 0.0
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -93,6 +97,10 @@ _CLOSE_QUOTES = "\"'”’»“"
 _QUOTE_MARK = re.compile('["“”«»„]')
 _OPENING_MARKS = '"“«„'
 _CONCEPT_CACHE_LIMIT = 200_000
+# How a sentence ends: its punctuation, then closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»«“)\]」』]*\s*$")
+# The first letter, past opening quotes, brackets, dashes and digits.
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 
 class _ConceptCache(dict[str, str | None]):
@@ -138,6 +146,28 @@ def _residue_inside(text: str) -> bool:
 def _is_bare_quote(text: str) -> bool:
     """A quotation with nobody saying it ("'We will win.'")."""
     return len(text) > 2 and text[0] in _OPEN_QUOTES and text.rstrip(".!?…")[-1:] in _CLOSE_QUOTES
+
+
+def _is_sentence(text: str, capitalised: bool) -> bool:
+    """Whether `text` reads as a sentence: it ends as one, and it starts with a capital
+    when the article's sentences do."""
+    if not _SENTENCE_END.search(text):
+        return False
+    first = _FIRST_LETTER.search(text)
+    return not (capitalised and first is not None and first.group().islower())
+
+
+def _capitalised(texts: Sequence[str]) -> bool:
+    """Whether most of the article's sentences start with a capital letter."""
+    upper = lower = 0
+    for text in texts:
+        first = _FIRST_LETTER.search(text)
+        if first is not None:
+            if first.group().isupper():
+                upper += 1
+            elif first.group().islower():
+                lower += 1
+    return upper > lower
 
 
 class Coverage:
@@ -262,8 +292,11 @@ class Coverage:
     def _bias(self, texts: Sequence[str], sentence_words: Sequence[Sequence[str]]) -> list[float]:
         """Each sentence's position prior times its quality."""
         w = self.weights
+        capitalised = _capitalised(texts)
         return [
-            (1.0 / (1.0 + w.decay * i)) * self.quality(text, len(ws))  # position prior * quality
+            (1.0 / (1.0 + w.decay * i))  # position prior
+            * self.quality(text, len(ws))
+            * (w.not_a_sentence if not _is_sentence(text, capitalised) else 1.0)
             for i, (text, ws) in enumerate(zip(texts, sentence_words, strict=True))
         ]
 
