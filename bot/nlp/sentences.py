@@ -151,6 +151,9 @@ _BULLET = re.compile(r"[ \t\u00a0]*(?:[-*•·‣▪–—]|\d{1,3}[.)])[ \t\u00
 _BULLET_SYMBOL = re.compile(r"(?:[-*•·‣▪–—])[ \t\u00a0]+")
 _FOLLOW = re.compile(r"(?P<gap>\s*)(?P<open>[\"'“‘«»„‚(\[¿¡]*)(?P<word>\w+(?:['’]\w+)?)?")
 _HAS_WORD = re.compile(r"\w")
+_DASHES = "-–—"
+# A dash, then a word in lowercase: who said the quotation before it ('!" - заявил').
+_ATTRIBUTION = re.compile(r"[-–—][ \t\u00a0\u202f]+([^\W\d_])")
 
 
 @cache
@@ -215,6 +218,9 @@ def _end_is_boundary(text: str, start: int, stop: int, language: str) -> bool:
         # that continues the sentence.
         # (After an opening-looking quote, "…attaqué... \", confie" shows it closed.)
         nxt = text[follow.end()] if follow.end() < len(text) else ""
+        attribution = _ATTRIBUTION.match(text, follow.end()) if nxt in _DASHES else None
+        if attribution is not None and attribution.group(1).islower():
+            return False  # '…землю!" - заявил Лукашенко': the quotation's attribution
         return bool(gap) and nxt not in ",;:.)]}%"
     first = word[0]
     if first.islower():

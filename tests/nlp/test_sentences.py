@@ -308,6 +308,27 @@ CASES: list[tuple[str, str, list[str]]] = [
         "今天天气很好。我们去公园吧！你来吗？",
         ["今天天气很好。", "我们去公园吧！", "你来吗？"],
     ),
+    # --- a quotation and its attribution stay one sentence (issue 12, held-out Russian)
+    (
+        "ru",
+        '«Мы никому не отдадим нашу землю!" - заявил Александр Лукашенко на встрече с '
+        "военными. Учения продлятся неделю.",
+        [
+            '«Мы никому не отдадим нашу землю!" - заявил Александр Лукашенко на встрече с '
+            "военными.",
+            "Учения продлятся неделю.",
+        ],
+    ),
+    (
+        "ru",
+        "— Мы победим! — сказал он. — Когда? — Скоро.",
+        ["Мы победим! — сказал он.", "Когда?", "Скоро."],  # (dialogue dashes: not text)
+    ),
+    (
+        "en",
+        '"We will not give up!" - said the mayor. - The council meets on Monday.',
+        ['"We will not give up!" - said the mayor.', "The council meets on Monday."],
+    ),
 ]
 
 

@@ -214,3 +214,17 @@ def test_default_summary_is_made_of_sentences_of_the_pasted_text(
         assert len(summary) == min(3, len(set(sentences)))
         for sentence in summary:
             assert sentence in row["article"], (row["id"], sentence)
+
+
+def test_a_summary_never_starts_inside_a_quotation_attribution() -> None:
+    """Issue 12: `…!" - заявил Александр Лукашенко …` gave a sentence starting "заявил"."""
+    text = (
+        '«Мы никому не отдадим нашу землю!" - заявил Александр Лукашенко на встрече с '
+        "военными в Минске. Президент также поручил усилить охрану границы на западе страны. "
+        "Учения с участием военных продлятся неделю, сообщили в Минобороны. "
+        "Лукашенко заявил, что граница будет закрыта для нарушителей."
+    )
+    sentences = split_sentences(text, "ru")
+    chosen = summarize_sentences(sentences, language="ru", count=2)
+    assert all(not sentence[0].islower() for sentence in chosen)
+    assert not any(sentence.startswith(("заявил", "- заявил")) for sentence in sentences)
