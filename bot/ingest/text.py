@@ -29,6 +29,7 @@ from bot.ingest.controls import strip_invisible
 from bot.ingest.text_captions import drop_foreign_captions
 from bot.ingest.text_classify import classify
 from bot.ingest.text_glue import glued_furniture
+from bot.ingest.text_labels import leading_label
 from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta
@@ -71,6 +72,11 @@ def _blocks(text: str) -> list[Line]:
         if not kept:
             continue
         for line in kept:
+            cut = leading_label(line)
+            if cut:
+                lines.append(Line(line[:cut].strip(), block, "label"))
+                block += 1
+                line = line[cut:].strip()
             spans = glued_furniture(line)
             if not spans:
                 lines.append(Line(line, block))
