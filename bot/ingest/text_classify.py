@@ -55,6 +55,11 @@ _PROMO = re.compile(
     r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
     _I,
 )
+_WIKI_HEADING = re.compile(r"^={2,6}[^=\n]+={0,6}$")
+# Items of a menu or a list glued into one line: "+ New Macs + iPads + Apple Watch".
+_LIST_SEPARATOR = re.compile(r"(?:^|\s)[+|•·›»▪◦]\s")
+_LIST_MIN_ITEMS = 3
+_LIST_ITEM_MAX_WORDS = 5
 _COOKIE = re.compile(r"\bcookies?\b", _I)
 _COOKIE_CONTEXT = re.compile(
     r"\b(?:we use|this (?:web)?site uses|uses|utilise|utilisons|verwendet|verwenden|nutzt"
@@ -79,6 +84,10 @@ def classify(line: str, meta: Meta) -> str | None:
     n_words = count_words_upto(line, CLASSIFY_MAX_WORDS)
     if n_words == 0:
         return "symbols"
+    if line.startswith("==") and _WIKI_HEADING.match(line):
+        return "heading"  # wiki markup ("== Gruppen von Ölen =="), never a sentence
+    if n_words <= 40 and _is_glued_list(line):
+        return "menu"
     lower = line.lower()
     return (
         _navigation_kind(line, lower, n_words)
@@ -127,3 +136,16 @@ def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
 def _all_social(lower: str) -> bool:
     tokens = re.findall(r"[\w-]+", lower)
     return bool(tokens) and all(token in _SOCIAL for token in tokens)
+
+
+def _is_glued_list(line: str) -> bool:
+    """Three items or more between list separators, each a few words, no sentence."""
+    items = _LIST_SEPARATOR.split(line)
+    items = [item for item in items if item.strip()]
+    if len(items) < _LIST_MIN_ITEMS or len(_LIST_SEPARATOR.findall(line)) < _LIST_MIN_ITEMS - 1:
+        return False
+    return all(
+        count_words_upto(item, _LIST_ITEM_MAX_WORDS) <= _LIST_ITEM_MAX_WORDS
+        and not item.rstrip().endswith((".", "!", "?"))
+        for item in items
+    )
