@@ -33,3 +33,25 @@ def test_link_texts_anywhere_mark_page_furniture(furniture: str) -> None:
 def test_words_that_merely_contain_the_phrase_are_prose(text: str) -> None:
     ranker = _precis_for("en")._ranker
     assert ranker.quality(text, 15) == ranker.quality(PROSE, 15)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # a heading, a menu and a byline have no closing punctuation
+        ["Taliban say they freed US, Australian hostages", PROSE, PROSE + " Again."],
+        ["+ New Macs + iPads + Apple Watch", PROSE, PROSE + " Again."],
+        # the tail of a quotation's attribution, in an article written in capitals
+        ["заявил Александр Лукашенко на встрече с военными.", PROSE, PROSE + " Again."],
+    ],
+)
+def test_what_is_not_a_sentence_is_never_preferred(texts: list[str]) -> None:
+    ranker = _precis_for("en")._ranker
+    bias = ranker._bias(texts, [t.split() for t in texts])
+    assert bias[0] == 0.0 < bias[1]
+
+
+def test_an_article_written_in_lowercase_keeps_its_sentences() -> None:
+    ranker = _precis_for("en")._ranker
+    texts = ["the council met on monday.", "the mayor said the works would start soon."]
+    assert all(value > 0 for value in ranker._bias(texts, [t.split() for t in texts]))
