@@ -1,0 +1,85 @@
+"""A whole page pasted as text: only the article's sentences reach the summary."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.text import parse_text
+from bot.ingest.text_line import Line
+from bot.ingest.text_page import looks_like_page
+from bot.pipeline import FileSource, Options, summarize_local
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PASTED = DATA / "pasted"
+ROWS = [json.loads(line) for line in (PASTED / "truth.jsonl").read_text("utf-8").splitlines()]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _from_body(sentence: str, body: str) -> bool:
+    """At least 80 % of the sentence's word trigrams are in the true body."""
+    words, truth = _words(sentence), _words(body)
+    grams = {tuple(truth[i : i + 3]) for i in range(len(truth) - 2)}
+    mine = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    return sum(gram in grams for gram in mine) >= 0.8 * len(mine) > 0
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def test_a_pasted_page_is_summarized_from_its_article_only(row: dict[str, str]) -> None:
+    text = (PASTED / f"{row['id']}.txt").read_text("utf-8")
+    source = FileSource(text.encode("utf-8"), name="message.txt", content_type="text/plain")
+    _, summary = summarize_local(source, Options(sentences=5))
+    assert len(summary.summary) == 5
+    for sentence in summary.summary:
+        assert _from_body(sentence, row["body"]), sentence
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def test_the_page_furniture_is_not_in_the_body(row: dict[str, str]) -> None:
+    text = (PASTED / f"{row['id']}.txt").read_text("utf-8")
+    body = parse_text(text).body
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    # Every line kept is prose: no menu item, bullet, or unpunctuated label.
+    assert lines
+    for line in lines:
+        assert not re.match(r"[+*•o-] ", line), line
+        assert re.search(r"[.!?…:\"”’)]$", line), line
+    # Most of the true body is there.
+    kept, truth = set(_words(body)), _words(row["body"])
+    assert sum(word in kept for word in truth) >= 0.9 * len(truth)
+
+
+def test_the_page_menus_and_notices_are_gone() -> None:
+    text = (PASTED / "c7e39ac4.txt").read_text("utf-8")  # a BBC News page
+    assert "Accessibility links" in text and "BBC Account" in text
+    body = parse_text(text).body
+    for furniture in ("Accessibility links", "BBC Account", "Skip to content", "Share this"):
+        assert furniture not in body
+
+
+def test_an_article_pasted_alone_is_not_a_page() -> None:
+    article = (DATA / "text" / "en_reuters_style.txt").read_text("utf-8")
+    lines = [Line(text, index) for index, text in enumerate(article.splitlines()) if text]
+    assert not looks_like_page(lines)
+    seed = next((DATA.parent.parent / "seeds").glob("000_*.txt")).read_text("utf-8")
+    assert not looks_like_page([Line(t, i) for i, t in enumerate(seed.splitlines()) if t])
+
+
+def test_a_menu_glued_into_one_line_is_dropped() -> None:
+    menu = "+ New Macs + iPads + Apple Watch + Apple TV + AirPods + Accessories"
+    text = (
+        "Apple unveils new MacBook Pro\n\n"
+        f"{menu}\n\n"
+        "Apple on Wednesday unveiled a new 16-inch MacBook Pro with a redesigned keyboard, "
+        "replacing the butterfly mechanism that drew complaints for years. The laptop goes "
+        "on sale this week, the company said in a statement."
+    )
+    article = parse_text(text)
+    assert menu not in article.body
+    assert article.body.startswith("Apple on Wednesday unveiled")
