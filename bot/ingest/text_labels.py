@@ -18,7 +18,10 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁΑ-Ω"
 _LO = "a-zß-öø-ÿа-яёα-ω"
 _CAPS_WORD = rf"[{_UP}][{_UP}.&'’\-]+"
 # A credit: names ending in "Name/AGENCY" ("Martin Bernetti/AFP"), or capitals ("REUTERS").
-_CREDIT = rf"(?:(?:[{_UP}][\w'’.\-]*\s+){{0,4}}[\w'’.\-]+/[\w'’.\-]+|{_CAPS_WORD}(?:\s{_CAPS_WORD}){{0,2}})"
+_CREDIT = (
+    rf"(?:(?:[{_UP}][\w'’.\-]*\s+){{0,4}}[\w'’.\-]+/[\w'’.\-]+"
+    rf"|{_CAPS_WORD}(?:\s{_CAPS_WORD}){{0,2}})"
+)
 _MEDIA = (
     r"(?i:fotos?|fotograf[íi]as?|photos?|v[íi]deos?|im[áa]genes|imagen|image|bild|bilder"
     r"|cr[ée]ditos?|cr[ée]dits?|credits?|infograf[íi]a|ilustraci[óo]n|illustration)"

@@ -119,6 +119,5 @@ def _article_runs(content: list[Line], classes: list[int]) -> list[bool]:
         elif current > best_sum:
             best_sum, best_start, best_end = current, start, index + 1
     return [
-        best_start <= index < best_end and verdict == GOOD
-        for index, verdict in enumerate(classes)
+        best_start <= index < best_end and verdict == GOOD for index, verdict in enumerate(classes)
     ]
