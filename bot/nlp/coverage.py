@@ -99,8 +99,8 @@ _OPENING_MARKS = '"“«„'
 _CONCEPT_CACHE_LIMIT = 200_000
 # How a sentence ends: its punctuation, then closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»«“)\]」』]*\s*$")
-# The first letter, past opening quotes, brackets, dashes and digits.
-_FIRST_LETTER = re.compile(r"[^\W\d_]")
+# The first letter or digit, past opening quotes, brackets and dashes.
+_FIRST_LETTER = re.compile(r"[^\W_]")
 
 
 class _ConceptCache(dict[str, str | None]):

@@ -55,3 +55,9 @@ def test_an_article_written_in_lowercase_keeps_its_sentences() -> None:
     ranker = _precis_for("en")._ranker
     texts = ["the council met on monday.", "the mayor said the works would start soon."]
     assert all(value > 0 for value in ranker._bias(texts, [t.split() for t in texts]))
+
+
+def test_a_sentence_that_starts_with_a_number_is_a_sentence() -> None:
+    ranker = _precis_for("fr")._ranker
+    texts = ["181 personnes doivent recouvrer leur liberté ce vendredi 14 février.", PROSE]
+    assert all(value > 0 for value in ranker._bias(texts, [t.split() for t in texts]))
