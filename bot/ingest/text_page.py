@@ -37,6 +37,7 @@ _LINE_COST = 15
 _BULLET = re.compile(r"^(?:[+*•·▪◦‣○●■□►▶o\-–—>|]|\d{1,2}[.)])\s")
 _LINKISH = re.compile(r"https?://|www\.|\S+\.(?:com|org|net|html?)\b|@\w", re.IGNORECASE)
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+_INNER_END = re.compile(r"[.!?…。！？][\"'”’»)]*\s")
 _SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
 
 GOOD, SHORT, BAD = 2, 1, 0
@@ -74,8 +75,10 @@ def _classify(text: str, stops: frozenset[str]) -> int:
         return BAD
     if _LINKISH.search(text) and len(words) < 12:
         return BAD
-    if not ends_sentence(text) and len(words) <= _UNPUNCTUATED_MAX_WORDS:
-        return BAD
+    if not ends_sentence(text) and (
+        len(words) <= _UNPUNCTUATED_MAX_WORDS or not _INNER_END.search(text)
+    ):
+        return BAD  # a heading, a label, a menu, a list of dates: no sentence in it
     if len(_SEPARATOR.findall(text)) >= 2 and len(words) < 30:
         return BAD  # "Home | News | Sport", "By X · 3 min read"
     if len(text) < _SHORT_CHARS:
