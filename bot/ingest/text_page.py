@@ -31,6 +31,8 @@ _STOP_LOW = 0.30
 _STOP_HIGH = 0.32
 # A line of prose has sentence punctuation at its end (or is long).
 _UNPUNCTUATED_MAX_WORDS = 25
+# Fewer words of prose than this: the page has no article to find.
+_MIN_PROSE_WORDS = 30
 # What a line of furniture costs beyond its words, in words of prose.
 _LINE_COST = 15
 
@@ -47,7 +49,7 @@ def looks_like_page(lines: list[Line]) -> bool:
     """Many lines, most of them menu items, bullets or labels rather than prose."""
     if len(lines) < _PAGE_MIN_LINES:
         return False
-    furniture = sum(_furniture_like(line.text) for line in lines)
+    furniture = sum(_classify(line.text, frozenset()) == BAD for line in lines)
     return furniture >= _PAGE_MIN_FURNITURE * len(lines)
 
 
@@ -63,7 +65,13 @@ def drop_page_furniture(lines: list[Line], language: str | None) -> None:
     content = [line for line in lines if line.kind is None]
     classes = [_classify(line.text, stops) for line in content]
     _resolve_short(classes)
-    for line, verdict in zip(content, _article_runs(content, classes), strict=True):
+    keep = _article_runs(content, classes)
+    kept_words = sum(
+        count_words_upto(line.text, _MIN_PROSE_WORDS) for line, kept in zip(content, keep) if kept
+    )
+    if kept_words < _MIN_PROSE_WORDS:
+        return  # no prose on the page (a table of results): better all of it than nothing
+    for line, verdict in zip(content, keep, strict=True):
         if not verdict:
             line.kind = "page"
 
