@@ -40,6 +40,9 @@ _BULLET = re.compile(r"^(?:[+*•·▪◦‣○●■□►▶o\-–—>|]|\d{1,
 _LINKISH = re.compile(r"https?://|www\.|\S+\.(?:com|org|net|html?)\b|@\w", re.IGNORECASE)
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
 _INNER_END = re.compile(r"[.!?…。！？][\"'”’»)]*\s")
+_COOKIE_NOTICE = re.compile(
+    r"\bcookies?\b|\b(?:website|site|browser|consent|privacy|opt[- ]out|tracking)\b", re.IGNORECASE
+)
 _SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
 
 GOOD, SHORT, BAD = 2, 1, 0
@@ -87,6 +90,9 @@ def _classify(text: str, stops: frozenset[str]) -> int:
         len(words) <= _UNPUNCTUATED_MAX_WORDS or not _INNER_END.search(text)
     ):
         return BAD  # a heading, a label, a menu, a list of dates: no sentence in it
+    if "cookie" in words or "cookies" in words:
+        if len(_COOKIE_NOTICE.findall(text)) >= 2:
+            return BAD  # a cookie notice or policy, however long
     if len(_SEPARATOR.findall(text)) >= 2 and len(words) < 30:
         return BAD  # "Home | News | Sport", "By X · 3 min read"
     if len(text) < _SHORT_CHARS:
