@@ -70,7 +70,9 @@ def drop_page_furniture(lines: list[Line], language: str | None) -> None:
     _resolve_short(classes)
     keep = _article_runs(content, classes)
     kept_words = sum(
-        count_words_upto(line.text, _MIN_PROSE_WORDS) for line, kept in zip(content, keep) if kept
+        count_words_upto(line.text, _MIN_PROSE_WORDS)
+        for line, kept in zip(content, keep, strict=True)
+        if kept
     )
     if kept_words < _MIN_PROSE_WORDS:
         return  # no prose on the page (a table of results): better all of it than nothing
@@ -90,9 +92,8 @@ def _classify(text: str, stops: frozenset[str]) -> int:
         len(words) <= _UNPUNCTUATED_MAX_WORDS or not _INNER_END.search(text)
     ):
         return BAD  # a heading, a label, a menu, a list of dates: no sentence in it
-    if "cookie" in words or "cookies" in words:
-        if len(_COOKIE_NOTICE.findall(text)) >= 2:
-            return BAD  # a cookie notice or policy, however long
+    if ("cookie" in words or "cookies" in words) and len(_COOKIE_NOTICE.findall(text)) >= 2:
+        return BAD  # a cookie notice or policy, however long
     if len(_SEPARATOR.findall(text)) >= 2 and len(words) < 30:
         return BAD  # "Home | News | Sport", "By X · 3 min read"
     if len(text) < _SHORT_CHARS:

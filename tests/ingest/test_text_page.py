@@ -10,7 +10,8 @@ import pytest
 
 from bot.ingest.text import parse_text
 from bot.ingest.text_line import Line
-from bot.ingest.text_page import looks_like_page
+from bot.ingest.text_page import BAD, GOOD, _classify, drop_page_furniture, looks_like_page
+from bot.ingest.text_stoplists import stop_words
 from bot.pipeline import FileSource, Options, summarize_local
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -83,3 +84,42 @@ def test_a_menu_glued_into_one_line_is_dropped() -> None:
     article = parse_text(text)
     assert menu not in article.body
     assert article.body.startswith("Apple on Wednesday unveiled")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [  # lines of real pages (shared/eval/extraction) that are not the article's prose
+        "Skip to main content",
+        "+ Exclusives",
+        "By Kashmira Gander On 11/13/19 at 4:00 PM EST",
+        "Home | News | Sport | Weather",
+        "月別 月を選択 2019年11月 2019年4月 2019年1月 2018年8月 2018年5月 2017年12月 2017年8月 "
+        "2017年4月 2017年3月 2017年2月 2017年1月 2016年12月 2016年11月 2016年10月 2016年9月 "
+        "2016年8月 2016年7月 2016年6月 2016年5月 2016年4月 2016年3月 2016年2月",
+        "This website uses cookies to improve your experience while you navigate through the "
+        "website. Out of these cookies, the cookies that are categorized as necessary are stored "
+        "on your browser as they are essential for the working of basic functionalities of the "
+        "website. We also use third-party cookies that help us analyze and understand how you "
+        "use this website.",
+    ],
+)
+def test_furniture_lines_are_not_prose(line: str) -> None:
+    assert _classify(line, stop_words("en")) == BAD
+
+
+def test_prose_is_prose() -> None:
+    line = (
+        "Prosecutors in Sweden have dropped an investigation into a rape allegation made "
+        "against Wikileaks co-founder Julian Assange in 2010."
+    )
+    assert _classify(line, stop_words("en")) == GOOD
+
+
+def test_a_page_without_prose_is_kept_rather_than_emptied() -> None:
+    # A results page: every line a score, no sentence of prose.
+    scores = [f"Team {n} ({n}-1): Player {n} scored {n + 3} points." for n in range(30)]
+    lines = [Line(text, index) for index, text in enumerate(["Results", "+ Home", *scores])]
+    lines += [Line(f"+ Menu {n}", 40 + n) for n in range(30)]
+    assert looks_like_page(lines)
+    drop_page_furniture(lines, "en")
+    assert all(line.kind is None for line in lines)
