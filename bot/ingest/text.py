@@ -33,7 +33,7 @@ from bot.ingest.text_labels import leading_label
 from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta
-from bot.ingest.text_page import drop_page_furniture, looks_like_page
+from bot.ingest.text_page import drop_page_furniture, drop_standfirst, looks_like_page
 from bot.ingest.text_title import drop_stubs_before_body, drop_trailing_stubs, take_title
 from bot.models import Article, SourceInfo
 from bot.nlp.language import detect_language
@@ -107,8 +107,10 @@ def _build(text: str, title: str | None) -> Article:
     for line in lines:
         if line.kind is None:
             line.kind = classify(line.text, meta)
+    page = looks_like_page([line for line in lines if line.kind is None])
+    drop_standfirst(lines)
     content = [line for line in lines if line.kind is None]
-    if looks_like_page(content):
+    if page:
         drop_page_furniture(content, _language(content))
         content = [line for line in content if line.kind is None]
 

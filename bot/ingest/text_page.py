@@ -47,6 +47,13 @@ _SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
 
 GOOD, SHORT, BAD = 2, 1, 0
 
+# The kinds of line after which an article's body starts, and how much text may stand
+# above them (words, share of the text) for that to be the top of the page.
+_BODY_STARTS_BELOW = frozenset({"byline", "date"})
+_STANDFIRST_MAX_WORDS = 80
+_STANDFIRST_MAX_SHARE = 0.25
+_SENTENCE_MIN_WORDS = 5
+
 
 def looks_like_page(lines: list[Line]) -> bool:
     """Many lines, most of them menu items, bullets or labels rather than prose."""
@@ -139,3 +146,28 @@ def _article_runs(content: list[Line], classes: list[int]) -> list[bool]:
     return [
         best_start <= index < best_end and verdict == GOOD for index, verdict in enumerate(classes)
     ]
+
+
+def drop_standfirst(lines: list[Line]) -> None:
+    """What stands above the byline or the date line near the top of the text, from its
+    first sentence on (a standfirst, a photo caption, a promo), is not the article's: the
+    body starts below that line. The headline before it, unpunctuated, stays for the title."""
+    total = sum(count_words_upto(line.text, 10_000) for line in lines if line.kind is None)
+    above = 0
+    for index, line in enumerate(lines):
+        if line.kind in _BODY_STARTS_BELOW:
+            # From the first sentence on (the headline and a section name come first).
+            started = False
+            for before in lines[:index]:
+                started = started or (
+                    before.kind is None
+                    and ends_sentence(before.text)
+                    and count_words_upto(before.text, _SENTENCE_MIN_WORDS) >= _SENTENCE_MIN_WORDS
+                )
+                if started and before.kind is None:
+                    before.kind = "standfirst"
+            return
+        if line.kind is None:
+            above += count_words_upto(line.text, 10_000)
+            if above > _STANDFIRST_MAX_WORDS or above > _STANDFIRST_MAX_SHARE * total:
+                return

@@ -123,3 +123,14 @@ def test_a_page_without_prose_is_kept_rather_than_emptied() -> None:
     assert looks_like_page(lines)
     drop_page_furniture(lines, "en")
     assert all(line.kind is None for line in lines)
+
+
+def test_the_standfirst_and_caption_above_the_byline_are_not_the_article() -> None:
+    # An NBC News page: headline, standfirst, photo caption, date, byline, then the article.
+    text = (PASTED / "5a822960.txt").read_text("utf-8")
+    assert "The government's move aims to prevent building" in text
+    article = parse_text(text)
+    assert article.title == "House Hitler was born in will become a police station, Austria says"
+    assert article.body.startswith("VIENNA — The house where Adolf Hitler was born")
+    assert "The government's move aims" not in article.body
+    assert "Leonhard Foeger / Reuters file" not in article.body
