@@ -2,7 +2,9 @@
 
 Scoring as in /work/shared/eval/README.md (the article-extraction benchmark):
 whitespace tokens, multiset overlap, precision / recall / F1 per page, averaged
-over pages. Prints our `extract_html` next to trafilatura's default `extract()`.
+over pages. Prints our `extract_html` next to trafilatura's default `extract()`, on
+two halves of the pages (even / odd position by sorted id: decide on A, confirm on
+B) and on all of them.
 
     .venv/bin/python benchmarks/extraction.py [--data PATH] [--worst N]
 """
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     truth_file = args.data / "truth.jsonl"
     rows = [json.loads(line) for line in truth_file.read_text().splitlines() if line.strip()]
+    rows.sort(key=lambda row: row["id"])
     pages = {
         row["id"]: decode_text((args.data / f"{row['id']}.html").read_bytes(), is_html=True)
         for row in rows
@@ -84,13 +87,17 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = [score(system(pages[r["id"]], r["url"]), r["body"]) for r in rows]
         timings[name] = time.perf_counter() - started
 
-    print(f"{len(rows)} pages from {args.data}")
-    print(f"{'system':22s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'ms/page':>8s}")
+    print(f"{len(rows)} pages from {args.data} (halves A/B: even/odd position by sorted id)")
+    halves = {"A": range(0, len(rows), 2), "B": range(1, len(rows), 2), "all": range(len(rows))}
+    header = "  ".join(f"{h:>4s} P      R      F1    " for h in halves)
+    print(f"{'system':22s} {header} {'ms/page':>8s}")
     for name, scores in results.items():
-        n = len(scores)
-        p, r, f = (sum(s[i] for s in scores) / n for i in range(3))
-        ms = 1000 * timings[name] / n
-        print(f"{name:22s} {p:9.4f} {r:7.4f} {f:7.4f} {ms:8.1f}")
+        cells = []
+        for indices in halves.values():
+            means = (sum(scores[i][k] for i in indices) / len(indices) for k in range(3))
+            cells.append(" ".join(f"{m:.4f}" for m in means))
+        ms = 1000 * timings[name] / len(scores)
+        print(f"{name:22s} " + "   ".join(cells) + f" {ms:8.1f}")
 
     if args.worst:
         mine = results["precis extract_html"]
