@@ -1,0 +1,80 @@
+"""The precision and recall passes combined paragraph by paragraph, on real pages."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from bot.ingest.files import decode_text
+from bot.ingest.html import extract_html
+from bot.ingest.html_merge import MIN_WORDS, merge_passes
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "html"
+EVAL = DATA / "trafilatura_eval"
+
+
+def body(path: Path) -> str:
+    return extract_html(decode_text(path.read_bytes(), is_html=True)).body
+
+
+def test_lead_paragraph_dropped_by_the_precision_pass_comes_back_first() -> None:
+    paragraphs = body(EVAL / "hss.de-Regierung.html").split("\n\n")
+    # The precision pass starts at the second paragraph; the lead is the article's first.
+    assert paragraphs[0].startswith("Najla Bouden ist die erste Regierungschefin")
+    assert paragraphs[1].startswith("15 Tage nach ihrer Ernennung")
+    # The contact box after the article stays out (nothing is taken after the last
+    # paragraph the precision pass kept).
+    text = "\n".join(paragraphs)
+    assert "Naher Osten, Nordafrika" not in text
+    assert "E-Mail: schmidtm@hss.de" not in text
+
+
+def test_paragraph_dropped_in_the_middle_comes_back_in_order() -> None:
+    paragraphs = body(EVAL / "gala.fr.surnom.html").split("\n\n")
+    recovered = next(i for i, p in enumerate(paragraphs) if p.startswith("Face à la forte"))
+    assert paragraphs[recovered - 1].startswith("Chargé de porter la réforme des retraites")
+    assert paragraphs[recovered + 2].startswith('"Chirac le surnommait')
+
+
+def test_gallery_captions_between_headline_and_body_stay_out() -> None:
+    # A chron.com page: the recall pass has a photo gallery ("Image 1 of 8", captions,
+    # "Close") between the headline and the article; the captions read like sentences.
+    (page,) = DATA.glob("db6b0816c6*.html")
+    truth = {r["id"]: r for r in map(json.loads, (DATA / "truth.jsonl").read_text().splitlines())}
+    text = body(page)
+    assert "Mark Esper, left, and Vietnamese Defense Minister" not in text
+    assert "Photo: Hau Dinh" not in text
+    assert text.split("\n\n")[0] == truth[page.stem]["body"].split("\n")[0].strip()
+
+
+def test_short_copyright_credits_are_not_body_text() -> None:
+    text = body(EVAL / "sportnews.bz-peking.html")
+    assert "©" not in text
+    assert "MARCO BERTORELLO" not in text
+    assert "bereits zur jüngsten Slalom-Olympiasiegerin" in text
+
+
+def test_merge_keeps_the_precision_text_when_the_passes_disagree() -> None:
+    precise = "Alpha paragraph of the article, kept by the precision pass.\nSecond one."
+    assert merge_passes(precise, "Something else entirely.\nAnd more.") == precise
+    assert merge_passes(precise, "") == precise
+
+
+def test_merge_takes_prose_between_kept_paragraphs_but_not_teasers_or_the_tail() -> None:
+    prose = " ".join(["word"] * MIN_WORDS) + "."
+    broad = "\n".join(["One.", prose, "Teaser headline without an end", "Two.", prose + " tail"])
+    assert merge_passes("One.\nTwo.", broad) == f"One.\n{prose}\nTwo."
+
+
+def test_merge_is_linear() -> None:
+    # 100,000 paragraphs (5 MB, more than html.py lets through), every other one a
+    # repeated prose paragraph between two kept ones: linear work, about 5 s here when
+    # the machine is busy (a quadratic alignment would take hours).
+    prose = " ".join(["word"] * MIN_WORDS) + "."
+    precise = "\n".join(["same"] * 50_000)
+    broad = "\n".join(["same", prose] * 50_000)
+    started = time.perf_counter()
+    merged = merge_passes(precise, broad)
+    assert time.perf_counter() - started < 20.0
+    assert merged.count(prose) == 1  # a repeated paragraph is taken once
