@@ -23,6 +23,12 @@ people, places and organizations, and where it came from.
 • `/summarize url:<link>` — or `file:` (txt, md, html, pdf) or `text:` (pasted); \
 options `sentences:` ({SENTENCES_RANGE}) and `private:` (only you see the answer).
 • Right-click a message → **Apps → Summarize** to summarize its link, file or text.
+• `/feed add url:<feed or site> channel:<#channel>` (needs Manage Channels) posts a \
+summary of every new item; options `thread:True` (a thread on each post, in a text \
+channel), `tag:` (in a forum channel, where each item becomes a post: the tag it gets), \
+`sentences:`, `include:` / `exclude:` keywords, `backlog:`.
+• `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
+`/feed resume`, `/feed test`.
 • `/precis about` — version, algorithm, languages, uptime."""
 
 

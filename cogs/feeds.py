@@ -13,6 +13,7 @@ from discord import app_commands
 from bot import escape
 from bot.discord_adapter.embeds import embed_dict
 from bot.discord_adapter.notices import already_subscribed_text, subscription_line
+from bot.discord_adapter.placement import placement, placement_text
 from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import PrecisError
 from bot.feeds.rows import AlreadySubscribed
@@ -55,10 +56,27 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             if current in f"#{s.id} {s.feed_title}".lower()
         ][:25]
 
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        chosen = getattr(interaction.namespace, "channel", None)
+        forum = self.bot.get_channel(chosen.id) if chosen is not None else None
+        if not isinstance(forum, discord.ForumChannel):
+            return []
+        current = current.casefold()
+        return [
+            app_commands.Choice(name=t.name, value=t.name)
+            for t in forum.available_tags
+            if current in t.name.casefold()
+        ][:25]
+
     @app_commands.command(name="add", description="Post a summary of every new item of a feed")
+    @app_commands.autocomplete(tag=tag_autocomplete)
     @app_commands.describe(
         url="The feed, or a site that links to its feed",
-        channel="Where to post (default: this channel)",
+        channel="Where to post: a text channel or a forum (default: this channel)",
+        thread="Start a thread on each post for its discussion (text channels)",
+        tag="Forum channels: the tag every post gets (one of the forum's tags)",
         sentences=f"Sentences per summary ({SENTENCES_MIN}-{SENTENCES_MAX})",
         include="Only items mentioning one of these words (comma-separated)",
         exclude="Skip items mentioning any of these words (comma-separated)",
@@ -68,7 +86,9 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         self,
         interaction: discord.Interaction,
         url: str,
-        channel: discord.TextChannel | None = None,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        thread: bool = False,
+        tag: str | None = None,
         sentences: app_commands.Range[int, SENTENCES_MIN, SENTENCES_MAX] | None = None,
         include: str | None = None,
         exclude: str | None = None,
@@ -76,6 +96,17 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
     ) -> None:
         target = channel.id if channel else interaction.channel_id
         assert interaction.guild_id is not None and target is not None
+        try:
+            where = placement(channel or interaction.channel, thread=thread, tag=tag)
+        except PrecisError as exc:
+            log.info("feed add refused in %s: %s", target, exc)
+            # The message quotes only escaped names (bot.discord_adapter.placement), and
+            # keeps its channel link (escape.message would defuse it).
+            await interaction.response.send_message(
+                f"I can't follow that feed there: {exc}", ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )  # fmt: skip
+            return
         await interaction.response.defer(thinking=True)
         try:
             sub, title, count = await self.bot.feeds.add_subscription(
@@ -87,6 +118,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
                 exclude=_keywords(exclude),
                 backlog=backlog,
                 created_by=interaction.user.id,
+                placement=where,
             )
         except AlreadySubscribed as exc:
             await interaction.followup.send(
@@ -100,16 +132,19 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             )
             return
         posting = "its newest items" if backlog else "its newest item now, then every new one"
+        how = placement_text(where.mode, where.tag_name)
         await interaction.followup.send(
             f"Following **{escape.discord_inline(title)}** ({count} items) in "
-            f"<#{target}> as `#{sub.id}`: I'll post {posting}.",
+            f"<#{target}> as `#{sub.id}`: I'll post {posting}" + (f", {how}." if how else "."),
             allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="list", description="Feeds followed in this server or a channel")
     @app_commands.describe(channel="Only this channel")
     async def list_feeds(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         subs = await self.bot.feeds.list_subscriptions(
             guild_id=interaction.guild_id, channel_id=channel.id if channel else None

@@ -25,6 +25,10 @@ DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg/"
 
 
+# The auto-archive durations Discord allows for a thread (1 hour, 1 day, 3 days, 1 week).
+THREAD_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
+
+
 class Settings(BaseSettings):
     # env_ignore_empty: `DEV_GUILD_ID=` (as in config/example.env) means "not set", for
     # every setting, in .env and in the environment (`podman run --env-file`) alike.
@@ -72,6 +76,8 @@ class Settings(BaseSettings):
     feed_per_host_limit: int = Field(default=2, ge=1)
     feed_global_limit: int = Field(default=10, ge=1)
     feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
+    # Minutes without activity before a forum post or a post's thread is archived.
+    feed_thread_archive_minutes: int = 1440
 
     # Web: /healthz, /readyz, /metrics and the upload API (bot/web/)
     web_enabled: bool = False  # the container image turns it on
@@ -91,6 +97,14 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value
+
+    @field_validator("feed_thread_archive_minutes")
+    @classmethod
+    def _archive(cls, value: int) -> int:
+        if value not in THREAD_ARCHIVE_MINUTES:
+            allowed = ", ".join(str(v) for v in THREAD_ARCHIVE_MINUTES)
+            raise ValueError(f"must be one of Discord's durations: {allowed} (minutes)")
         return value
 
     @field_validator("algorithm")

@@ -29,12 +29,14 @@ log = logging.getLogger("precis.bot")
 
 EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.admin")
 
-# What the bot needs in a channel: read it, post embeds there and in its threads. Nothing
-# else (no mentions of @everyone, no management), and no privileged intent.
+# What the bot needs in a channel: read it, post embeds there, start a thread on a post
+# and write in threads (forum posts are threads). Nothing else (no mentions of @everyone,
+# no management), and no privileged intent.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
+    create_public_threads=True,
     embed_links=True,
     read_message_history=True,
 )

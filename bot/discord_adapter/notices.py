@@ -9,6 +9,7 @@ import datetime as dt
 from bot import escape
 from bot.escape import discord_inline as _md
 from bot.feeds.rows import AlreadySubscribed, Notice, Subscription
+from bot.feeds.schema import FORUM, THREAD
 
 
 def notice_text(notice: Notice) -> str:
@@ -69,9 +70,18 @@ def subscription_line(sub: Subscription) -> str:
     if sub.exclude:
         keywords += f" · not: {', '.join(sub.exclude)}"
     return (
-        f"`#{sub.id}` **{_md(sub.feed_title)}** → <#{sub.channel_id}>"
+        f"`#{sub.id}` **{_md(sub.feed_title)}** → <#{sub.channel_id}>{_where(sub)}"
         f" · {sub.sentences} sentences{keywords} · {status_text(sub)}"
     )
+
+
+def _where(sub: Subscription) -> str:
+    """What follows the channel in `/feed list`: " (forum, tag: …)", " (thread per post)"."""
+    if sub.mode == FORUM:
+        return " (forum" + (f", tag: {_md(sub.tag_name, 40)})" if sub.tag_name else ")")
+    if sub.mode == THREAD:
+        return " (thread per post)"
+    return ""
 
 
 def already_subscribed_text(exc: AlreadySubscribed) -> str:

@@ -1,4 +1,5 @@
-"""The one way Précis posts to Discord: feed items, notices and the upload API's summaries.
+"""The one way Précis posts to Discord: feed items (messages, forum posts, threads on
+them), notices and the upload API's summaries.
 
 `send` carries the rules every post follows: no mentions of anyone (whatever the article
 says), the per-item nonce with enforce_nonce for feed posts (a repeat after a crash is a
@@ -8,12 +9,13 @@ no-op on Discord's side), and Discord's answers translated into sent / retry lat
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-import aiohttp
 import discord
 
+from bot.discord_adapter import threads
 from bot.discord_adapter.embeds import embed_dict
 from bot.discord_adapter.notices import notice_text
 from bot.feeds.rows import Delivery, Notice
@@ -45,6 +47,40 @@ class DiscordSink:
         embed = discord.Embed.from_dict(embed_dict(summary, feed_name=delivery.feed_title))
         return await self.send(delivery.channel_id, embed=embed, nonce=delivery.nonce)
 
+    @property
+    def _archive(self) -> int:
+        return int(self.bot.settings.feed_thread_archive_minutes)
+
+    async def create_forum_post(
+        self, delivery: Delivery, summary: Summary, name: str
+    ) -> DeliveryResult:
+        if not await self._ready():
+            return DeliveryResult.retry(30, "not connected to Discord")
+        log.debug("creating forum post %r for item %s of subscription %s in %s", name,
+                  delivery.item.key, delivery.subscription_id, delivery.channel_id)  # fmt: skip
+        return await threads.create_forum_post(self.bot, delivery, summary, name, self._archive)
+
+    async def own_forum_posts(
+        self, delivery: Delivery, name: str, since: dt.datetime
+    ) -> list[int] | DeliveryResult:
+        if not await self._ready():
+            return DeliveryResult.retry(30, "not connected to Discord")
+        return await threads.own_forum_posts(self.bot, delivery, name, since)
+
+    async def start_thread(self, delivery: Delivery, message_id: int, name: str) -> DeliveryResult:
+        if not await self._ready():
+            return DeliveryResult.retry(30, "not connected to Discord")
+        return await threads.start_thread(self.bot, delivery, message_id, name, self._archive)
+
+    async def _ready(self) -> bool:
+        if self.bot.is_ready():
+            return True
+        try:  # e.g. just started: the first items are due before the gateway is ready
+            await asyncio.wait_for(self.bot.wait_until_ready(), timeout=30)
+        except TimeoutError:
+            return False
+        return True
+
     async def notify(self, notice: Notice) -> DeliveryResult:
         text = notice_text(notice)
         result = await self.send(notice.channel_id, content=text)
@@ -75,11 +111,8 @@ class DiscordSink:
         nonce: str | None = None,
         wait_ready: bool = True,
     ) -> DeliveryResult:
-        if wait_ready and not self.bot.is_ready():
-            try:  # e.g. just started: the first items are due before the gateway is ready
-                await asyncio.wait_for(self.bot.wait_until_ready(), timeout=30)
-            except TimeoutError:
-                return DeliveryResult.retry(30, "not connected to Discord")
+        if wait_ready and not await self._ready():
+            return DeliveryResult.retry(30, "not connected to Discord")
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
@@ -90,15 +123,8 @@ class DiscordSink:
             if nonce is not None:
                 kwargs["nonce"] = nonce
             message = await channel.send(content, **kwargs)  # type: ignore[call-overload]
-        except discord.NotFound:
-            return DeliveryResult.gone(f"the channel <#{channel_id}> no longer exists")
-        except discord.Forbidden:
-            return DeliveryResult.gone(f"I am not allowed to post in <#{channel_id}> any more")
-        except discord.HTTPException as exc:
-            retry_after = float(getattr(exc, "retry_after", 0) or 0)
-            return DeliveryResult.retry(retry_after, f"Discord answered {exc.status}")
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return DeliveryResult.retry(0, f"Discord unreachable ({type(exc).__name__})")
+        except threads.ERRORS as exc:
+            return threads.failure(exc, channel_id)
         return DeliveryResult.sent(message.id)
 
 

@@ -15,6 +15,7 @@ import functools
 import logging
 
 from bot.feeds.items import ItemSummaries
+from bot.feeds.posting import Posting
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.runtime import Runtime, Sink, guarded
 from bot.feeds.schema import DROPPED, PENDING, SENT, utcnow
@@ -27,6 +28,7 @@ class Deliverer:
         self.rt = rt
         self.sink = sink
         self.items = items
+        self.posting = Posting(rt, sink, items)
         self.delivering: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(rt.config.delivery_concurrency)
 
@@ -105,13 +107,15 @@ class Deliverer:
 
     async def _deliver_one(self, delivery: Delivery) -> bool:
         """Post one item; True when the next item of the subscription may follow."""
-        summary = await self.items.for_delivery(delivery)
-        result = await guarded(self.sink.deliver(delivery, summary), f"delivery {delivery.id}")
+        result = await self.posting.post(delivery)
         now = utcnow()
         if result.kind == "sent":
             await self.rt.commit(
-                self.rt.store.mark_sent(delivery.id, result.message_id, now, delivery.lease_token)
-            )
+                self.rt.store.mark_sent(
+                    delivery.id, result.message_id, now, delivery.lease_token,
+                    thread_id=result.thread_id,
+                )
+            )  # fmt: skip
             self.rt.stats.delivered += 1
             return True
         if result.kind == "gone":

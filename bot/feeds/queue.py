@@ -25,6 +25,7 @@ from bot.feeds.schema import (
     PENDING,
     SENT,
     aware,
+    chunks,
     deliveries,
     feeds,
     items,
@@ -113,6 +114,12 @@ def _deliveries_select() -> sa.Select[Any]:
             subscriptions.c.guild_id,
             subscriptions.c.channel_id,
             subscriptions.c.sentences,
+            subscriptions.c.mode,
+            subscriptions.c.tag_id,
+            deliveries.c.message_id,
+            deliveries.c.thread_id,
+            deliveries.c.thread_name,
+            deliveries.c.intent_at,
             feeds.c.title.label("feed_title"),
             feeds.c.url.label("feed_url"),
             *[c.label("i_" + c.name) for c in items.c],
@@ -166,7 +173,17 @@ def _delivery(row: Any) -> Delivery:
         nonce=delivery_nonce(m["subscription_id"], item.key),
         attempts=m["attempts"],
         lease_token=m["lease_token"],
+        mode=m["mode"],
+        tag_id=_opt_int(m["tag_id"]),
+        message_id=_opt_int(m["message_id"]),
+        thread_id=_opt_int(m["thread_id"]),
+        thread_name=m["thread_name"],
+        intent_at=aware(m["intent_at"]),
     )
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 async def _claim(
@@ -258,19 +275,77 @@ class QueueQueries(Database):
         return min(present) if present else None
 
     async def mark_sent(
-        self, delivery_id: int, message_id: int | None, now: dt.datetime, token: int | None = None
+        self,
+        delivery_id: int,
+        message_id: int | None,
+        now: dt.datetime,
+        token: int | None = None,
+        *,
+        thread_id: int | None = None,
     ) -> bool:
+        values: dict[str, Any] = {
+            "status": SENT,
+            "sent_at": to_db(now),
+            "attempts": deliveries.c.attempts + 1,
+            "last_error": None,
+        }
+        if message_id is not None:  # a thread step keeps the message its first step posted
+            values["message_id"] = message_id
+        if thread_id is not None:
+            values["thread_id"] = thread_id
         async with self._write() as conn:
-            done = await conn.execute(
-                _release(deliveries, delivery_id, token).values(
-                    status=SENT,
-                    message_id=message_id,
-                    sent_at=to_db(now),
-                    attempts=deliveries.c.attempts + 1,
-                    last_error=None,
-                )
-            )
+            done = await conn.execute(_release(deliveries, delivery_id, token).values(**values))
         return bool(done.rowcount)
+
+    async def mark_posted(
+        self, delivery_id: int, message_id: int, thread_name: str, token: int | None = None
+    ) -> bool:
+        """The first step of a post with its own thread: the message exists (its id is kept
+        before the thread is asked for, so a restart only starts the thread). The lease
+        stays: the same worker goes on with the thread."""
+        query = sa.update(deliveries).where(deliveries.c.id == delivery_id)
+        if token is not None:
+            query = query.where(deliveries.c.lease_token == token)
+        async with self._write() as conn:
+            done = await conn.execute(query.values(message_id=message_id, thread_name=thread_name))
+        return bool(done.rowcount)
+
+    async def mark_intent(
+        self, delivery_id: int, thread_name: str, now: dt.datetime, token: int | None = None
+    ) -> tuple[dt.datetime, str] | None:
+        """Record, before asking Discord, that a forum post named `thread_name` is about to
+        be created (the first attempt's time and name are kept). Returns those; None when
+        the claim was lost (the token is stale)."""
+        query = sa.update(deliveries).where(deliveries.c.id == delivery_id)
+        if token is not None:
+            query = query.where(deliveries.c.lease_token == token)
+        values = {
+            "thread_name": sa.func.coalesce(deliveries.c.thread_name, thread_name),
+            "intent_at": sa.func.coalesce(deliveries.c.intent_at, to_db(now)),
+        }
+        async with self._write() as conn:
+            done = await conn.execute(query.values(**values))
+            if not done.rowcount:
+                return None
+            row = (
+                await conn.execute(
+                    sa.select(deliveries.c.intent_at, deliveries.c.thread_name).where(
+                        deliveries.c.id == delivery_id
+                    )
+                )
+            ).one()
+        return aware(row.intent_at) or now, str(row.thread_name)
+
+    async def recorded_threads(self, thread_ids: list[int]) -> set[int]:
+        """Which of these threads a delivery already recorded as its own."""
+        found: set[int] = set()
+        async with self._read() as conn:
+            for chunk in chunks(thread_ids):
+                rows = await conn.execute(
+                    sa.select(deliveries.c.thread_id).where(deliveries.c.thread_id.in_(chunk))
+                )
+                found.update(int(t) for (t,) in rows.all())
+        return found
 
     async def mark_retry(
         self, delivery_id: int, next_attempt: dt.datetime, error: str, token: int | None = None
@@ -387,5 +462,3 @@ class QueueQueries(Database):
         async with self._write() as conn:
             done = await conn.execute(_release(notices, notice_id, token).values(**values))
         return bool(done.rowcount)
-
-

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import InputError
-from bot.feeds.schema import aware, feeds, subscriptions, utcnow
+from bot.feeds.schema import CHANNEL, aware, feeds, subscriptions, utcnow
 
 
 def delivery_nonce(subscription_id: int, item_key: str) -> str:
@@ -65,6 +65,9 @@ class Subscription:
     failing_since: dt.datetime | None
     last_error: str | None
     next_poll: dt.datetime
+    mode: str = CHANNEL  # CHANNEL, FORUM or THREAD (bot.feeds.schema)
+    tag_id: int | None = None  # the forum tag applied to every post
+    tag_name: str | None = None
 
     @property
     def status(self) -> str:
@@ -74,6 +77,19 @@ class Subscription:
         if self.failure_count > 0:
             return "failing"
         return "healthy" if self.last_success else "new"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a subscription's posts go in its channel: messages (CHANNEL), forum posts
+    with an optional tag (FORUM), or messages that each start a thread (THREAD)."""
+
+    mode: str = CHANNEL
+    tag_id: int | None = None
+    tag_name: str | None = None
+
+
+ON_CHANNEL = Placement()  # plain messages in a text channel (the default)
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,12 @@ class Delivery:
     nonce: str
     attempts: int
     lease_token: int = 0  # presented with the completion (fencing)
+    mode: str = CHANNEL  # the subscription's: CHANNEL, FORUM or THREAD
+    tag_id: int | None = None
+    message_id: int | None = None  # the message posted (THREAD: before its thread exists)
+    thread_id: int | None = None
+    thread_name: str | None = None  # the forum post's or thread's name, once chosen
+    intent_at: dt.datetime | None = None  # first attempt at creating the forum post
 
 
 @dataclass(frozen=True)
@@ -192,6 +214,9 @@ def subscription(row: Any) -> Subscription:
         failing_since=aware(m["failing_since"]),
         last_error=m["last_error"],
         next_poll=aware(m["next_poll"]) or utcnow(),
+        mode=m["mode"],
+        tag_id=int(m["tag_id"]) if m["tag_id"] is not None else None,
+        tag_name=m["tag_name"],
     )
 
 

@@ -58,10 +58,11 @@ class DeliveryResult:
     message_id: int | None = None
     after: float = 0.0
     reason: str = ""
+    thread_id: int | None = None  # the forum post or thread created (or found)
 
     @classmethod
-    def sent(cls, message_id: int | None = None) -> DeliveryResult:
-        return cls("sent", message_id=message_id)
+    def sent(cls, message_id: int | None = None, *, thread_id: int | None = None) -> DeliveryResult:
+        return cls("sent", message_id=message_id, thread_id=thread_id)
 
     @classmethod
     def retry(cls, after: float, reason: str) -> DeliveryResult:
@@ -81,6 +82,25 @@ class Sink(Protocol):
 
     async def notify(self, notice: Notice) -> DeliveryResult:
         """Tell a channel (or, when it is gone, the server) something about its feeds."""
+        ...
+
+    async def create_forum_post(
+        self, delivery: Delivery, summary: Summary, name: str
+    ) -> DeliveryResult:
+        """Create a post named `name` in the forum `delivery.channel_id` (tag
+        `delivery.tag_id`), the summary as its first message; sent with its thread id."""
+        ...
+
+    async def own_forum_posts(
+        self, delivery: Delivery, name: str, since: dt.datetime
+    ) -> list[int] | DeliveryResult:
+        """Ids of the forum's active posts that this bot created, named `name`, since
+        `since`; a DeliveryResult (retry, gone) when they cannot be listed."""
+        ...
+
+    async def start_thread(self, delivery: Delivery, message_id: int, name: str) -> DeliveryResult:
+        """Start a thread named `name` on a posted message; a message that has one
+        already counts as done."""
         ...
 
 

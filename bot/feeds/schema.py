@@ -16,6 +16,11 @@ CHUNK = 400  # bound parameters per IN (...) list: well under every backend's li
 
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
 
+# Where a subscription posts (subscriptions.mode): a message in a text channel, a forum
+# post, or a message with its own discussion thread (0004 on).
+CHANNEL, FORUM, THREAD = "channel", "forum", "thread"
+MODES = (CHANNEL, FORUM, THREAD)
+
 
 def _lease_columns(*, token: bool) -> list[sa.Column[Any]]:
     """Who claimed a row (a worker's name) and until when; deliveries and notices also
@@ -70,6 +75,10 @@ subscriptions = sa.Table(
     sa.Column("paused_at", sa.DateTime, nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("created_by", sa.BigInteger, nullable=True),
+    # 0004: where it posts (CHANNEL, FORUM, THREAD) and the forum tag applied to each post
+    sa.Column("mode", sa.String(16), nullable=False, server_default=CHANNEL),
+    sa.Column("tag_id", sa.BigInteger, nullable=True),
+    sa.Column("tag_name", sa.String(100), nullable=True),
     sa.UniqueConstraint("feed_id", "channel_id", name="uq_subscriptions_feed_channel"),
     sa.Index("ix_subscriptions_guild_id", "guild_id"),
     sa.Index("ix_subscriptions_channel_id", "channel_id"),
@@ -114,6 +123,11 @@ deliveries = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("sent_at", sa.DateTime, nullable=True),
     *_lease_columns(token=True),
+    # 0004: the forum post or thread of this item; the name it was (or is being) created
+    # under and when its creation was first attempted (the guard against a second one)
+    sa.Column("thread_id", sa.BigInteger, nullable=True),
+    sa.Column("thread_name", sa.String(128), nullable=True),
+    sa.Column("intent_at", sa.DateTime, nullable=True),
     sa.UniqueConstraint("subscription_id", "item_id", name="uq_deliveries_sub_item"),
     sa.Index("ix_deliveries_status_next", "status", "next_attempt"),
 )

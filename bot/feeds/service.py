@@ -19,7 +19,7 @@ from typing import Any
 from bot.errors import InputError
 from bot.feeds.deliverer import Deliverer
 from bot.feeds.items import ItemSummaries
-from bot.feeds.rows import AlreadySubscribed, FeedState, Subscription
+from bot.feeds.rows import ON_CHANNEL, AlreadySubscribed, FeedState, Placement, Subscription
 from bot.feeds.runtime import FeedsConfig, PollResult, Runtime, Sink, Summarize
 from bot.feeds.scheduler import Scheduler
 from bot.feeds.schema import utcnow
@@ -126,6 +126,7 @@ class FeedService:
         exclude: Sequence[str] = (),
         backlog: bool = False,
         created_by: int | None = None,
+        placement: Placement = ON_CHANNEL,
     ) -> tuple[Subscription, str, int]:
         """Validate (or discover from a page) the feed now and subscribe the channel.
 
@@ -160,6 +161,7 @@ class FeedService:
                     now=now,
                     next_poll=self.rt.next_success(now),
                     created_by=created_by,
+                    placement=placement,
                 )
             )
         self.rt.wake_deliver.set()

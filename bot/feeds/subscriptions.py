@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.feeds.database import Database
 from bot.feeds.ingest import ingest_items
 from bot.feeds.queue import add_notice, enqueue
-from bot.feeds.rows import SUB_COLUMNS, AlreadySubscribed, FeedState, Subscription, subscription
+from bot.feeds.rows import (
+    ON_CHANNEL,
+    SUB_COLUMNS,
+    AlreadySubscribed,
+    FeedState,
+    Placement,
+    Subscription,
+    subscription,
+)
 from bot.feeds.schema import (
     chunks,
     deliveries,
@@ -47,6 +55,7 @@ class SubscriptionQueries(Database):
         now: dt.datetime,
         next_poll: dt.datetime,
         created_by: int | None = None,
+        placement: Placement = ON_CHANNEL,
     ) -> Subscription:
         """Subscribe a channel to a feed just fetched, without flooding it.
 
@@ -66,8 +75,9 @@ class SubscriptionQueries(Database):
                 now=now, max_per_poll=max_per_poll, quiet=is_new,
             )  # fmt: skip
             sub_id = await _insert_subscription(
-                conn, feed_id, guild_id, channel_id, sentences, include, exclude, created_by, now
-            )
+                conn, feed_id, guild_id, channel_id, sentences, include, exclude, created_by, now,
+                placement,
+            )  # fmt: skip
             wanted = [it for it in items_now if matches_filters(it, include, exclude)]
             wanted = wanted[-max_backlog:] if backlog else wanted[-1:]
             ids = await self._item_ids(conn, feed_id, wanted)
@@ -238,6 +248,7 @@ async def _insert_subscription(
     exclude: Sequence[str],
     created_by: int | None,
     now: dt.datetime,
+    placement: Placement,
 ) -> int:
     return int(
         (
@@ -253,6 +264,9 @@ async def _insert_subscription(
                     paused=False,
                     created_at=to_db(now),
                     created_by=created_by,
+                    mode=placement.mode,
+                    tag_id=placement.tag_id,
+                    tag_name=placement.tag_name,
                 )
                 .returning(subscriptions.c.id)
             )

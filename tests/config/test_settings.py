@@ -74,3 +74,16 @@ def test_every_setting_is_in_the_example_and_the_readme() -> None:
     for name in Settings.model_fields:
         assert re.search(rf"^#? ?{name.upper()}=", example, re.M), f"{name} not in example.env"
         assert f"`{name.upper()}`" in readme, f"{name} not in the README's table"
+
+
+def test_thread_archive_minutes_takes_only_discords_durations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEED_THREAD_ARCHIVE_MINUTES", "4320")
+    assert load_settings(_env_file=None).feed_thread_archive_minutes == 4320
+    monkeypatch.setenv("FEED_THREAD_ARCHIVE_MINUTES", "30")
+    with pytest.raises(SettingsError) as info:
+        load_settings(_env_file=None)
+    message = str(info.value)
+    assert "FEED_THREAD_ARCHIVE_MINUTES" in message and "60, 1440, 4320, 10080" in message
+    assert "\n" not in message
