@@ -62,13 +62,20 @@ What is checked like Discord
 404 10015, after ``token_lifetime`` (15 min; move time with ``advance_clock``) -> 401
 50027, unknown channel -> 404 10003, a channel set ``can_send=False`` -> 403 50013,
 ``nonce`` + ``enforce_nonce`` -> the same message within ``nonce_window``; nonce > 25
-characters -> 50035. Replies use ``Content-Type: application/json`` exactly and carry
+characters -> 50035. Forum channels (``create_forum``: type 15, ``available_tags``, the
+require-tag flag) take posts (``POST /channels/{forum}/threads`` with a ``message``) and text
+channels threads on a message; names of 1-100 characters, Discord's auto-archive durations,
+tag ids the forum has, a tag where one is required (40067), one thread per message (160004);
+``GET /guilds/{id}/threads/active`` lists them (see threads.py). Replies use
+``Content-Type: application/json`` exactly and carry
 X-RateLimit-* headers; injected 429s carry ``Retry-After``, a JSON ``retry_after`` and a
 ``Via`` header (discord.py treats a 429 without ``Via`` as a Cloudflare ban and raises).
 
 Known simplifications: one shard; JSON encoding only; no per-route rate limiting unless
-injected; permissions are "can send or not" per channel; no threads, DMs, reactions,
-voice, components/modals beyond recording their callbacks.
+injected; permissions are "can send or not" and "can thread or not" per channel; threads
+never archive by themselves; no DMs, reactions, voice, components/modals beyond recording
+their callbacks. Faults: ``slow_response`` withholds an answer (the request took effect),
+``fail_after`` answers an error although the request took effect.
 """
 
 from .client import ControlAPIError, ControlClient

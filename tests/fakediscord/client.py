@@ -89,8 +89,25 @@ class ControlClient:
     async def create_channel(self, guild_id: int | str, name: str) -> str:
         return (await self._call("POST", f"/guilds/{guild_id}/channels", {"name": name}))["id"]
 
-    async def set_channel_permission(self, channel_id: int | str, can_send: bool) -> None:
-        await self._call("PATCH", f"/channels/{channel_id}", {"can_send": can_send})
+    async def set_channel_permission(
+        self, channel_id: int | str, can_send: bool | None = None, *, can_thread: bool | None = None
+    ) -> None:
+        body: dict[str, bool] = {}
+        if can_send is not None:
+            body["can_send"] = can_send
+        if can_thread is not None:
+            body["can_thread"] = can_thread
+        await self._call("PATCH", f"/channels/{channel_id}", body)
+
+    async def create_forum(
+        self, guild_id: int | str, name: str, tags: list[str] | None = None, *,
+        require_tag: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        body = {"name": name, "tags": tags, "require_tag": require_tag}
+        return await self._call("POST", f"/guilds/{guild_id}/forums", body)
+
+    async def threads(self, channel_id: int | str) -> list[dict[str, Any]]:
+        return await self._call("GET", f"/channels/{channel_id}/threads")
 
     async def delete_channel(self, channel_id: int | str) -> None:
         await self._call("DELETE", f"/channels/{channel_id}")

@@ -7,7 +7,9 @@ in-process test does. Snowflakes are returned as strings, as Discord does.
     POST   /_control/clock/advance                  {"seconds": 901}
     POST   /_control/guilds                         {"name", "channels": ["general", ...]}
     POST   /_control/guilds/{gid}/channels          {"name"}
-    PATCH  /_control/channels/{cid}                 {"can_send": false}
+    POST   /_control/guilds/{gid}/forums            {"name", "tags": [...], "require_tag": false}
+    PATCH  /_control/channels/{cid}                 {"can_send": false, "can_thread": false}
+    GET    /_control/channels/{cid}/threads         its threads (forum posts), with messages
     DELETE /_control/channels/{cid}
     GET    /_control/channels/{cid}/messages        ?wait=5&count=1
     POST   /_control/channels/{cid}/messages        a user posts {"content", "user_id", ...}
@@ -133,9 +135,25 @@ def add_control_routes(app: web.Application, fake: FakeDiscord) -> None:
     async def patch_channel(request: web.Request) -> Any:
         b = await body(request)
         cid = int(request.match_info["cid"])
-        if "can_send" in b:
-            await fake.set_channel_permission(cid, bool(b["can_send"]))
-        return {"id": cid, "can_send": fake.world.channels[cid].can_send}
+        await fake.set_channel_permission(
+            cid,
+            bool(b["can_send"]) if "can_send" in b else None,
+            can_thread=bool(b["can_thread"]) if "can_thread" in b else None,
+        )
+        channel = fake.world.channels[cid]
+        return {"id": cid, "can_send": channel.can_send, "can_thread": channel.can_thread}
+
+    @route("POST", "/guilds/{gid}/forums")
+    async def create_forum(request: web.Request) -> Any:
+        b = await body(request)
+        return await fake.create_forum(
+            int(request.match_info["gid"]), b.get("name", "forum"), b.get("tags"),
+            require_tag=bool(b.get("require_tag", False)),
+        )  # fmt: skip
+
+    @route("GET", "/channels/{cid}/threads")
+    async def channel_threads(request: web.Request) -> Any:
+        return fake.threads(int(request.match_info["cid"]))
 
     @route("DELETE", "/channels/{cid}")
     async def delete_channel(request: web.Request) -> Any:

@@ -27,6 +27,7 @@ P_ATTACH_FILES = 1 << 15
 P_READ_MESSAGE_HISTORY = 1 << 16
 P_USE_EXTERNAL_EMOJIS = 1 << 18
 P_USE_APPLICATION_COMMANDS = 1 << 31
+P_CREATE_PUBLIC_THREADS = 1 << 35
 P_SEND_MESSAGES_IN_THREADS = 1 << 38
 DEFAULT_PERMISSIONS = (
     P_ADD_REACTIONS
@@ -38,8 +39,16 @@ DEFAULT_PERMISSIONS = (
     | P_USE_EXTERNAL_EMOJIS
     | P_USE_APPLICATION_COMMANDS
     | P_SEND_MESSAGES_IN_THREADS
+    | P_CREATE_PUBLIC_THREADS
 )
 SEND_DENY = P_SEND_MESSAGES | P_EMBED_LINKS | P_ATTACH_FILES | P_SEND_MESSAGES_IN_THREADS
+THREAD_DENY = P_CREATE_PUBLIC_THREADS | P_SEND_MESSAGES_IN_THREADS
+
+# Channel types and flags
+TEXT, PUBLIC_THREAD, PRIVATE_THREAD, FORUM = 0, 11, 12, 15
+THREAD_TYPES = (PUBLIC_THREAD, PRIVATE_THREAD)
+CHANNEL_REQUIRE_TAG = 1 << 4
+MESSAGE_HAS_THREAD = 1 << 5
 
 # Message flags
 FLAG_EPHEMERAL = 1 << 6
@@ -90,12 +99,36 @@ class Channel:
     can_send: bool = True
     deleted: bool = False
     message_ids: list[int] = field(default_factory=list)
+    can_thread: bool = True  # may the bot create public threads and post in them
+    flags: int = 0  # CHANNEL_REQUIRE_TAG for a forum
+    available_tags: list[dict[str, Any]] = field(default_factory=list)  # a forum's
+    # a thread's: its channel (text or forum), its creator, tags, archiving
+    parent_id: int | None = None
+    owner_id: int | None = None
+    applied_tags: list[str] = field(default_factory=list)
+    auto_archive_duration: int = 1440
+    archived: bool = False
+    created: str = field(default_factory=lambda: iso())
 
     def wire(self, bot_id: int) -> dict[str, Any]:
+        if self.type in THREAD_TYPES:
+            return self.thread_wire()
+        deny = (0 if self.can_send else SEND_DENY) | (0 if self.can_thread else THREAD_DENY)
         overwrites = []
-        if not self.can_send:
-            overwrites.append({"id": str(bot_id), "type": 1, "allow": "0", "deny": str(SEND_DENY)})
+        if deny:
+            overwrites.append({"id": str(bot_id), "type": 1, "allow": "0", "deny": str(deny)})
+        extra: dict[str, Any] = {}
+        if self.type == FORUM:
+            extra = {
+                "available_tags": self.available_tags,
+                "default_auto_archive_duration": 1440,
+                "default_forum_layout": 0,
+                "default_reaction_emoji": None,
+                "default_sort_order": None,
+                "default_thread_rate_limit_per_user": 0,
+            }
         return {
+            **extra,
             "id": str(self.id),
             "type": self.type,
             "guild_id": str(self.guild_id),
@@ -107,11 +140,36 @@ class Channel:
             "rate_limit_per_user": 0,
             "last_message_id": str(self.message_ids[-1]) if self.message_ids else None,
             "permission_overwrites": overwrites,
-            "flags": 0,
+            "flags": self.flags,
+        }
+
+    def thread_wire(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": str(self.message_ids[-1]) if self.message_ids else None,
+            "message_count": len(self.message_ids),
+            "total_message_sent": len(self.message_ids),
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": self.flags,
+            "applied_tags": list(self.applied_tags),
+            "thread_metadata": {
+                "archived": self.archived,
+                "auto_archive_duration": self.auto_archive_duration,
+                "archive_timestamp": self.created,
+                "locked": False,
+                "create_timestamp": self.created,
+            },
         }
 
     def bot_permissions(self) -> int:
-        return DEFAULT_PERMISSIONS if self.can_send else DEFAULT_PERMISSIONS & ~SEND_DENY
+        perms = DEFAULT_PERMISSIONS if self.can_send else DEFAULT_PERMISSIONS & ~SEND_DENY
+        return perms if self.can_thread else perms & ~THREAD_DENY
 
 
 @dataclass
@@ -377,6 +435,13 @@ class World:
         guild.channel_ids.append(cid)
         return channel
 
+    def active_threads(self, guild_id: int) -> list[Channel]:
+        return [
+            c for c in self.channels.values()
+            if c.guild_id == guild_id and c.type in THREAD_TYPES and not c.deleted
+            and not c.archived
+        ]  # fmt: skip
+
     def live_channel(self, channel_id: int) -> Channel | None:
         channel = self.channels.get(channel_id)
         return None if channel is None or channel.deleted else channel
@@ -443,7 +508,7 @@ class World:
             "member_count": len(guild.member_ids),
             "members": [self.member_wire(guild, uid) for uid in guild.member_ids],
             "channels": channels,
-            "threads": [],
+            "threads": [t.thread_wire() for t in self.active_threads(guild.id)],
             "voice_states": [],
             "presences": [],
             "stage_instances": [],

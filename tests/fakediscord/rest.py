@@ -166,6 +166,10 @@ class RestApi:
         r("GET", "/guilds/{guild_id}", self.get_guild)
         r("GET", "/guilds/{guild_id}/channels", self.get_guild_channels)
         r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member)
+        from .threads import ThreadsApi
+
+        self.threads = ThreadsApi(self)
+        self.threads.add_routes()
 
     def _add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
@@ -214,6 +218,11 @@ class RestApi:
             except json.JSONDecodeError:
                 response = error(400, 50109, "The request body contains invalid JSON.")
             self._ratelimit_headers(response, route.template)
+            if entry.get("fail_after") and response.status < 300:
+                # The request took effect, but Discord answers an error (a 5xx after the
+                # write): the client cannot tell whether it happened.
+                failed = {"message": "Server Error", "code": 0}
+                response = json_response(entry["fail_after"], failed)
             if entry.get("slow_response"):
                 # The request took effect, but its answer is late: a client killed in this
                 # window never learns that its message exists.
@@ -254,6 +263,9 @@ class RestApi:
                 return None
             if fault.kind == "slow_response":
                 entry["slow_response"] = fault.hang_seconds
+                return None
+            if fault.kind == "fail_after":
+                entry["fail_after"] = fault.status
                 return None
             if fault.kind == "ratelimit":
                 now = time.time()

@@ -198,10 +198,43 @@ class FakeDiscord:
         await self.world.notify()
         return channel.id
 
-    async def set_channel_permission(self, channel_id: int, can_send: bool) -> None:
-        """can_send=False: the bot may not post there (POST messages -> 403 code 50013)."""
+    async def create_forum(
+        self, guild_id: int, name: str, tags: list[str] | None = None, *, require_tag: bool = False
+    ) -> dict[str, Any]:
+        """A forum channel (type 15) with these tags; returns {"id", "tags": {name: id}}."""
+        from .model import CHANNEL_REQUIRE_TAG, FORUM
+
+        channel = self.world.add_channel(self._guild(guild_id).id, name)
+        channel.type = FORUM
+        channel.flags = CHANNEL_REQUIRE_TAG if require_tag else 0
+        channel.available_tags = [
+            {"id": str(self.world.ids.next()), "name": tag, "moderated": False,
+             "emoji_id": None, "emoji_name": None}
+            for tag in tags or []
+        ]  # fmt: skip
+        await self.gateway.dispatch("CHANNEL_CREATE", channel.wire(self.bot_id))
+        await self.world.notify()
+        return {"id": channel.id, "tags": {t["name"]: int(t["id"]) for t in channel.available_tags}}
+
+    def threads(self, parent_id: int) -> list[dict[str, Any]]:
+        """The threads (forum posts) of a channel, oldest first, each with its "messages"."""
+        out = []
+        for c in self.world.channels.values():
+            if c.parent_id == int(parent_id) and not c.deleted:
+                out.append({**c.thread_wire(), "messages": self.channel_messages(c.id)})
+        return sorted(out, key=lambda t: int(t["id"]))
+
+    async def set_channel_permission(
+        self, channel_id: int, can_send: bool | None = None, *, can_thread: bool | None = None
+    ) -> None:
+        """can_send=False: the bot may not post there (POST messages, forum posts -> 403 code
+        50013); can_thread=False: nor create threads or post in them (Create Public Threads
+        and Send Messages in Threads denied)."""
         channel = self._channel(channel_id)
-        channel.can_send = can_send
+        if can_send is not None:
+            channel.can_send = can_send
+        if can_thread is not None:
+            channel.can_thread = can_thread
         await self.gateway.dispatch("CHANNEL_UPDATE", channel.wire(self.bot_id))
         await self.world.notify()
 
@@ -617,9 +650,11 @@ class FakeDiscord:
         kind="ratelimit": 429 + Retry-After (retry_after s) as Discord sends it;
         kind="status": HTTP ``status`` (500/502/503...); kind="hang": a delay of hang_seconds
         before normal handling; kind="slow_response": normal handling (the message exists),
-        then a delay of hang_seconds before the answer."""
-        if kind not in ("ratelimit", "status", "hang", "slow_response"):
-            raise ControlError(400, "kind must be ratelimit, status, hang or slow_response")
+        then a delay of hang_seconds before the answer (Discord withholds it); kind="fail_after":
+        normal handling (it took effect), then HTTP ``status`` instead of the answer."""
+        kinds = ("ratelimit", "status", "hang", "slow_response", "fail_after")
+        if kind not in kinds:
+            raise ControlError(400, f"kind must be one of {', '.join(kinds)}")
         try:
             pattern = re.compile(path)
         except re.error as exc:
