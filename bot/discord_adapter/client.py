@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
 from bot.discord_adapter.sink import DiscordSink
+from bot.discord_adapter.threads import install_single_attempt
 from bot.feeds.runtime import FeedsConfig
 from bot.feeds.schema import PENDING
 from bot.feeds.service import FeedService
@@ -64,7 +65,8 @@ class PrecisBot(commands.Bot):
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
-            http_trace=metrics.discord_trace_config(),  # counts Discord's 429s
+            # counts Discord's 429s; forum posts are not repeated blindly after a 5xx
+            http_trace=install_single_attempt(metrics.discord_trace_config()),
         )
         self.settings = settings
         self.service = SummaryService(settings)

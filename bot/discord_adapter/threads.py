@@ -4,12 +4,22 @@ Discord's answers mean (sent / retry later / gone).
 Thread creation takes no nonce; the guard against a second post after a crash is the
 feeds package's (bot/feeds/posting.py): it asks `own_forum_posts` before creating again,
 and a thread asked for twice on one message answers 160004, which counts as done.
+
+discord.py repeats a request that Discord answered 500, 502, 504 or 524, at once and
+blindly. For a message with a nonce, or a thread on a message, that is harmless; for a
+forum post it is a second post whenever Discord created the first but answered an error.
+So a forum post is asked for once (`single_attempt`): an uncertain answer ends the
+attempt, and the next one looks for the post before creating it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -43,6 +53,45 @@ def failure(exc: Exception, channel_id: int, doing: str = "post") -> DeliveryRes
     return DeliveryResult.retry(0, f"Discord unreachable ({type(exc).__name__})")
 
 
+_SINGLE_ATTEMPT: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "precis_single_attempt", default=False
+)
+
+
+class UncertainAnswer(Exception):
+    """Discord answered a request that must not be repeated blindly with a server error
+    (or the connection broke): it may or may not have been done."""
+
+
+@contextlib.contextmanager
+def single_attempt() -> Iterator[None]:
+    """Requests made inside are sent once: a 5xx answer or a broken connection raises
+    `UncertainAnswer` instead of discord.py's blind retry."""
+    token = _SINGLE_ATTEMPT.set(True)
+    try:
+        yield
+    finally:
+        _SINGLE_ATTEMPT.reset(token)
+
+
+def install_single_attempt(trace: aiohttp.TraceConfig) -> aiohttp.TraceConfig:
+    """Hook `single_attempt` into the trace config given to discord.py (`http_trace=`)."""
+
+    async def on_request_end(_s: aiohttp.ClientSession, _c: SimpleNamespace, params: Any) -> None:
+        if _SINGLE_ATTEMPT.get() and params.response.status >= 500:
+            raise UncertainAnswer(f"Discord answered {params.response.status}")
+
+    async def on_request_exception(
+        _s: aiohttp.ClientSession, _c: SimpleNamespace, params: Any
+    ) -> None:
+        if _SINGLE_ATTEMPT.get() and not isinstance(params.exception, UncertainAnswer):
+            raise UncertainAnswer(f"no answer from Discord ({type(params.exception).__name__})")
+
+    trace.on_request_end.append(on_request_end)
+    trace.on_request_exception.append(on_request_exception)
+    return trace
+
+
 ERRORS = (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError)
 
 
@@ -59,7 +108,10 @@ async def create_forum_post(
                                   "auto_archive_duration": archive}  # fmt: skip
         if delivery.tag_id is not None:
             kwargs["applied_tags"] = [discord.Object(id=delivery.tag_id)]
-        created = await forum.create_thread(**kwargs)
+        with single_attempt():
+            created = await forum.create_thread(**kwargs)
+    except UncertainAnswer as exc:  # perhaps created: the next attempt looks for it first
+        return DeliveryResult.retry(0, f"{exc}; the post may exist")
     except discord.HTTPException as exc:
         if exc.code == TAG_REQUIRED:
             return DeliveryResult.gone(
