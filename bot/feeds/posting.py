@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 
 from bot import escape
 from bot.feeds.items import ItemSummaries
@@ -39,7 +40,7 @@ def post_name(title: str | None, fallback: str | None = None) -> str:
     characters, no ping, 1-100 characters (cut at a word, with "…")."""
     for candidate in (title, fallback, "New item"):
         text = " ".join(strip_invisible(candidate or "").split())
-        if text:
+        if any(unicodedata.category(ch)[0] not in "CZ" for ch in text):  # something shows
             return escape.cut(escape.plain(text), NAME_MAX)
     return "New item"
 

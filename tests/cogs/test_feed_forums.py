@@ -204,3 +204,10 @@ async def test_lost_thread_permission_pauses_then_resume_threads_the_same_post(
     posts = [m for m in harness.fake.channel_messages(news) if m.get("embeds")]
     assert len(posts) == 2  # the message was not posted again, only its thread started
     assert [t["id"] for t in harness.fake.threads(news)] == [p["id"] for p in posts]
+
+
+async def test_help_lists_the_forum_and_thread_options(harness: Harness) -> None:
+    inter = await harness.fake.fire_slash_command("precis help", {}, channel_id=harness.channel)
+    text = (await harness.fake.wait_for_reply(inter["id"]))["initial"]["data"]["content"]
+    assert "/feed add" in text and "thread:True" in text and "tag:" in text
+    assert "forum" in text and len(text) <= 2000
