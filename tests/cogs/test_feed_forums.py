@@ -211,3 +211,29 @@ async def test_help_lists_the_forum_and_thread_options(harness: Harness) -> None
     text = (await harness.fake.wait_for_reply(inter["id"]))["initial"]["data"]["content"]
     assert "/feed add" in text and "thread:True" in text and "tag:" in text
     assert "forum" in text and len(text) <= 2000
+
+
+async def test_a_forum_closed_to_the_bot_pauses_and_the_server_is_told(
+    harness: Harness, feeds: FeedServer
+) -> None:
+    feed = live_feed(feeds, items=1)
+    forum = await make_forum(harness, [])
+    await feed_command(harness, "add", {"url": feeds.url("/feed.xml"), "channel": forum["id"]})
+    await until(posts_in(harness, forum["id"], 1), "the first post")
+    await harness.fake.set_channel_permission(forum["id"], can_send=False)
+    add_items(feeds, feed, 1)
+    sub = (await harness.bot.store.list_subscriptions(channel_id=forum["id"]))[0]
+    await harness.bot.feeds.poll_now(sub.feed_id)
+    # A forum takes no plain message: the notice goes where the server can read it.
+    notice = await until(lambda: [m for m in harness.fake.channel_messages(harness.channel)
+                                  if "paused" in m["content"].lower()], "the notice")  # fmt: skip
+    assert f"<#{forum['id']}>" in notice[0]["content"]
+    assert "create posts" in notice[0]["content"]
+    current = await harness.bot.store.get_subscription(sub.id)
+    assert current is not None and current.paused
+    assert len(harness.fake.threads(forum["id"])) == 1
+    await harness.fake.set_channel_permission(forum["id"], can_send=True)
+    await feed_command(harness, "resume", {"subscription": sub.id})
+    await until(posts_in(harness, forum["id"], 2), "the post after the resume")
+    await asyncio.sleep(1)
+    assert len(harness.fake.threads(forum["id"])) == 2
