@@ -129,20 +129,31 @@ async def create_forum_post(
 async def own_forum_posts(
     bot: PrecisBot, delivery: Delivery, name: str, since: dt.datetime
 ) -> list[int] | DeliveryResult:
-    """Active posts of `delivery`'s forum that this bot created under `name` since `since`."""
+    """Posts of `delivery`'s forum that this bot created under `name` since `since`: the
+    active ones, else the most recently archived (a post can be archived before the
+    attempt that looks for it, when Discord stayed unreachable for long)."""
     me = bot.user
     if me is None:
         return DeliveryResult.retry(30, "not connected to Discord")
+    forum_id = delivery.channel_id
     try:
         data = await bot.http.get_active_threads(delivery.guild_id)
+        found = _ours(data, forum_id, me.id, name, since)
+        if not found:
+            data = await bot.http.get_public_archived_threads(forum_id, limit=100)
+            found = _ours(data, forum_id, me.id, name, since)
     except ERRORS as exc:
-        return failure(exc, delivery.channel_id, "read the posts")
+        return failure(exc, forum_id, "read the posts")
+    return found
+
+
+def _ours(data: Any, forum_id: int, me: int, name: str, since: dt.datetime) -> list[int]:
     found = []
     for thread in data.get("threads", []):
         thread_id = int(thread["id"])
         if (
-            str(thread.get("parent_id")) == str(delivery.channel_id)
-            and str(thread.get("owner_id")) == str(me.id)
+            str(thread.get("parent_id")) == str(forum_id)
+            and str(thread.get("owner_id")) == str(me)
             and thread.get("name") == name
             and discord.utils.snowflake_time(thread_id) >= since
         ):

@@ -132,6 +132,24 @@ async def test_a_forum_post_whose_answer_was_lost_is_found_not_posted_twice(
     assert sent == [(sent[0][0], int(threads[0]["id"]))]
 
 
+async def test_a_lost_forum_post_archived_meanwhile_is_still_found(
+    harness: Harness, feeds: FeedServer
+) -> None:
+    live_feed(feeds, items=1)
+    forum = await make_forum(harness, [])
+    harness.fake.inject_fault("POST", rf"^/channels/{forum['id']}/threads$", kind="fail_after",
+                              status=502)  # fmt: skip
+    await feed_command(harness, "add", {"url": feeds.url("/feed.xml"), "channel": forum["id"]})
+    [post] = await until(posts_in(harness, forum["id"], 1), "the post")
+    await harness.fake.archive_thread(int(post["id"]))  # before the retry (1 s) looks
+    sub = (await harness.bot.store.list_subscriptions(channel_id=forum["id"]))[0]
+    sent = await until_sent(harness, sub.id, 1)
+    await asyncio.sleep(1.5)
+    assert len(harness.fake.threads(forum["id"])) == 1
+    assert sent[0][1] == int(post["id"])
+    assert harness.fake.requests("GET", rf"^/channels/{forum['id']}/threads/archived/public")
+
+
 async def test_thread_per_post_in_a_text_channel(harness: Harness, feeds: FeedServer) -> None:
     feed = live_feed(feeds, items=1)
     news = int(harness.guild["channels"]["news"])

@@ -109,6 +109,11 @@ class Channel:
     auto_archive_duration: int = 1440
     archived: bool = False
     created: str = field(default_factory=lambda: iso())
+    archived_at: str | None = None
+
+    @property
+    def archive_timestamp(self) -> str:
+        return self.archived_at or self.created
 
     def wire(self, bot_id: int) -> dict[str, Any]:
         if self.type in THREAD_TYPES:
@@ -161,7 +166,7 @@ class Channel:
             "thread_metadata": {
                 "archived": self.archived,
                 "auto_archive_duration": self.auto_archive_duration,
-                "archive_timestamp": self.created,
+                "archive_timestamp": self.archive_timestamp,
                 "locked": False,
                 "create_timestamp": self.created,
             },

@@ -216,6 +216,16 @@ class FakeDiscord:
         await self.world.notify()
         return {"id": channel.id, "tags": {t["name"]: int(t["id"]) for t in channel.available_tags}}
 
+    async def archive_thread(self, thread_id: int) -> None:
+        """Archive a thread (Discord does it after its auto-archive duration of quiet)."""
+        from .model import iso
+
+        thread = self._channel(thread_id)
+        thread.archived = True
+        thread.archived_at = iso()
+        await self.gateway.dispatch("THREAD_UPDATE", thread.thread_wire())
+        await self.world.notify()
+
     def threads(self, parent_id: int) -> list[dict[str, Any]]:
         """The threads (forum posts) of a channel, oldest first, each with its "messages"."""
         out = []

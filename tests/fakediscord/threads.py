@@ -6,6 +6,8 @@
     POST /channels/{text}/threads                       a thread without a starter message
     POST /channels/{channel}/messages/{message}/threads a thread on a message (its id too)
     GET  /guilds/{guild}/threads/active                 {"threads": [...], "members": []}
+    GET  /channels/{channel}/threads/archived/public    its archived public threads, the most
+                                                        recently archived first (?limit, ?before)
 
 What Discord refuses is refused: a name outside 1-100 characters or an auto-archive
 duration other than 60, 1440, 4320, 10080 (400 50035); a forum post without `message`
@@ -81,6 +83,7 @@ class ThreadsApi:
         r("POST", "/channels/{channel_id}/threads", self.create_thread)
         r("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.thread_on_message)
         r("GET", "/guilds/{guild_id}/threads/active", self.active_threads)
+        r("GET", "/channels/{channel_id}/threads/archived/public", self.archived_threads)
 
     def _new_thread(
         self,
@@ -208,6 +211,29 @@ class ThreadsApi:
             return error(*UNKNOWN_GUILD)
         threads = [t.thread_wire() for t in self.world.active_threads(guild.id)]
         return json_response(200, {"threads": threads, "members": []})
+
+    async def archived_threads(self, request: web.Request, p: dict[str, str]) -> web.Response:
+        from .rest import UNKNOWN_CHANNEL, _form_error, error, json_response
+
+        channel = self.world.live_channel(_int(p["channel_id"]))
+        if channel is None:
+            return error(*UNKNOWN_CHANNEL)
+        limit = _int(request.query.get("limit", 50))
+        if not 2 <= limit <= 100:
+            message = "int value should be <= 100 and >= 2."
+            return _form_error(("limit",), "NUMBER_TYPE_MAX", message)
+        archived = [
+            c for c in self.world.channels.values()
+            if c.parent_id == channel.id and c.type == PUBLIC_THREAD and c.archived
+            and not c.deleted
+        ]  # fmt: skip
+        archived.sort(key=lambda c: c.archive_timestamp, reverse=True)
+        before = request.query.get("before")
+        if before:
+            archived = [c for c in archived if c.archive_timestamp < before]
+        page = archived[:limit]
+        return json_response(200, {"threads": [t.thread_wire() for t in page], "members": [],
+                                   "has_more": len(archived) > limit})  # fmt: skip
 
     async def _created(self, thread: Channel) -> None:
         await self.fake.gateway.dispatch(

@@ -110,3 +110,17 @@ async def test_a_withheld_or_failed_answer_still_creates_the_thread(
         await asyncio.sleep(0.05)
     assert len(fake.threads(news)) == 2 and not call.done()  # created, answer withheld
     call.cancel()
+
+
+async def test_archived_posts_leave_the_active_list_for_the_archived_one(
+    fake: FakeDiscord, bot: SelftestBot, guild: dict[str, Any]
+) -> None:
+    forum, _ = await _forum(fake, bot, guild)
+    posts = [await forum.create_thread(name=f"Post {n}", content="x") for n in (1, 2, 3)]
+    await fake.archive_thread(posts[0].thread.id)
+    await fake.archive_thread(posts[2].thread.id)
+    active = await bot.http.get_active_threads(guild["id"])
+    assert [t["name"] for t in active["threads"]] == ["Post 2"]
+    archived = await bot.http.get_public_archived_threads(forum.id, limit=100)
+    assert [t["name"] for t in archived["threads"]] == ["Post 3", "Post 1"]  # newest first
+    assert all(t["thread_metadata"]["archived"] for t in archived["threads"])
