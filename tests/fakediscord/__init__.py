@@ -74,8 +74,8 @@ X-RateLimit-* headers; injected 429s carry ``Retry-After``, a JSON ``retry_after
 Known simplifications: one shard; JSON encoding only; no per-route rate limiting unless
 injected; permissions are "can send or not" and "can thread or not" per channel; threads
 archive only when told (``archive_thread``); no DMs, reactions, voice, components/modals
-beyond recording their callbacks. Faults: ``slow_response`` withholds an answer (the request took effect),
-``fail_after`` answers an error although the request took effect.
+beyond recording their callbacks. Faults: ``slow_response`` withholds an answer (the
+request took effect), ``fail_after`` answers an error although the request took effect.
 """
 
 from .client import ControlAPIError, ControlClient
