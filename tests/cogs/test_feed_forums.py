@@ -255,3 +255,23 @@ async def test_a_forum_closed_to_the_bot_pauses_and_the_server_is_told(
     await until(posts_in(harness, forum["id"], 2), "the post after the resume")
     await asyncio.sleep(1)
     assert len(harness.fake.threads(forum["id"])) == 2
+
+
+async def test_a_tag_deleted_from_the_forum_pauses_the_feed_with_the_reason(
+    harness: Harness, feeds: FeedServer
+) -> None:
+    feed = live_feed(feeds, items=1)
+    forum = await make_forum(harness, ["Local"])
+    await feed_command(harness, "add", {"url": feeds.url("/feed.xml"), "channel": forum["id"],
+                                        "tag": "Local"})  # fmt: skip
+    await until(posts_in(harness, forum["id"], 1), "the first post")
+    harness.fake.world.channels[forum["id"]].available_tags = []  # a moderator deletes it
+    add_items(feeds, feed, 1)
+    sub = (await harness.bot.store.list_subscriptions(channel_id=forum["id"]))[0]
+    await harness.bot.feeds.poll_now(sub.feed_id)
+    notice = await until(lambda: [m for m in harness.fake.channel_messages(harness.channel)
+                                  if "paused" in m["content"].lower()], "the notice")  # fmt: skip
+    assert "tag no longer exists" in notice[0]["content"]
+    current = await harness.bot.store.get_subscription(sub.id)
+    assert current is not None and current.paused
+    assert len(harness.fake.threads(forum["id"])) == 1
