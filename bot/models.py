@@ -38,6 +38,7 @@ class Article(_Frozen):
     body: str
     source: SourceInfo = Field(default_factory=SourceInfo)
     language: str | None = None  # a hint from the page or caller, ISO 639-1
+    image: str | None = None  # the lead image: an absolute http(s) URL (bot.ingest.images)
 
 
 class Entity(_Frozen):
@@ -61,3 +62,4 @@ class Summary(_Frozen):
     entities: list[Entity]
     stats: Stats
     algorithm: str
+    image: str | None = None  # the article's lead image (absolute http(s) URL), if any

@@ -187,6 +187,7 @@ def analyse(article: Article, options: Options = Options()) -> Summary:
             reduction=round(1 - summary_words / total_words, 4),
         ),
         algorithm=options.algorithm,
+        image=article.image,
     )
 
 

@@ -77,7 +77,8 @@ def test_seed_summary_is_faithful_and_clean(capsys: pytest.CaptureFixture[str]) 
 def test_json_shape_is_exactly_the_documented_one(capsys: pytest.CaptureFixture[str]) -> None:
     result = summarize_json([str(SEED), "--sentences", "2"], capsys)
     assert set(result) == {"title", "language", "source", "summary", "entities", "stats",
-                           "algorithm"}  # fmt: skip
+                           "algorithm", "image"}  # fmt: skip
+    assert result["image"] is None  # a text file has no image
     assert set(result["source"]) == {"name", "url", "author", "published"}
     assert set(result["stats"]) == {"words", "sentences", "summary_words", "reduction"}
     assert len(result["summary"]) == 2

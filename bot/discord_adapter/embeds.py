@@ -42,6 +42,9 @@ def embed_dict(summary: Summary, *, feed_name: str | None = None) -> dict[str, A
     link = escape.link_target(summary.source.url)
     if link is not None:  # only a well-formed http(s) link: Discord refuses the post else
         embed["url"] = link
+    image = escape.link_target(summary.image)  # checked again: a Summary may come from JSON
+    if image is not None:
+        embed["image"] = {"url": image}
 
     footer_parts = source_parts(summary, with_link=False)
     if feed_name:

@@ -343,6 +343,7 @@ async def _insert_items(
                     published=to_db(it.published),
                     author=it.author,
                     content=it.content_html,
+                    image=it.image,
                     first_seen=stamp,
                     last_seen=stamp,
                 )

@@ -43,7 +43,7 @@ class ItemSummaries:
                 item = delivery.item
                 summary = await self.for_item(
                     item.link, item.content_html, item.title, item.published,
-                    delivery.feed_title, delivery.sentences,
+                    delivery.feed_title, delivery.sentences, image=item.image,
                 )  # fmt: skip
                 self._summaries[cache_key] = summary
                 while len(self._summaries) > 512:  # kept a while: other channels may want it
@@ -61,8 +61,25 @@ class ItemSummaries:
         published: dt.datetime | None,
         feed_title: str,
         sentences: int,
+        *,
+        image: str | None = None,
     ) -> Summary:
-        """The linked page; else the feed's own content; else a plain title-and-text post."""
+        """The linked page; else the feed's own content; else a plain title-and-text post.
+        The item's own image (from the feed) is preferred to the page's."""
+        summary = await self._summary(link, content_html, title, published, feed_title, sentences)
+        if image and summary.image != image:
+            summary = summary.model_copy(update={"image": image})
+        return summary
+
+    async def _summary(
+        self,
+        link: str | None,
+        content_html: str | None,
+        title: str | None,
+        published: dt.datetime | None,
+        feed_title: str,
+        sentences: int,
+    ) -> Summary:
         attempts: list[tuple[str | None, str | None]] = []
         if link:
             attempts.append((link, content_html))

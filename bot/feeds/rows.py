@@ -103,6 +103,7 @@ class StoredItem:
     published: dt.datetime | None
     author: str | None
     content_html: str | None  # the feed's own text of the item (HTML)
+    image: str | None = None  # the item's own lead image, from the feed
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def stored_item(m: Any, prefix: str = "") -> StoredItem:
         published=aware(m[prefix + "published"]),
         author=m[prefix + "author"],
         content_html=m[prefix + "content"],
+        image=m[prefix + "image"],
     )
 
 

@@ -99,6 +99,7 @@ items = sa.Table(
     sa.Column("content", sa.Text, nullable=True),
     sa.Column("first_seen", sa.DateTime, nullable=False),
     sa.Column("last_seen", sa.DateTime, nullable=True),
+    sa.Column("image", sa.Text, nullable=True),  # the item's own lead image (0005 on)
     sa.UniqueConstraint("feed_id", "key", name="uq_items_feed_key"),
     sa.Index("ix_items_feed_fingerprint", "feed_id", "fingerprint"),
     sa.Index("ix_items_feed_last_seen", "feed_id", "last_seen"),

@@ -217,8 +217,9 @@ class FeedService:
         if item is None:
             raise InputError(f"The feed {parsed.title} has no items yet.")
         summary = await self.items.for_item(
-            item.link, item.content_html, item.title, item.published, parsed.title, sub.sentences
-        )
+            item.link, item.content_html, item.title, item.published, parsed.title,
+            sub.sentences, image=item.image,
+        )  # fmt: skip
         return item, summary
 
     async def run_deliveries(self) -> int:

@@ -29,6 +29,7 @@ from bot.errors import InputError
 from bot.ingest.discovery import FEED_TYPES, discover_feed_links
 from bot.ingest.discovery import http_link as _http_link
 from bot.ingest.feedparser_fix import install as _install_feedparser_fix
+from bot.ingest.images import entry_image, json_feed_image
 
 __all__ = ["FEED_ACCEPT", "FEED_TYPES", "discover_feed_links", "parse_feed"]
 
@@ -65,6 +66,7 @@ class FeedItem:
     content_html: str | None  # the item's own content (HTML allowed), longest of content/summary
     author: str | None = None
     fingerprint: str | None = None  # title + link (or date): catches GUID churn
+    image: str | None = None  # the item's own image (media:content, enclosure, JSON `image`)
 
     @property
     def text(self) -> str:
@@ -286,6 +288,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
             published=_date(entry, now),
             content=_content(entry),
             author=entry.get("author"),
+            image=entry_image(entry, base),
         )
         if item is not None:
             items.append(item)
@@ -301,6 +304,7 @@ def _new_item(
     published: dt.datetime | None,
     content: str | None,
     author: object,
+    image: str | None = None,
 ) -> FeedItem | None:
     """The item, or None when the document has already listed it (`seen` keys)."""
     key = item_key(guid, link, title, published, content)
@@ -316,6 +320,7 @@ def _new_item(
         content_html=content,
         author=author.strip() if isinstance(author, str) and author.strip() else None,
         fingerprint=item_fingerprint(title, link, published),
+        image=image,
     )
 
 
@@ -371,6 +376,7 @@ def _parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
             published=published,
             content=content.strip() if isinstance(content, str) and content.strip() else None,
             author=authors[0].get("name") if authors and isinstance(authors[0], dict) else None,
+            image=json_feed_image(entry, url),
         )
         if item is not None:
             items.append(item)

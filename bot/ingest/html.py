@@ -32,6 +32,7 @@ from lxml import etree
 
 from bot.errors import NotAnArticle
 from bot.ingest.html_merge import merge_passes
+from bot.ingest.images import page_image
 from bot.models import Article, SourceInfo
 from bot.nlp.tokens import count_words
 
@@ -151,6 +152,7 @@ def extract_html(html: str, url: str | None = None) -> Article:
             published=_date(getattr(chosen, "date", None)),
         ),
         language=_language(tree),
+        image=page_image(tree, url),
     )
 
 

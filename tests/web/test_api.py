@@ -21,7 +21,9 @@ from tests.helpers.web import CHANNEL, OTHER_CHANNEL, TOKEN, MakeWeb, Poster, au
 from tests.helpers.webserver import ThreadedServer
 
 ARTICLES = DATA / "articles"
-SUMMARY_KEYS = {"title", "language", "source", "summary", "entities", "stats", "algorithm"}
+SUMMARY_KEYS = {"title", "language", "source", "summary", "entities", "stats", "algorithm",
+                "image"}  # fmt: skip
+BBC = DATA / "html" / "c7e39ac49fa1235f5d50f83bf2444248bd3aa4e6df044377916c812dd109ba23.html"
 
 
 def api(app: WebApp) -> str:
@@ -56,6 +58,14 @@ async def test_seed_upload_answers_like_the_command_line(
     assert await asyncio.to_thread(cli_main, ["summarize", str(SEED), "--format", "json"]) == 0
     assert answer == json.loads(capsys.readouterr().out)
     assert set(answer) == SUMMARY_KEYS and answer["language"] == "fr" and answer["summary"]
+    assert answer["image"] is None
+
+
+async def test_a_page_answers_with_its_image(web: WebApp, http: aiohttp.ClientSession) -> None:
+    html = BBC.read_text(encoding="utf-8")
+    status, answer = await post_json(http, web, {"html": html})
+    assert status == 200, answer
+    assert answer["image"] == "https://ichef.bbci.co.uk/images/ic/1024x576/p07b8nx5.jpg"
 
 
 async def test_json_text_sentences_and_channel_posts_the_summary(
