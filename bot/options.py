@@ -53,16 +53,38 @@ def check_sentences(count: int) -> int:
     return count
 
 
+def resolve_sentences(
+    explicit: int | None = None,
+    *,
+    subscription: int | None = None,
+    server: int | None = None,
+    default: int = DEFAULT_SENTENCES,
+) -> int:
+    """How many sentences, decided in this one place: the option given with the request,
+    else the subscription's own count, else the server's default (`/precis settings`),
+    else the instance's (`DEFAULT_SENTENCES` setting). A subscription without its own
+    count (NULL) follows the server's default as it is when each item is posted."""
+    for value in (explicit, subscription, server):
+        if value is not None:
+            return check_sentences(value)
+    return check_sentences(default)
+
+
 def resolve_options(
     sentences: int | None = None,
     *,
+    subscription_sentences: int | None = None,
+    server_sentences: int | None = None,
     default_sentences: int = DEFAULT_SENTENCES,
     algorithm: str = DEFAULT_ALGORITHM,
     language: str | None = None,
 ) -> Options:
-    """The options of one request: what the user asked, else the server's or the
-    instance's default (a per-server default plugs in as `default_sentences`)."""
-    count = sentences if sentences is not None else default_sentences
+    """The options of one request: what the user asked, else the subscription's, the
+    server's or the instance's default (`resolve_sentences`)."""
+    count = resolve_sentences(
+        sentences, subscription=subscription_sentences, server=server_sentences,
+        default=default_sentences,
+    )  # fmt: skip
     return Options(
         sentences=check_sentences(count), algorithm=check_algorithm(algorithm), language=language
     )

@@ -119,10 +119,14 @@ class SummaryService:
         _, summary = await self.summarize(source, self.options(sentences), door="feed")
         return summary
 
-    def options(self, sentences: int | None = None) -> Options:
-        """The one place a request's options are resolved against the settings."""
+    def options(
+        self, sentences: int | None = None, *, server_sentences: int | None = None
+    ) -> Options:
+        """A request's options, resolved against the server's default (`/precis settings`)
+        and the settings (`bot.options.resolve_options`)."""
         return resolve_options(
             sentences,
+            server_sentences=server_sentences,
             default_sentences=self.settings.default_sentences,
             algorithm=self.settings.algorithm,
         )

@@ -1,4 +1,4 @@
-"""`/precis about` and `/precis help`."""
+"""`/precis about`, `/precis help` and `/precis settings` (the server's defaults)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__
+from bot import __version__, escape
+from bot.discord_adapter.sink import NO_MENTIONS
 from bot.nlp.language import snowball_name
-from bot.options import SENTENCES_RANGE
+from bot.options import SENTENCES_MAX, SENTENCES_MIN, SENTENCES_RANGE
+from bot.server_settings import ServerDefaults, color_text, parse_color, parse_languages
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
@@ -29,6 +31,8 @@ channel), `tag:` (in a forum channel, where each item becomes a post: the tag it
 `sentences:`, `include:` / `exclude:` keywords, `backlog:`.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
 `/feed resume`, `/feed test`.
+• `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \
+(like #1f8b4c), `languages:` feed posts may be in (like `en, fr`) (Manage Server).
 • `/precis about` — version, algorithm, languages, uptime."""
 
 
@@ -40,7 +44,7 @@ def _uptime(seconds: float) -> str:
 
 
 class AdminCog(commands.Cog):
-    precis = app_commands.Group(name="precis", description="About Précis")
+    precis = app_commands.Group(name="precis", description="About Précis, and its settings")
 
     def __init__(self, bot: PrecisBot) -> None:
         self.bot = bot
@@ -67,6 +71,75 @@ class AdminCog(commands.Cog):
     @precis.command(name="help", description="How to use Précis")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(HELP, ephemeral=True)
+
+    @precis.command(name="settings", description="Show or change this server's defaults")
+    @app_commands.describe(
+        sentences=f"Sentences per summary ({SENTENCES_RANGE})",
+        entities="Show the key people, places and organizations",
+        color="Embed colour, like #1f8b4c (default: back to Précis blue)",
+        languages="Languages feed posts may be in: ISO 639-1 codes like en, fr (any: all)",
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        sentences: app_commands.Range[int, SENTENCES_MIN, SENTENCES_MAX] | None = None,
+        entities: bool | None = None,
+        color: str | None = None,
+        languages: str | None = None,
+    ) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            await _private(interaction, "Settings belong to a server: use this in one.")
+            return
+        if not interaction.permissions.manage_guild:
+            await _private(
+                interaction, "You need the **Manage Server** permission to see or change "
+                "this server's settings.",
+            )  # fmt: skip
+            return
+        changes: dict[str, object] = {}
+        try:  # every value checked before anything is written
+            if sentences is not None:
+                changes["sentences"] = sentences
+            if entities is not None:
+                changes["entities"] = entities
+            if color is not None:
+                changes["color"] = parse_color(color)
+            if languages is not None:
+                changes["languages"] = parse_languages(languages)
+        except ValueError as exc:
+            await _private(interaction, escape.message(f"Nothing changed: {exc}"))
+            return
+        store = self.bot.store
+        if changes:
+            server = await store.set_server_settings(
+                guild_id, changes, updated_by=interaction.user.id
+            )
+        else:
+            server = await store.get_server_settings(guild_id)
+        head = "Settings saved." if changes else "This server's settings:"
+        await _private(interaction, head + "\n" + settings_text(server, self.bot))
+
+
+def settings_text(server: ServerDefaults, bot: PrecisBot) -> str:
+    """The server's settings, one per line, saying which are Précis' defaults."""
+    default = bot.settings.default_sentences
+    count = f"{default} (Précis default)" if server.sentences is None else str(server.sentences)
+    colour = color_text(server.embed_color) + (" (default)" if server.color is None else "")
+    langs = ", ".join(server.languages) if server.languages else "any"
+    return (
+        f"• Summary sentences: **{count}**\n"
+        f"• Key entities: **{'shown' if server.show_entities else 'hidden'}**\n"
+        f"• Embed colour: **{colour}**\n"
+        f"• Feed post languages: **{langs}**"
+        + (" (items in other languages are skipped, see `/feed list`)" if server.languages
+           else "")
+        + "\nChange one with `/precis settings`: `color:default` and `languages:any` reset."
+    )  # fmt: skip
+
+
+async def _private(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 _COMMON = ("ar", "ca", "da", "de", "el", "en", "es", "fi", "fr", "hu", "id", "it", "nl",

@@ -17,7 +17,7 @@ from bot.discord_adapter.placement import placement, placement_text
 from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import PrecisError
 from bot.feeds.rows import AlreadySubscribed
-from bot.options import SENTENCES_MAX, SENTENCES_MIN
+from bot.options import SENTENCES_MAX, SENTENCES_MIN, resolve_sentences
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
@@ -77,7 +77,8 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         channel="Where to post: a text channel or a forum (default: this channel)",
         thread="Start a thread on each post for its discussion (text channels)",
         tag="Forum channels: the tag every post gets (one of the forum's tags)",
-        sentences=f"Sentences per summary ({SENTENCES_MIN}-{SENTENCES_MAX})",
+        sentences=f"Sentences per summary ({SENTENCES_MIN}-{SENTENCES_MAX}; default: the "
+        "server's, as set when each item is posted)",
         include="Only items mentioning one of these words (comma-separated)",
         exclude="Skip items mentioning any of these words (comma-separated)",
         backlog="Also post the items already in the feed (default: only the newest)",
@@ -113,7 +114,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
                 url.strip().strip("<>"),
                 interaction.guild_id,
                 target,
-                sentences=self.bot.service.options(sentences).sentences,
+                sentences=sentences,  # None: follow the server's default when posting
                 include=_keywords(include),
                 exclude=_keywords(exclude),
                 backlog=backlog,
@@ -146,17 +147,26 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
         subs = await self.bot.feeds.list_subscriptions(
-            guild_id=interaction.guild_id, channel_id=channel.id if channel else None
+            guild_id=guild_id, channel_id=channel.id if channel else None
         )
         if not subs:
             await interaction.response.send_message("No feeds are followed here yet: "
                                                     "try `/feed add`.", ephemeral=True)  # fmt: skip
             return
+        store = self.bot.store
+        server = await store.get_server_settings(guild_id)
+        skipped = await store.skipped_counts(guild_id)
+        default = resolve_sentences(server=server.sentences,
+                                    default=self.bot.settings.default_sentences)  # fmt: skip
         lines: list[str] = []
         used = 0
         for sub in subs:
-            line = subscription_line(sub)
+            line = subscription_line(
+                sub, default_sentences=default, skipped=skipped.get(sub.id, 0)
+            )
             if used + len(line) > 1900:
                 lines.append(f"… and {len(subs) - len(lines)} more")
                 break
@@ -217,7 +227,8 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             )
             return
         sub = await self.bot.feeds.get_subscription(subscription, guild_id=interaction.guild_id)
-        embed = embed_dict(summary, feed_name=sub.feed_title if sub else None)
+        server = await self.bot.store.get_server_settings(interaction.guild_id)
+        embed = embed_dict(summary, feed_name=sub.feed_title if sub else None, server=server)
         await interaction.followup.send(
             f"Preview of the latest item, {item.title or 'untitled'}:",
             embed=discord.Embed.from_dict(embed),

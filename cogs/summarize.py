@@ -17,6 +17,7 @@ from bot.discord_adapter.embeds import embed_dict
 from bot.errors import PrecisError, TooLarge, UnsupportedType
 from bot.options import SENTENCES_MAX, SENTENCES_MIN
 from bot.pipeline import FileSource, Source, TextSource, url_source
+from bot.server_settings import ServerDefaults
 from bot.service import Busy
 
 if TYPE_CHECKING:
@@ -150,9 +151,11 @@ class SummarizeCog(commands.Cog):
             return
         # Acknowledge within Discord's 3 s; the follow-up token lasts 15 min.
         await interaction.response.defer(ephemeral=private, thinking=True)
+        server = await self.server_settings(interaction.guild_id)
+        options = service.options(sentences, server_sentences=server.sentences)
         try:
             source = await make_source()
-            _, summary = await service.summarize(source, service.options(sentences), door=door)
+            _, summary = await service.summarize(source, options, door=door)
         except PrecisError as exc:
             await self.fail(interaction, escape.message(str(exc)), private=private)
             return
@@ -161,10 +164,18 @@ class SummarizeCog(commands.Cog):
             await self.fail(interaction, "Something went wrong on my side; it has been logged.",
                             private=private)  # fmt: skip
             return
-        embed = discord.Embed.from_dict(embed_dict(summary))
+        embed = discord.Embed.from_dict(embed_dict(summary, server=server))
         await interaction.followup.send(
             embed=embed, ephemeral=private, allowed_mentions=NO_MENTIONS
         )
+
+    async def server_settings(self, guild_id: int | None) -> ServerDefaults:
+        """The server's defaults; when the database cannot say, the instance's (logged)."""
+        try:
+            return await self.bot.store.get_server_settings(guild_id)
+        except Exception:
+            log.exception("could not read the settings of server %s", guild_id)
+            return ServerDefaults()
 
     async def fail(self, interaction: discord.Interaction, message: str, *, private: bool) -> None:
         """Errors are private: drop the public "thinking…" message, then answer ephemerally."""

@@ -116,7 +116,7 @@ def test_notices_quote_titles_and_reason_phrases_inertly(text: str) -> None:
         failure_count=4, failing_since=dt.datetime.now(dt.UTC), last_error=text,
         next_poll=dt.datetime.now(dt.UTC),
     )  # fmt: skip
-    _assert_safe(subscription_line(sub).replace("<#2>", ""))
+    _assert_safe(subscription_line(sub, default_sentences=3).replace("<#2>", ""))
 
 
 def test_a_3_kb_reason_phrase_still_makes_a_notice_discord_accepts() -> None:

@@ -13,7 +13,8 @@ PACKAGES = ("bot", "cogs", "config")
 
 # Lowest first. A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("bot.errors", "bot.models", "bot.options", "bot.escape", "bot.compiled", "bot.__init__"),
+    ("bot.errors", "bot.models", "bot.options", "bot.server_settings", "bot.escape",
+     "bot.compiled", "bot.__init__"),
     ("config",),
     ("bot.nlp",),
     ("bot.ingest",),

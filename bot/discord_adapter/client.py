@@ -164,6 +164,7 @@ def feeds_config(settings: Settings) -> FeedsConfig:
         global_limit=settings.feed_global_limit,
         delivery_retry_base=settings.feed_retry_seconds,
         max_feed_bytes=settings.max_fetch_bytes,
+        default_sentences=settings.default_sentences,
     )
 
 

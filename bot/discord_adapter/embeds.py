@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from bot import escape
 from bot.models import Entity, Summary
 from bot.render import ENTITY_HEADINGS, entities_by_type, source_parts
+from bot.server_settings import DEFAULT_COLOR, ServerDefaults
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 EMBED_TITLE = 256
@@ -20,7 +21,7 @@ EMBED_FIELD_VALUE = 1024
 EMBED_FIELDS = 25
 EMBED_FOOTER = 2048
 EMBED_TOTAL = 6000
-EMBED_COLOR = 0x2B6CB0
+EMBED_COLOR = DEFAULT_COLOR  # a server may choose its own (`/precis settings color:`)
 
 
 
@@ -34,9 +35,13 @@ def _fit(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:\\") + "…"
 
 
-def embed_dict(summary: Summary, *, feed_name: str | None = None) -> dict[str, Any]:
-    """A Discord embed within every limit, dropping whole sentences/entities to fit."""
-    embed: dict[str, Any] = {"type": "rich", "color": EMBED_COLOR}
+def embed_dict(
+    summary: Summary, *, feed_name: str | None = None, server: ServerDefaults | None = None
+) -> dict[str, Any]:
+    """A Discord embed within every limit, dropping whole sentences/entities to fit; in the
+    server's colour, and without entities when the server turned them off."""
+    server = server or ServerDefaults()
+    embed: dict[str, Any] = {"type": "rich", "color": server.embed_color}
     title = summary.title or _host(summary.source.url) or "Summary"
     embed["title"] = _fit(escape.discord(title), EMBED_TITLE)
     link = escape.link_target(summary.source.url)
@@ -67,7 +72,8 @@ def embed_dict(summary: Summary, *, feed_name: str | None = None) -> dict[str, A
         used += len(line) + 1
     embed["description"] = "\n".join(bullets)
 
-    entity_lines = _entity_lines(summary.entities, EMBED_FIELD_VALUE)
+    entities = summary.entities if server.show_entities else []
+    entity_lines = _entity_lines(entities, EMBED_FIELD_VALUE)
     embed["fields"] = (
         [{"name": "Key entities", "value": "\n".join(entity_lines), "inline": False}]
         if entity_lines

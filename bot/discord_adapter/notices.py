@@ -62,8 +62,14 @@ def status_text(sub: Subscription) -> str:
     return "healthy" if sub.last_success else "waiting for the first poll"
 
 
-def subscription_line(sub: Subscription) -> str:
-    """One line of `/feed list`."""
+def subscription_line(sub: Subscription, *, default_sentences: int, skipped: int = 0) -> str:
+    """One line of `/feed list`: a subscription without its own count shows the server's
+    default it follows; items skipped for their language are counted."""
+    count = _sentences(default_sentences if sub.sentences is None else sub.sentences)
+    if sub.sentences is None:
+        count += " (server default)"
+    if skipped:
+        count += f" · {skipped} skipped (language)"
     keywords = ""
     if sub.include:
         keywords += f" · only: {', '.join(sub.include)}"
@@ -71,7 +77,7 @@ def subscription_line(sub: Subscription) -> str:
         keywords += f" · not: {', '.join(sub.exclude)}"
     return (
         f"`#{sub.id}` **{_md(sub.feed_title)}** → <#{sub.channel_id}>{_where(sub)}"
-        f" · {sub.sentences} sentences{keywords} · {status_text(sub)}"
+        f" · {count}{keywords} · {status_text(sub)}"
     )
 
 
@@ -82,6 +88,10 @@ def _where(sub: Subscription) -> str:
     if sub.mode == THREAD:
         return " (thread per post)"
     return ""
+
+
+def _sentences(count: int) -> str:
+    return f"{count} sentence" + ("" if count == 1 else "s")
 
 
 def already_subscribed_text(exc: AlreadySubscribed) -> str:

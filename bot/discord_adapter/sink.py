@@ -44,7 +44,9 @@ class DiscordSink:
         log.debug("posting item %s of subscription %s in %s (nonce %s): %s",
                   delivery.item.key, delivery.subscription_id, delivery.channel_id,
                   delivery.nonce, summary.title)  # fmt: skip
-        embed = discord.Embed.from_dict(embed_dict(summary, feed_name=delivery.feed_title))
+        embed = discord.Embed.from_dict(
+            embed_dict(summary, feed_name=delivery.feed_title, server=delivery.server)
+        )
         return await self.send(delivery.channel_id, embed=embed, nonce=delivery.nonce)
 
     @property

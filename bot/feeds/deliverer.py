@@ -107,6 +107,11 @@ class Deliverer:
 
     async def _deliver_one(self, delivery: Delivery) -> bool:
         """Post one item; True when the next item of the subscription may follow."""
+        if delivery.message_id is None:  # not posted yet (a thread step alone needs none)
+            summary = await self.items.for_delivery(delivery)
+            if not delivery.server.allows_language(summary.language):
+                await self._skip(delivery, summary.language)
+                return True
         result = await self.posting.post(delivery)
         now = utcnow()
         if result.kind == "sent":
@@ -150,6 +155,16 @@ class Deliverer:
             self.rt.store.mark_retry(delivery.id, retry_at, result.reason, delivery.lease_token)
         )
         return False
+
+    async def _skip(self, delivery: Delivery, language: str) -> None:
+        """Not posted: the item is in a language the server's settings leave out."""
+        allowed = ", ".join(delivery.server.languages)
+        reason = f"in language {language}; this server posts only {allowed}"
+        log.info("delivery %s skipped: %s", delivery.id, reason)
+        self.rt.stats.skipped += 1
+        await self.rt.commit(
+            self.rt.store.mark_skipped(delivery.id, reason, delivery.lease_token)
+        )
 
     async def _send_notice(self, notice: Notice) -> None:
         result = await guarded(self.sink.notify(notice), f"notice {notice.id}")

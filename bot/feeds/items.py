@@ -16,19 +16,31 @@ from bot.feeds.rows import Delivery
 from bot.feeds.runtime import FeedStats, Summarize
 from bot.ingest.feeds import html_to_text
 from bot.models import SourceInfo, Stats, Summary
+from bot.options import DEFAULT_SENTENCES, resolve_sentences
 
 log = logging.getLogger("precis.feeds")
 
 
 class ItemSummaries:
-    def __init__(self, summarize: Summarize, stats: FeedStats) -> None:
+    def __init__(
+        self, summarize: Summarize, stats: FeedStats, default_sentences: int = DEFAULT_SENTENCES
+    ) -> None:
         self.summarize = summarize
         self.stats = stats
+        self.default_sentences = default_sentences
         self._summaries: OrderedDict[tuple[int, int], Summary] = OrderedDict()
         self._summary_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
+    def sentences(self, delivery: Delivery) -> int:
+        """The count for this post: the subscription's, else the server's default now."""
+        return resolve_sentences(
+            None, subscription=delivery.sentences, server=delivery.server.sentences,
+            default=self.default_sentences,
+        )  # fmt: skip
+
     async def for_delivery(self, delivery: Delivery) -> Summary:
-        cache_key = (delivery.item.id, delivery.sentences)
+        sentences = self.sentences(delivery)
+        cache_key = (delivery.item.id, sentences)
         cached = self._summaries.get(cache_key)
         if cached is not None:
             return cached
@@ -43,7 +55,7 @@ class ItemSummaries:
                 item = delivery.item
                 summary = await self.for_item(
                     item.link, item.content_html, item.title, item.published,
-                    delivery.feed_title, delivery.sentences, image=item.image,
+                    delivery.feed_title, sentences, image=item.image,
                 )  # fmt: skip
                 self._summaries[cache_key] = summary
                 while len(self._summaries) > 512:  # kept a while: other channels may want it

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
-from bot.feeds.rows import Delivery, Notice, delivery_nonce, notice, stored_item
+from bot.feeds.rows import Delivery, Notice, delivery_nonce, notice, server_defaults, stored_item
 from bot.feeds.schema import (
     FAILED,
     PENDING,
@@ -30,6 +30,7 @@ from bot.feeds.schema import (
     feeds,
     items,
     notices,
+    server_settings,
     subscriptions,
     to_db,
     unleased,
@@ -103,6 +104,9 @@ async def notify_subscribers(
 # -------------------------------------------------------------------- queries
 
 
+_SERVER = ("sentences", "entities", "color", "languages")
+
+
 def _deliveries_select() -> sa.Select[Any]:
     """Deliveries with what posting them needs: the subscription, the item, the feed."""
     return (
@@ -123,10 +127,13 @@ def _deliveries_select() -> sa.Select[Any]:
             feeds.c.title.label("feed_title"),
             feeds.c.url.label("feed_url"),
             *[c.label("i_" + c.name) for c in items.c],
+            # the server's settings as they are now: a subscription follows them
+            *[c.label("s_" + c.name) for c in server_settings.c if c.name in _SERVER],
         )
         .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
         .join(items, items.c.id == deliveries.c.item_id)
         .join(feeds, feeds.c.id == items.c.feed_id)
+        .outerjoin(server_settings, server_settings.c.guild_id == subscriptions.c.guild_id)
         .order_by(deliveries.c.subscription_id, deliveries.c.item_id)
     )
 
@@ -179,6 +186,7 @@ def _delivery(row: Any) -> Delivery:
         thread_id=_opt_int(m["thread_id"]),
         thread_name=m["thread_name"],
         intent_at=aware(m["intent_at"]),
+        server=server_defaults(m, "s_"),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.errors import InputError
 from bot.feeds.schema import CHANNEL, aware, feeds, subscriptions, utcnow
+from bot.server_settings import ServerDefaults
 
 
 def delivery_nonce(subscription_id: int, item_key: str) -> str:
@@ -50,7 +51,7 @@ class Subscription:
     feed_id: int
     guild_id: int
     channel_id: int
-    sentences: int
+    sentences: int | None  # None: follows the server's default (resolved when posting)
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     paused: bool
@@ -118,7 +119,7 @@ class Delivery:
     feed_title: str
     feed_url: str
     item: StoredItem
-    sentences: int
+    sentences: int | None  # the subscription's own count; None follows the server's
     nonce: str
     attempts: int
     lease_token: int = 0  # presented with the completion (fencing)
@@ -128,6 +129,7 @@ class Delivery:
     thread_id: int | None = None
     thread_name: str | None = None  # the forum post's or thread's name, once chosen
     intent_at: dt.datetime | None = None  # first attempt at creating the forum post
+    server: ServerDefaults = field(default_factory=ServerDefaults)  # the server's settings
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,17 @@ def stored_item(m: Any, prefix: str = "") -> StoredItem:
         author=m[prefix + "author"],
         content_html=m[prefix + "content"],
         image=m[prefix + "image"],
+    )
+
+
+def server_defaults(m: Any, prefix: str = "") -> ServerDefaults:
+    """A server's settings from a `server_settings` row (or a left join's None columns)."""
+    entities = m[prefix + "entities"]
+    return ServerDefaults(
+        sentences=m[prefix + "sentences"],
+        entities=None if entities is None else bool(entities),
+        color=m[prefix + "color"],
+        languages=tuple(m[prefix + "languages"] or ()),
     )
 
 

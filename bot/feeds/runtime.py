@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.store import Store
 from bot.models import Summary
+from bot.options import DEFAULT_SENTENCES
 
 log = logging.getLogger("precis.feeds")
 
@@ -33,6 +34,7 @@ class FeedsConfig:
     poll_jitter: float = 0.1  # each interval is stretched or shrunk by up to this fraction
     max_items_per_poll: int = 5  # per subscription; the rest of a flood is marked seen
     max_backlog_items: int = 50  # `/feed add backlog:true` posts at most this many
+    default_sentences: int = DEFAULT_SENTENCES  # when neither subscription nor server says
     failure_notice_after: int = 3  # consecutive failures before the channel is told
     per_host_limit: int = 2
     global_limit: int = 10
@@ -125,6 +127,7 @@ class FeedStats:
     gone: int = 0
     notices: int = 0
     fallbacks: int = 0  # items summarized from the feed's own content
+    skipped: int = 0  # items not posted: a language the server does not allow
     started: float = field(default_factory=time.time)
 
 

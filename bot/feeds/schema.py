@@ -15,6 +15,7 @@ import sqlalchemy as sa
 CHUNK = 400  # bound parameters per IN (...) list: well under every backend's limit
 
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+SKIPPED = "skipped"  # a delivery not posted on purpose (a language the server excludes)
 
 # Where a subscription posts (subscriptions.mode): a message in a text channel, a forum
 # post, or a message with its own discussion thread (0004 on).
@@ -67,7 +68,8 @@ subscriptions = sa.Table(
     sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
     sa.Column("guild_id", sa.BigInteger, nullable=False),
     sa.Column("channel_id", sa.BigInteger, nullable=False),
-    sa.Column("sentences", sa.Integer, nullable=False, server_default="3"),
+    # NULL: follow the server's default as it is when each item is posted (0005 on)
+    sa.Column("sentences", sa.Integer, nullable=True),
     sa.Column("include", sa.JSON, nullable=False),
     sa.Column("exclude", sa.JSON, nullable=False),
     sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -156,6 +158,20 @@ notices = sa.Table(
     *_lease_columns(token=True),
     sa.Column("params", sa.JSON, nullable=True),  # the notice's parameters (0003 on)
     sa.Index("ix_notices_status_next", "status", "next_attempt"),
+)
+
+
+# A server's own defaults (`/precis settings`); NULL (or no row) means "not set" (0005 on).
+server_settings = sa.Table(
+    "server_settings",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("sentences", sa.Integer, nullable=True),
+    sa.Column("entities", sa.Boolean, nullable=True),
+    sa.Column("color", sa.Integer, nullable=True),
+    sa.Column("languages", sa.JSON, nullable=True),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.BigInteger, nullable=True),
 )
 
 

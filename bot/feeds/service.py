@@ -27,7 +27,7 @@ from bot.feeds.store import Store
 from bot.ingest.feeds import FeedItem
 from bot.ingest.fetch import FetchLimits
 from bot.models import Summary
-from bot.options import DEFAULT_SENTENCES
+from bot.options import check_sentences, resolve_sentences
 
 log = logging.getLogger("precis.feeds")
 
@@ -51,7 +51,7 @@ class FeedService:
             limits = FetchLimits.from_settings(get_settings())
         self.rt = Runtime(store, self.config)
         self.stats = self.rt.stats
-        self.items = ItemSummaries(summarize, self.rt.stats)
+        self.items = ItemSummaries(summarize, self.rt.stats, self.config.default_sentences)
         self.scheduler = Scheduler(self.rt, limits, fetch)
         self.deliverer = Deliverer(self.rt, sink, self.items)
         self._loops: list[asyncio.Task[None]] = []
@@ -121,7 +121,7 @@ class FeedService:
         guild_id: int,
         channel_id: int,
         *,
-        sentences: int = DEFAULT_SENTENCES,
+        sentences: int | None = None,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         backlog: bool = False,
@@ -130,11 +130,14 @@ class FeedService:
     ) -> tuple[Subscription, str, int]:
         """Validate (or discover from a page) the feed now and subscribe the channel.
 
-        Returns the subscription, the feed's title and how many items it has. Only
+        `sentences` None: the subscription follows the server's default as it is when each
+        item is posted. Returns the subscription, the feed's title and how many items it has. Only
         the newest item is queued (or, with `backlog`, up to `max_backlog_items`):
         the rest are marked seen. Raises `PrecisError` with a message for the user.
         """
         url = _normalize_url(url)
+        if sentences is not None:
+            check_sentences(sentences)
         known = await self.store.get_feed_by_url(url)
         if known is not None:
             for sub in await self.store.list_subscriptions(feed_id=known.id):
@@ -216,9 +219,14 @@ class FeedService:
         item = parsed.newest
         if item is None:
             raise InputError(f"The feed {parsed.title} has no items yet.")
+        server = await self.store.get_server_settings(sub.guild_id)
+        sentences = resolve_sentences(
+            None, subscription=sub.sentences, server=server.sentences,
+            default=self.config.default_sentences,
+        )  # fmt: skip
         summary = await self.items.for_item(
             item.link, item.content_html, item.title, item.published, parsed.title,
-            sub.sentences, image=item.image,
+            sentences, image=item.image,
         )  # fmt: skip
         return item, summary
 

@@ -2,6 +2,7 @@
 
     feeds, polls and new items ... bot/feeds/ingest.py
     subscriptions ................ bot/feeds/subscriptions.py
+    per-server settings .......... bot/feeds/settings.py
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
@@ -21,10 +22,11 @@ import sqlalchemy as sa
 from bot.feeds.ingest import FeedQueries
 from bot.feeds.queue import QueueQueries
 from bot.feeds.schema import PENDING, deliveries, feeds, items, notices, subscriptions, to_db
+from bot.feeds.settings import SettingsQueries
 from bot.feeds.subscriptions import SubscriptionQueries
 
 
-class Store(FeedQueries, SubscriptionQueries, QueueQueries):
+class Store(FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 
     async def prune(self, now: dt.datetime, *, keep_days: float = 90) -> int:

@@ -1,4 +1,5 @@
-"""Subscriptions: a channel following a feed, with its sentence count and keywords."""
+"""Subscriptions: a channel following a feed, with its sentence count (None: the
+server's default when each item is posted) and keywords."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class SubscriptionQueries(Database):
         items_now: Sequence[FeedItem],
         guild_id: int,
         channel_id: int,
-        sentences: int,
+        sentences: int | None,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         backlog: bool = False,
@@ -243,7 +244,7 @@ async def _insert_subscription(
     feed_id: int,
     guild_id: int,
     channel_id: int,
-    sentences: int,
+    sentences: int | None,
     include: Sequence[str],
     exclude: Sequence[str],
     created_by: int | None,

@@ -150,6 +150,57 @@ async def test_add_subscription_seeds_without_flood(url: str) -> None:
         await store.close()
 
 
+async def test_upgrade_to_0005_keeps_counts_and_adds_server_settings(url: str) -> None:
+    """A subscription made before 0005 keeps its count; a new one may follow the server
+    (NULL), and its deliveries carry the server's settings as they are when claimed."""
+    assert await migrate(url, "0003") == "0003"
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO feeds (id, url, title, created_at, failure_count, "
+                "failure_notified, next_poll, item_count) VALUES "
+                "(1, 'https://news.example.com/rss', 'News', :t, 0, 0, :t, 0)"
+            ),
+            {"t": T0},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO subscriptions (id, feed_id, guild_id, channel_id, sentences, "
+                "include, exclude, paused, created_at) VALUES "
+                "(7, 1, 11, 12, 4, '[]', '[]', 0, :t)"
+            ),
+            {"t": T0},
+        )
+    await engine.dispose()
+    store = await Store.open(url)
+    try:
+        assert await store.revision() == "0005"
+        old = await store.get_subscription(7)
+        assert old is not None and old.sentences == 4
+        now = utcnow()
+        sub = await store.add_subscription(
+            feed_url="https://other.example.com/rss", feed_title="Other", site_link=None,
+            state=FeedState(None, None), items_now=[_item(1)],
+            guild_id=11, channel_id=13, sentences=None, now=now, next_poll=now,
+        )  # fmt: skip
+        assert sub.sentences is None
+        (due,) = await store.due_deliveries(now)
+        assert due.sentences is None and due.server.sentences is None
+        saved = await store.set_server_settings(11, {"sentences": 2, "languages": ("fr",)})
+        assert (saved.sentences, saved.languages, saved.color) == (2, ("fr",), None)
+        await store.set_server_settings(11, {"color": 0x1F8B4C})
+        (due,) = await store.due_deliveries(now)
+        assert (due.server.sentences, due.server.color, due.server.languages) == (
+            2, 0x1F8B4C, ("fr",))  # fmt: skip
+        assert (await store.get_server_settings(99)).sentences is None
+        assert await store.mark_skipped(due.id, "in language en")
+        assert await store.skipped_counts(11) == {sub.id: 1}
+        assert await store.due_deliveries(now) == []
+    finally:
+        await store.close()
+
+
 async def test_due_deliveries_never_overtake_a_waiting_item(url: str) -> None:
     store = await Store.open(url)
     try:
