@@ -31,6 +31,8 @@ channel), `tag:` (in a forum channel, where each item becomes a post: the tag it
 `sentences:`, `include:` / `exclude:` keywords, `backlog:`.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
 `/feed resume`, `/feed test`.
+• `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
+`/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \
 (like #1f8b4c), `languages:` feed posts may be in (like `en, fr`) (Manage Server).
 • `/precis about` — version, algorithm, languages, uptime."""

@@ -1,9 +1,11 @@
-"""`/feed add|list|remove|pause|resume|test`: thin commands over the feeds package's one
-door (`bot.feeds.service.FeedService`); what is posted, and how, is the adapter's
+"""`/feed add|list|remove|pause|resume|test|import|export`: thin commands over the feeds
+package's one door (`bot.feeds.service.FeedService`); what is posted, and how, is the adapter's
 (`bot.discord_adapter`)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,11 +14,16 @@ from discord import app_commands
 
 from bot import escape
 from bot.discord_adapter.embeds import embed_dict
-from bot.discord_adapter.notices import already_subscribed_text, subscription_line
+from bot.discord_adapter.notices import (
+    already_subscribed_text,
+    import_report_text,
+    subscription_line,
+)
 from bot.discord_adapter.placement import placement, placement_text
 from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import PrecisError
-from bot.feeds.rows import AlreadySubscribed
+from bot.feeds.opml import MAX_IMPORT_FEEDS, MAX_OPML_BYTES, build_opml, import_feeds, parse_opml
+from bot.feeds.rows import AlreadySubscribed, Subscription
 from bot.options import SENTENCES_MAX, SENTENCES_MIN, resolve_sentences
 
 if TYPE_CHECKING:
@@ -235,6 +242,85 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @app_commands.command(name="import", description="Follow every feed of an OPML file")
+    @app_commands.describe(
+        file=f"An .opml file (at most {MAX_OPML_BYTES // 1048576} MB, {MAX_IMPORT_FEEDS} new "
+        "feeds per import)",
+        channel="Where to post the feeds' items",
+    )
+    async def import_opml(
+        self, interaction: discord.Interaction, file: discord.Attachment,
+        channel: discord.TextChannel,
+    ) -> None:  # fmt: skip
+        assert interaction.guild_id is not None
+        if file.size > MAX_OPML_BYTES:  # refused before downloading anything
+            await interaction.response.send_message(
+                escape.message(
+                    f"`{file.filename}` is {file.size / 1048576:.1f} MB; an OPML file may be "
+                    f"at most {MAX_OPML_BYTES // 1048576} MB. Nothing was imported."
+                ), ephemeral=True, allowed_mentions=NO_MENTIONS,
+            )  # fmt: skip
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            data = await file.read()
+            feeds = await asyncio.to_thread(parse_opml, data)
+        except discord.HTTPException:
+            await self._private(interaction, f"I couldn't download `{file.filename}` from "
+                                "Discord. Nothing was imported.")  # fmt: skip
+            return
+        except PrecisError as exc:
+            await self._private(interaction, f"{exc} Nothing was imported.")
+            return
+        report = await import_feeds(
+            self.bot.feeds, feeds, interaction.guild_id, channel.id,
+            created_by=interaction.user.id,
+        )  # fmt: skip
+        log.info("OPML import into %s: %d added, %d already, %d failed, %d over the cap",
+                 channel.id, len(report.added), len(report.already), len(report.failed),
+                 len(report.over_cap))  # fmt: skip
+        await interaction.followup.send(
+            import_report_text(report, channel.id, MAX_IMPORT_FEEDS),
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )  # fmt: skip
+
+    @app_commands.command(name="export", description="This server's feeds as an OPML file")
+    async def export_opml(self, interaction: discord.Interaction) -> None:
+        subs = await self.bot.feeds.list_subscriptions(guild_id=interaction.guild_id)
+        if not subs:
+            await interaction.response.send_message(
+                "No feeds are followed here yet: nothing to export.", ephemeral=True
+            )
+            return
+        guild = interaction.guild
+        name = guild.name if guild else "a server"
+        data = build_opml(_by_channel(subs, guild), f"Précis feeds of {name}")
+        await interaction.response.send_message(
+            f"{len(subs)} feeds in {len({s.channel_id for s in subs})} channels, as OPML "
+            "(`/feed import` reads it back):",
+            file=discord.File(io.BytesIO(data), filename="precis-feeds.opml"),
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )  # fmt: skip
+
+    async def _private(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.followup.send(
+            escape.message(text), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+def _by_channel(
+    subs: list[Subscription], guild: discord.Guild | None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Feeds grouped by channel, named "#channel" (the channel's id when unknown)."""
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for sub in subs:
+        groups.setdefault(sub.channel_id, []).append((sub.feed_title, sub.feed_url))
+    named = []
+    for channel_id, feeds in groups.items():
+        channel = guild.get_channel(channel_id) if guild else None
+        named.append((f"#{channel.name}" if channel else f"#{channel_id}", feeds))
+    return named
 
 
 async def setup(bot: PrecisBot) -> None:

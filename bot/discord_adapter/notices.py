@@ -8,6 +8,7 @@ import datetime as dt
 
 from bot import escape
 from bot.escape import discord_inline as _md
+from bot.feeds.opml import ImportReport
 from bot.feeds.rows import AlreadySubscribed, Notice, Subscription
 from bot.feeds.schema import FORUM, THREAD
 
@@ -103,3 +104,46 @@ def already_subscribed_text(exc: AlreadySubscribed) -> str:
 
 def _when(value: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def import_report_text(report: ImportReport, channel_id: int, cap: int) -> str:
+    """The one private answer to `/feed import`: what was added, already followed, failed
+    (with the reason) and left over the cap — cut, by whole lines, to Discord's limit."""
+    head = (
+        f"Import into <#{channel_id}>: **{len(report.added)} added**, "
+        f"{len(report.already)} already followed, {len(report.failed)} failed"
+        + (f", {len(report.over_cap)} over the cap" if report.over_cap else "")
+        + "."
+    )
+    lines = [head]
+    if report.added:
+        names = ", ".join(f"{_md(title, 80)} (`#{sub_id}`)" for title, sub_id in report.added)
+        lines.append(f"**Added** (each posts its newest item, then every new one): {names}")
+    if report.already:
+        lines.append("**Already followed:** " + ", ".join(_md(n, 80) for n in report.already))
+    lines += [f"• **{_md(name, 80)}** failed: {_md(reason, 200)}" for name, reason in report.failed]
+    if report.over_cap:
+        lines.append(
+            f"{len(report.over_cap)} more feeds were not imported: one import adds at most "
+            f"{cap}. Run the same import again for the next ones."
+        )
+    return _fit_lines(lines, escape.MESSAGE_LIMIT)
+
+
+def _fit_lines(lines: list[str], limit: int) -> str:
+    """Whole lines within `limit`, then "… and N more lines"; a line that alone is too
+    long is cut."""
+    kept: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        line = escape.cut(line, limit - 40)
+        more = f"… and {len(lines) - n} more lines"
+        if used + len(line) + 1 > limit - len(more) - 1 and n < len(lines) - 1:
+            kept.append(more)
+            break
+        if used + len(line) + 1 > limit:
+            kept.append(more)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
