@@ -183,7 +183,8 @@ async def test_deleted_channel_pauses_and_tells_the_server(
             break
         await asyncio.sleep(0.1)
     assert sub is not None and sub.paused
-    general = await harness.fake.wait_for_messages(harness.channel, 1)
+    # #general already holds the public answer to /feed add: wait for the notice after it
+    general = await harness.fake.wait_for_messages(harness.channel, 2, timeout=20)
     assert "paused" in general[-1]["content"].lower()
 
 
