@@ -72,13 +72,14 @@ def first_image(
 def page_image(tree: Any, base: str | None) -> str | None:
     """The page's declared lead image (`og:image`, else `twitter:image`, else
     `<link rel="image_src">`), unless it is declared tiny."""
-    og_width = _meta(tree, "og:image:width")
-    og_height = _meta(tree, "og:image:height")
+    metas = _metas(tree)
+    og_width = next(iter(metas.get("og:image:width", [])), None)
+    og_height = next(iter(metas.get("og:image:height", [])), None)
     small_imgs = _small_img_sources(tree, base)
     candidates: list[tuple[object, object, object]] = []
     for name in _PAGE_IMAGE_NAMES:
         declared = (og_width, og_height) if name.startswith("og:") else (None, None)
-        for value in _meta_all(tree, name):
+        for value in metas.get(name, []):
             candidates.append((value, *declared))
     for href in tree.xpath('//link[@rel="image_src"]/@href'):
         candidates.append((str(href), None, None))
@@ -86,16 +87,17 @@ def page_image(tree: Any, base: str | None) -> str | None:
     return first_image(kept, base)
 
 
-def _meta_all(tree: Any, name: str) -> list[str]:
-    found: list[str] = []
-    for attr in ("property", "name", "itemprop"):
-        found += [str(v) for v in tree.xpath(f'//meta[@{attr}="{name}"]/@content')]
+def _metas(tree: Any) -> dict[str, list[str]]:
+    """The page's image-related `<meta>` values by name (property, name or itemprop), in
+    one pass over its meta elements."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.xpath("//meta[@content]"):
+        content = meta.get("content")
+        for attr in ("property", "name", "itemprop"):
+            name = (meta.get(attr) or "").strip().lower()
+            if name.startswith(("og:image", "twitter:image")) and content:
+                found.setdefault(name, []).append(str(content))
     return found
-
-
-def _meta(tree: Any, name: str) -> str | None:
-    values = _meta_all(tree, name)
-    return values[0] if values else None
 
 
 def _small_img_sources(tree: Any, base: str | None) -> set[str | None]:
