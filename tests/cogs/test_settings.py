@@ -47,12 +47,13 @@ async def test_settings_show_change_and_refuse_bad_values(harness: Harness) -> N
     assert "Settings saved" in text and "**2**" in text and "hidden" in text
     assert "#1f8b4c" in text and "**en, fr**" in text
 
-    for options, expected in [
+    bad: list[tuple[dict[str, Any], str]] = [
         ({"color": "blue"}, "hex colour"),
         ({"color": "#12345"}, "hex colour"),
         ({"languages": "english"}, "iso 639-1"),
         ({"languages": "fr, xx", "sentences": 5}, "`xx`"),
-    ]:
+    ]
+    for options, expected in bad:
         answer = error_text(await settings(harness, options))
         assert "nothing changed" in answer.lower() and expected in answer.lower(), answer
     server = await harness.bot.store.get_server_settings(int(harness.guild["id"]))
