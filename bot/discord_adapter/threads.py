@@ -103,7 +103,9 @@ async def create_forum_post(
         forum = bot.get_channel(forum_id) or await bot.fetch_channel(forum_id)
         if not isinstance(forum, discord.ForumChannel):
             return DeliveryResult.gone(f"<#{forum_id}> is not a forum channel any more")
-        embed = discord.Embed.from_dict(embed_dict(summary, feed_name=delivery.feed_title))
+        embed = discord.Embed.from_dict(
+            embed_dict(summary, feed_name=delivery.feed_title, server=delivery.server)
+        )
         kwargs: dict[str, Any] = {"name": name, "embed": embed, "allowed_mentions": NO_MENTIONS,
                                   "auto_archive_duration": archive}  # fmt: skip
         if delivery.tag_id is not None:

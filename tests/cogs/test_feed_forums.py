@@ -275,3 +275,18 @@ async def test_a_tag_deleted_from_the_forum_pauses_the_feed_with_the_reason(
     current = await harness.bot.store.get_subscription(sub.id)
     assert current is not None and current.paused
     assert len(harness.fake.threads(forum["id"])) == 1
+
+
+async def test_forum_posts_follow_the_server_settings(harness: Harness, feeds: FeedServer) -> None:
+    # The per-server defaults (issue 13 §4) reach forum posts as they reach channel posts:
+    # the colour, the sentence count and entities of the moment an item is posted.
+    from tests.cogs.test_settings import bullets, settings
+
+    await settings(harness, {"sentences": 2, "entities": False, "color": "#abcdef"})
+    live_feed(feeds, items=1)
+    forum = await make_forum(harness, ["Local"])
+    await feed_command(harness, "add", {"url": feeds.url("/feed.xml"), "channel": forum["id"]})
+    [post] = await until(posts_in(harness, forum["id"], 1), "the forum post")
+    embed = post["messages"][0]["embeds"][0]
+    assert embed["color"] == 0xABCDEF
+    assert bullets(embed) == 2 and "fields" not in embed
