@@ -30,7 +30,7 @@ summary of every new item; options `thread:True` (a thread on each post, in a te
 channel), `tag:` (in a forum channel, where each item becomes a post: the tag it gets), \
 `sentences:`, `include:` / `exclude:` keywords, `backlog:`.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
-`/feed resume`, `/feed test`.
+`/feed resume`, `/feed test`, `/feed log` (the last 25 items: posted or not, and why).
 • `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
 `/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \

@@ -1,4 +1,4 @@
-"""`/feed add|list|remove|pause|resume|test|import|export`: thin commands over the feeds
+"""`/feed add|list|remove|pause|resume|test|log|import|export`: thin commands over the feeds
 package's one door (`bot.feeds.service.FeedService`); what is posted, and how, is the adapter's
 (`bot.discord_adapter`)."""
 
@@ -14,6 +14,7 @@ from discord import app_commands
 
 from bot import escape
 from bot.discord_adapter.embeds import embed_dict
+from bot.discord_adapter.fate_log import log_description, log_title
 from bot.discord_adapter.notices import (
     already_subscribed_text,
     import_report_text,
@@ -241,6 +242,31 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             embed=discord.Embed.from_dict(embed),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
+        )
+
+    @app_commands.command(name="log", description="The last 25 items: posted or not, and why")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    async def log(self, interaction: discord.Interaction, subscription: int) -> None:
+        sub = await self.bot.feeds.get_subscription(subscription, guild_id=interaction.guild_id)
+        if sub is None:
+            await interaction.response.send_message(
+                f"There is no feed `#{subscription}` in this server (see `/feed list`).",
+                ephemeral=True,
+            )
+            return
+        fates = await self.bot.store.fate_log(sub.id)
+        if not fates:
+            await interaction.response.send_message(
+                f"Nothing recorded for `#{sub.id}` yet: items appear here as the feed is "
+                "polled (kept 30 days).", ephemeral=True,
+            )  # fmt: skip
+            return
+        embed = discord.Embed(
+            title=log_title(sub.feed_title, len(fates)), description=log_description(fates)
+        )
+        embed.set_footer(text=f"#{sub.id} · newest first · kept 30 days")
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     @app_commands.command(name="import", description="Follow every feed of an OPML file")

@@ -12,9 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
+from bot.feeds.fates import filter_reason, record_fates
 from bot.feeds.queue import add_notice, enqueue, notify_subscribers
 from bot.feeds.rows import FailureResult, FeedRow, FeedState, IngestResult, feed_row
 from bot.feeds.schema import (
+    BACKLOG,
+    DUPLICATE,
+    FILTERED,
+    FLOOD,
+    QUEUED,
     aware,
     chunks,
     feeds,
@@ -24,7 +30,7 @@ from bot.feeds.schema import (
     unleased,
     utcnow,
 )
-from bot.ingest.feeds import FeedItem, matches_filters
+from bot.ingest.feeds import FeedItem
 
 
 class FeedQueries(Database):
@@ -213,8 +219,11 @@ async def ingest_items(
     keys = [it.key for it in batch]
     prints = [it.fingerprint for it in batch if it.fingerprint]
     known_keys, known_prints = await _known(conn, feed_id, keys, prints)
-    fresh, churned = _fresh(batch, known_keys, known_prints)
+    fresh, dups = _fresh(batch, known_keys, known_prints)
+    churned = len(dups)
     await _touch(conn, feed_id, keys, prints, now)
+    if dups and not quiet:
+        await _record_duplicates(conn, feed_id, dups, now)
     if not fresh:
         return IngestResult(churned=churned)
     ids = await _insert_items(conn, feed_id, fresh, now)
@@ -224,6 +233,25 @@ async def ingest_items(
         conn, feed_id, feed_title, fresh, ids, now=now, max_per_poll=max_per_poll
     )
     return IngestResult(new_items=len(fresh), queued=queued, capped=capped, churned=churned)
+
+
+async def _active_subscriptions(conn: AsyncConnection, feed_id: int) -> Sequence[Any]:
+    query = sa.select(subscriptions).where(
+        subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.false()
+    )
+    return (await conn.execute(query)).all()
+
+
+async def _record_duplicates(
+    conn: AsyncConnection, feed_id: int, dups: list[FeedItem], now: dt.datetime
+) -> None:
+    """Items seen again under a new GUID (same title + link): recorded once per
+    subscription under their fingerprint, so a GUID that changes on every fetch adds no
+    row per fetch."""
+    key_of = {it.key: it.fingerprint or it.key for it in dups}
+    decided = [(it, DUPLICATE, "same title and link as an item already seen") for it in dups]
+    for sub in await _active_subscriptions(conn, feed_id):
+        await record_fates(conn, sub.id, decided, {}, now, key_of=key_of)
 
 
 async def _known(
@@ -254,10 +282,10 @@ async def _known(
 
 def _fresh(
     batch: Sequence[FeedItem], known_keys: set[str], known_prints: set[str]
-) -> tuple[list[FeedItem], int]:
-    """The items never seen, and how many only changed their GUID."""
+) -> tuple[list[FeedItem], list[FeedItem]]:
+    """The items never seen, and those that only changed their GUID."""
     fresh: list[FeedItem] = []
-    churned = 0
+    churned: list[FeedItem] = []
     batch_prints: set[str] = set()
     for it in batch:
         if it.key in known_keys:
@@ -265,7 +293,7 @@ def _fresh(
         if it.fingerprint and (
             it.fingerprint in known_prints or it.fingerprint in batch_prints
         ):
-            churned += 1  # same title + link under a new GUID: not a new item
+            churned.append(it)  # same title + link under a new GUID: not a new item
             continue
         if it.fingerprint:
             batch_prints.add(it.fingerprint)
@@ -303,24 +331,49 @@ async def _queue_for_subscribers(
 ) -> tuple[int, dict[int, int]]:
     """Queue the new items for each active subscription that wants them; a flood is cut
     to the newest `max_per_poll` and the channel told."""
-    subs = (
-        await conn.execute(
-            sa.select(subscriptions).where(
-                subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.false()
-            )
-        )
-    ).all()
     queued = 0
     capped: dict[int, int] = {}
-    for sub in subs:
-        wanted = [it for it in fresh if matches_filters(it, sub.include, sub.exclude)]
+    for sub in await _active_subscriptions(conn, feed_id):
+        decided, wanted = sort_by_filters(fresh, sub.include, sub.exclude)
         if max_per_poll > 0 and len(wanted) > max_per_poll:
             capped[sub.id] = len(wanted) - max_per_poll
             params = {"title": feed_title, "total": len(wanted), "posted": max_per_poll}
             await add_notice(conn, sub.guild_id, sub.channel_id, sub.id, "flood", params, now)
+            over = f"{len(wanted)} new items in one poll; the newest {max_per_poll} were posted"
+            decided += [(it, FLOOD, over) for it in wanted[:-max_per_poll]]
             wanted = wanted[-max_per_poll:]
+        decided += [(it, QUEUED, None) for it in wanted]
+        await record_fates(conn, sub.id, decided, ids, now)
         queued += await enqueue(conn, sub.id, [ids[it.key] for it in wanted], now)
     return queued, capped
+
+
+def sort_by_filters(
+    fresh: Sequence[FeedItem], include: Sequence[str], exclude: Sequence[str]
+) -> tuple[list[tuple[FeedItem, str, str | None]], list[FeedItem]]:
+    """(the items the filters leave out, as fates with their reason; the items wanted)."""
+    decided: list[tuple[FeedItem, str, str | None]] = []
+    wanted: list[FeedItem] = []
+    for it in fresh:
+        reason = filter_reason(it, include, exclude)
+        if reason is None:
+            wanted.append(it)
+        else:
+            decided.append((it, FILTERED, reason))
+    return decided, wanted
+
+
+def backlog_fates(
+    items_now: Sequence[FeedItem], taken: Sequence[FeedItem]
+) -> list[tuple[FeedItem, str, str | None]]:
+    """A new subscription's view of the items already in the feed: the ones it takes are
+    queued, the others are older than the subscription."""
+    keys = {it.key for it in taken}
+    return [
+        (it, QUEUED, None) if it.key in keys
+        else (it, BACKLOG, "already in the feed when the subscription was made")
+        for it in items_now
+    ]  # fmt: skip
 
 
 async def _insert_items(

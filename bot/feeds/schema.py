@@ -174,6 +174,36 @@ server_settings = sa.Table(
     sa.Column("updated_by", sa.BigInteger, nullable=True),
 )
 
+# What became of each item for each subscription (0007 on): one row per subscription x
+# item, written when the fate is decided. Posting outcomes (posted, failed, retry,
+# language) live on the item's delivery row and are read through it; these rows hold the
+# decisions taken before a delivery exists, and "queued" for the ones that have one.
+QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD = "queued", "filtered", "duplicate", "backlog", "flood"
+FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD)
+FATE_RETENTION_DAYS = 30
+
+item_fates = sa.Table(
+    "item_fates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "subscription_id",
+        sa.Integer,
+        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # the item's key (a duplicate that was never stored as an item: its fingerprint)
+    sa.Column("item_key", sa.String(40), nullable=False),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("link", sa.Text, nullable=True),
+    sa.Column("fate", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),  # e.g. which filter clause left it out
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("subscription_id", "item_key", name="uq_item_fates_sub_key"),
+    sa.Index("ix_item_fates_decided_at", "decided_at"),
+)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

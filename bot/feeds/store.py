@@ -4,6 +4,7 @@
     subscriptions ................ bot/feeds/subscriptions.py
     per-server settings .......... bot/feeds/settings.py
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
+    what became of each item ..... bot/feeds/fates.py (`/feed log`)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
 Model: `items` is what a feed has ever shown (its "seen" set); `deliveries` is the
@@ -19,20 +20,33 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from bot.feeds.fates import FateQueries
 from bot.feeds.ingest import FeedQueries
 from bot.feeds.queue import QueueQueries
-from bot.feeds.schema import PENDING, deliveries, feeds, items, notices, subscriptions, to_db
+from bot.feeds.schema import (
+    FATE_RETENTION_DAYS,
+    PENDING,
+    deliveries,
+    feeds,
+    item_fates,
+    items,
+    notices,
+    subscriptions,
+    to_db,
+)
 from bot.feeds.settings import SettingsQueries
 from bot.feeds.subscriptions import SubscriptionQueries
 
 
-class Store(FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries):
+class Store(FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 
     async def prune(self, now: dt.datetime, *, keep_days: float = 90) -> int:
         """Forget items gone from their feed for `keep_days` (and their sent deliveries),
-        and old sent notices. Items with a pending delivery stay."""
+        old sent notices, and item fates (`/feed log`) older than FATE_RETENTION_DAYS.
+        Items with a pending delivery stay."""
         cutoff = to_db(now - dt.timedelta(days=keep_days))
+        fates_cutoff = to_db(now - dt.timedelta(days=FATE_RETENTION_DAYS))
         waiting = sa.select(deliveries.c.item_id).where(deliveries.c.status == PENDING)
         async with self._write() as conn:
             old_items = sa.select(items.c.id).where(
@@ -49,6 +63,7 @@ class Store(FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries):
             await conn.execute(
                 sa.delete(notices).where(notices.c.status != PENDING, notices.c.created_at < cutoff)
             )
+            await conn.execute(sa.delete(item_fates).where(item_fates.c.decided_at < fates_cutoff))
         return int(done.rowcount or 0)
 
     async def stats(self) -> dict[str, int]:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
-from bot.feeds.ingest import ingest_items
+from bot.feeds.fates import record_fates
+from bot.feeds.ingest import backlog_fates, ingest_items, sort_by_filters
 from bot.feeds.queue import add_notice, enqueue
 from bot.feeds.rows import (
     ON_CHANNEL,
@@ -33,7 +34,7 @@ from bot.feeds.schema import (
     to_db,
     utcnow,
 )
-from bot.ingest.feeds import FeedItem, matches_filters
+from bot.ingest.feeds import FeedItem
 
 
 class SubscriptionQueries(Database):
@@ -79,10 +80,12 @@ class SubscriptionQueries(Database):
                 conn, feed_id, guild_id, channel_id, sentences, include, exclude, created_by, now,
                 placement,
             )  # fmt: skip
-            wanted = [it for it in items_now if matches_filters(it, include, exclude)]
-            wanted = wanted[-max_backlog:] if backlog else wanted[-1:]
-            ids = await self._item_ids(conn, feed_id, wanted)
-            await enqueue(conn, sub_id, [ids[it.key] for it in wanted if it.key in ids], now)
+            filtered, wanted = sort_by_filters(items_now, include, exclude)
+            taken = wanted[-max_backlog:] if backlog else wanted[-1:]
+            ids = await self._item_ids(conn, feed_id, items_now)
+            fates = filtered + backlog_fates(wanted, taken)
+            await record_fates(conn, sub_id, fates, ids, now)
+            await enqueue(conn, sub_id, [ids[it.key] for it in taken if it.key in ids], now)
             sub = (
                 await conn.execute(self._sub_query().where(subscriptions.c.id == sub_id))
             ).one()

@@ -39,7 +39,7 @@ async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path
     store = await Store.open(url)
     try:
         assert (tmp_path / "nested" / "dir" / "precis.sqlite3").exists()
-        assert await store.revision() == "0005"
+        assert await store.revision() == "0007"
         assert await store.ping()
         async with store.engine.connect() as conn:
             mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
@@ -49,7 +49,7 @@ async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path
     finally:
         await store.close()
     again = await Store.open(url)  # migrating an up-to-date database is a no-op
-    assert await again.revision() == "0005"
+    assert await again.revision() == "0007"
     await again.close()
 
 
@@ -110,7 +110,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
 
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0005"
+        assert await store.revision() == "0007"
         sub = await store.get_subscription(7)
         assert sub is not None
         assert (sub.guild_id, sub.channel_id, sub.sentences) == (
@@ -175,7 +175,7 @@ async def test_upgrade_to_0005_keeps_counts_and_adds_server_settings(url: str) -
     await engine.dispose()
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0005"
+        assert await store.revision() == "0007"
         old = await store.get_subscription(7)
         assert old is not None and old.sentences == 4
         now = utcnow()

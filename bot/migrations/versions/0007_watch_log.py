@@ -1,0 +1,52 @@
+"""The fate of every item for every subscription (`/feed log`).
+
+Revision ID: 0007
+Revises: 0005
+Create Date: 2026-12-03
+
+`item_fates` keeps, per subscription and item, what was decided when the item was first
+seen: queued for posting, filtered (and by which clause), a duplicate of an item already
+seen (same GUID or title + link), older than the subscription (a backlog not taken), or
+over the per-poll flood cap. What happens to a queued item afterwards (posted, failed,
+waiting for a retry, skipped for its language) is its delivery row. Rows are kept 30
+days. Only CREATE TABLE: no table is rebuilt, every row is kept.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "item_fates",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "subscription_id",
+            sa.Integer,
+            sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("item_key", sa.String(40), nullable=False),
+        sa.Column(
+            "item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="SET NULL"), nullable=True
+        ),
+        sa.Column("title", sa.Text, nullable=True),
+        sa.Column("link", sa.Text, nullable=True),
+        sa.Column("fate", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text, nullable=True),
+        sa.Column("decided_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("subscription_id", "item_key", name="uq_item_fates_sub_key"),
+    )
+    op.create_index("ix_item_fates_decided_at", "item_fates", ["decided_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_item_fates_decided_at", table_name="item_fates")
+    op.drop_table("item_fates")
