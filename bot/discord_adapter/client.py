@@ -28,7 +28,7 @@ from config.settings import Settings
 
 log = logging.getLogger("precis.bot")
 
-EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.admin")
+EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.watch", "cogs.admin")
 
 # What the bot needs in a channel: read it, post embeds there, start a thread on a post
 # and write in threads (forum posts are threads). Nothing else (no mentions of @everyone,

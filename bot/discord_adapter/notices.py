@@ -11,6 +11,7 @@ from bot.escape import discord_inline as _md
 from bot.feeds.opml import ImportReport
 from bot.feeds.rows import AlreadySubscribed, Notice, Subscription
 from bot.feeds.schema import FORUM, THREAD
+from bot.nlp.watch_match import KINDS
 
 
 def notice_text(notice: Notice) -> str:
@@ -34,12 +35,30 @@ def _notice_text(notice: Notice) -> str:
             f"The feed **{_md(title)}** published {total} new items at once. I'm posting the "
             f"{posted} newest and marked the other {total - posted} as seen."
         )
+    if notice.kind == "watch":
+        return watch_text(p)
     if notice.kind == "paused":
         return (
             f"I paused the feed **{_md(title)}** in <#{int(p['channel_id'])}>: {p['reason']}. "
             "Fix that, then use `/feed resume` to start again."
         )
     return notice.text or f"Feed notice: {notice.kind}"
+
+
+def watch_text(p: dict[str, object]) -> str:
+    """A watch fired: the role (if any), the entity, and a link to the post. The role
+    mention is ours (an id); every name in it comes from outside and is escaped."""
+    role = p.get("role_id")
+    ping = f"<@&{int(str(role))}> " if role else ""
+    entity, name = str(p.get("entity", "")), str(p.get("name", ""))
+    kind = str(p.get("kind") or "")
+    shown = f"**{_md(entity, 100)}**" + (f" ({_md(kind, 20)})" if kind in KINDS else "")
+    watched = "" if entity.casefold() == name.casefold() else f" (watch: {_md(name, 100)})"
+    post = escape.link_target(str(p.get("post", "")))
+    title = _md(str(p.get("title") or "a new post"), 200)
+    linked = f"[{title}]({post})" if post else f"**{title}**"
+    return (f"\U0001f514 {ping}{shown}{watched} is in {linked}, from "
+            f"**{_md(str(p.get('feed', '')), 100)}**.")  # fmt: skip
 
 
 def failing_text(title: str, failures: int, since: dt.datetime | None, error: str | None) -> str:

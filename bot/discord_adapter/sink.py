@@ -85,6 +85,8 @@ class DiscordSink:
 
     async def notify(self, notice: Notice) -> DeliveryResult:
         text = notice_text(notice)
+        if notice.kind == "watch":
+            return await self._watch_notice(notice, text)
         result = await self.send(notice.channel_id, content=text)
         if result.kind != "gone":
             return result
@@ -94,6 +96,18 @@ class DiscordSink:
         if fallback is None or fallback.id == notice.channel_id:
             return result
         return await self.send(fallback.id, content=text)
+
+    async def _watch_notice(self, notice: Notice, text: str) -> DeliveryResult:
+        """A watch's notice: only its role may ping (never @everyone, @here or a user),
+        and the nonce of (watch, item) makes a repeat after a crash the same message. A
+        channel gone is not replaced by another: a ping belongs where it was asked for."""
+        role = notice.params.get("role_id")
+        mentions = discord.AllowedMentions(
+            everyone=False, users=False, replied_user=False,
+            roles=[discord.Object(int(role))] if role else False,
+        )  # fmt: skip
+        nonce = str(notice.params.get("nonce") or "") or None
+        return await self.send(notice.channel_id, content=text, nonce=nonce, mentions=mentions)
 
     async def post_summary(self, channel_id: int, summary: Summary) -> int:
         """The upload API's door out: the summary's embed, in a channel, pinging no one."""
@@ -112,6 +126,7 @@ class DiscordSink:
         content: str | None = None,
         nonce: str | None = None,
         wait_ready: bool = True,
+        mentions: discord.AllowedMentions = NO_MENTIONS,
     ) -> DeliveryResult:
         if wait_ready and not await self._ready():
             return DeliveryResult.retry(30, "not connected to Discord")
@@ -119,7 +134,7 @@ class DiscordSink:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 return DeliveryResult.gone(f"<#{channel_id}> is not a text channel")
-            kwargs: dict[str, object] = {"allowed_mentions": NO_MENTIONS}
+            kwargs: dict[str, object] = {"allowed_mentions": mentions}
             if embed is not None:
                 kwargs["embed"] = embed
             if nonce is not None:

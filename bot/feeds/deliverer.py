@@ -17,8 +17,9 @@ import logging
 from bot.feeds.items import ItemSummaries
 from bot.feeds.posting import Posting
 from bot.feeds.rows import Delivery, Notice
-from bot.feeds.runtime import Runtime, Sink, guarded
-from bot.feeds.schema import DROPPED, PENDING, SENT, utcnow
+from bot.feeds.runtime import DeliveryResult, Runtime, Sink, guarded
+from bot.feeds.schema import DROPPED, FORUM, PENDING, SENT, utcnow
+from bot.feeds.watches import match_watches
 
 log = logging.getLogger("precis.feeds")
 
@@ -115,6 +116,9 @@ class Deliverer:
         result = await self.posting.post(delivery)
         now = utcnow()
         if result.kind == "sent":
+            # Before it is marked sent: a crash in between posts it again (the same message,
+            # by its nonce) and finds the watches' hits already recorded.
+            await self._fire_watches(delivery, result)
             await self.rt.commit(
                 self.rt.store.mark_sent(
                     delivery.id, result.message_id, now, delivery.lease_token,
@@ -155,6 +159,31 @@ class Deliverer:
             self.rt.store.mark_retry(delivery.id, retry_at, result.reason, delivery.lease_token)
         )
         return False
+
+    async def _fire_watches(self, d: Delivery, result: DeliveryResult) -> None:
+        """Queue a notice for each of the server's watches this item's entities match."""
+        if result.message_id is None:
+            return
+        found = await self.rt.store.list_watches(d.guild_id)
+        if not found:
+            return
+        summary = await self.items.for_delivery(d)
+        hits = await asyncio.to_thread(match_watches, found, summary)
+        if not hits:
+            return
+        where = result.thread_id if d.mode == FORUM and result.thread_id else d.channel_id
+        params = {
+            "title": d.item.title or summary.title or d.feed_title, "feed": d.feed_title,
+            "post": f"https://discord.com/channels/{d.guild_id}/{where}/{result.message_id}",
+        }  # fmt: skip
+        fired = await self.rt.commit(
+            self.rt.store.record_watch_hits(hits, item_id=d.item.id, item_key=d.item.key,
+                                            params=params, now=utcnow())  # fmt: skip
+        )
+        if fired:
+            log.info("item %s of subscription %s fired %d watches", d.item.key,
+                     d.subscription_id, fired)  # fmt: skip
+            self.rt.wake_deliver.set()
 
     async def _skip(self, delivery: Delivery, language: str) -> None:
         """Not posted: the item is in a language the server's settings leave out."""

@@ -141,7 +141,7 @@ class Notice:
     guild_id: int
     channel_id: int
     subscription_id: int | None
-    kind: str  # failing | recovered | flood | paused
+    kind: str  # failing | recovered | flood | paused | watch
     params: dict[str, Any]
     text: str
     attempts: int

@@ -204,6 +204,38 @@ item_fates = sa.Table(
     sa.Index("ix_item_fates_decided_at", "decided_at"),
 )
 
+# Entity watches (0007 on): a server's team follows a person, place or organization in
+# every feed the server follows; a notice goes to `channel_id` (pinging `role_id`, if any)
+# when a posted item's key entities include it. `kind` '' matches any kind.
+watches = sa.Table(
+    "watches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guild_id", sa.BigInteger, nullable=False),
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default=""),
+    sa.Column("role_id", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.BigInteger, nullable=True),
+    sa.Index("ix_watches_guild_id", "guild_id"),
+)
+
+# One row per watch and item that fired it: written (with its notice, one transaction)
+# before the item's delivery is marked sent, so a repeat after a crash finds it and does
+# not fire again; the notice carries a nonce derived from (watch, item).
+watch_hits = sa.Table(
+    "watch_hits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("watch_id", sa.Integer, sa.ForeignKey("watches.id", ondelete="CASCADE"),
+              nullable=False),  # fmt: skip
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"),
+              nullable=False),  # fmt: skip
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("watch_id", "item_id", name="uq_watch_hits_watch_item"),
+)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

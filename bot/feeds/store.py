@@ -5,6 +5,7 @@
     per-server settings .......... bot/feeds/settings.py
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
     what became of each item ..... bot/feeds/fates.py (`/feed log`)
+    entity watches ............... bot/feeds/watches.py (`/watch`)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
 Model: `items` is what a feed has ever shown (its "seen" set); `deliveries` is the
@@ -36,9 +37,12 @@ from bot.feeds.schema import (
 )
 from bot.feeds.settings import SettingsQueries
 from bot.feeds.subscriptions import SubscriptionQueries
+from bot.feeds.watches import WatchQueries
 
 
-class Store(FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries):
+class Store(
+    FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries, WatchQueries
+):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 
     async def prune(self, now: dt.datetime, *, keep_days: float = 90) -> int:

@@ -349,6 +349,7 @@ class World:
         self.users: dict[int, dict[str, Any]] = {}
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
+        self.roles: dict[int, dict[str, Any]] = {}  # id -> role wire (not @everyone)
         self.messages: dict[int, StoredMessage] = {}
         self.interactions: dict[int, Interaction] = {}
         self.attachments: dict[int, StoredAttachment] = {}

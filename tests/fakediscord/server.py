@@ -192,6 +192,16 @@ class FakeDiscord:
             ],
         }
 
+    def add_role(self, guild_id: int, name: str, *, mentionable: bool = True) -> int:
+        """A role of the guild, for `role` options of slash commands (resolved like Discord
+        resolves them) and role mentions; returns its id."""
+        role = self.world.everyone_role(self._guild(guild_id))
+        rid = self.world.ids.next()
+        role.update(id=str(rid), name=name, position=1, mentionable=mentionable,
+                    permissions="0")  # fmt: skip
+        self.world.roles[rid] = role
+        return rid
+
     async def create_channel(self, guild_id: int, name: str) -> int:
         channel = self.world.add_channel(self._guild(guild_id).id, name)
         await self.gateway.dispatch("CHANNEL_CREATE", channel.wire(self.bot_id))
@@ -505,6 +515,15 @@ class FakeDiscord:
                 member.pop("user")
                 resolved.setdefault("members", {})[str(uid)] = member
                 value = str(uid)
+            elif otype == OPTION_TYPES["role"]:
+                if int(value) == guild_id:  # @everyone: its id is the guild's
+                    role = w.everyone_role(w.guilds[guild_id])
+                elif int(value) in w.roles:
+                    role = w.roles[int(value)]
+                else:
+                    raise ControlError(400, f"unknown role {value} (fake.add_role first)")
+                resolved.setdefault("roles", {})[str(value)] = role
+                value = str(value)
             elif otype == OPTION_TYPES["channel"]:
                 ch = self._channel(int(value))
                 wire = ch.wire(self.bot_id)
