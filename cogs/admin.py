@@ -31,6 +31,10 @@ channel), `tag:` (in a forum channel, where each item becomes a post: the tag it
 `sentences:`, `include:` / `exclude:` keywords, `backlog:`.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
 `/feed resume`, `/feed test`, `/feed log` (the last 25 items: posted or not, and why).
+• `/watch add entity:<name> channel:<#channel>` (Manage Channels; options `role:` to \
+ping, `kind:` person, place or organization) tells the channel when any feed of the server \
+posts an item naming it (`Macron` fires for Emmanuel Macron; `Paris` not for Paris \
+Hilton); `/watch list`, `/watch remove`.
 • `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
 `/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \

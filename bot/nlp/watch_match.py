@@ -11,7 +11,10 @@ The rule, matched on the entities the engine found, never on the article's text:
    word(s) of its name matches ("Macron" fires for "Emmanuel Macron"), and the other way
    round (a watch on "Emmanuel Macron" fires for an item that only names "Macron", as the
    engine merges a surname into the full name of the same article).
-3. A watch given a kind (person, place, organization) matches only entities of that kind.
+3. An acronym: a watched name in capitals stands for an organization or place whose
+   capitalised words it abbreviates ("NATO" for "North Atlantic Treaty Organization"),
+   as the engine merges an acronym into its name; and the other way round.
+4. A watch given a kind (person, place, organization) matches only entities of that kind.
 
 So "Paris" never fires for "Paris Hilton" (not the whole name, and not her surname),
 and with `kind:place` it fires only for the place; "Hilton" does fire for her.
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import Entity
+from bot.nlp.entity_lexicon import CONNECTORS
 from bot.nlp.entity_tokens import strip_accents
 from bot.nlp.entity_vocabulary import Vocabulary
 
@@ -34,6 +38,15 @@ def _words(vocab: Vocabulary, text: str) -> list[str]:
     hyphens as spaces."""
     flat = strip_accents(text.replace("-", " "))
     return [vocab.norm(w) for w in flat.split() if w.strip(".,'’")]
+
+
+def _acronym(short: str, full: str) -> bool:
+    """`short` ("NATO") abbreviates `full`'s capitalised words."""
+    if not (2 <= len(short) <= 8 and short.isupper() and short.isalpha()):
+        return False
+    words = full.replace("-", " ").split()
+    initials = "".join(w[0] for w in words if w[:1].isupper() and w not in CONNECTORS)
+    return len(words) > 1 and initials == short
 
 
 def _tail(short: list[str], full: list[str]) -> bool:
@@ -54,6 +67,10 @@ def matching_entity(
         if kind and entity.type != kind:
             continue
         if vocab.key(entity.text) == key:
+            return entity
+        if entity.type in ("organization", "place") and (
+            _acronym(name, entity.text) or _acronym(entity.text, name)
+        ):
             return entity
         if entity.type == "person":
             theirs = _words(vocab, entity.text)
