@@ -173,7 +173,7 @@ class Deliverer:
             return
         where = result.thread_id if d.mode == FORUM and result.thread_id else d.channel_id
         params = {
-            "title": d.item.title or summary.title or d.feed_title, "feed": d.feed_title,
+            "title": summary.title or d.item.title or d.feed_title, "feed": d.feed_title,
             "post": f"https://discord.com/channels/{d.guild_id}/{where}/{result.message_id}",
         }  # fmt: skip
         fired = await self.rt.commit(
