@@ -41,6 +41,14 @@ def watch_line(w: Watch) -> str:
     return f"`#{w.id}` **{escape.discord_inline(w.name, 100)}**{kind} → <#{w.channel_id}>{role}"
 
 
+def channel_problem(channel: discord.TextChannel) -> str | None:
+    """Why the notices could not be posted in `channel` (None: they can)."""
+    me = channel.guild.me
+    if me is not None and not channel.permissions_for(me).send_messages:
+        return f"I can't post in <#{channel.id}>: give me *Send Messages* there."
+    return None
+
+
 def role_problem(role: discord.Role, channel: discord.abc.GuildChannel) -> str | None:
     """Why the watch may not ping this role (None: it may)."""
     if role.is_default():
@@ -92,7 +100,9 @@ class WatchCommands(app_commands.Group, name="watch", description="Watch people,
         assert interaction.guild_id is not None
         try:
             name = clean_name(entity)
-            problem = role_problem(role, channel) if role is not None else None
+            problem = channel_problem(channel)
+            if problem is None and role is not None:
+                problem = role_problem(role, channel)
             if problem:
                 raise InputError(problem)
             watch = await self.bot.store.add_watch(

@@ -32,6 +32,7 @@ from bot.feeds.schema import (
     SENT,
     SKIPPED,
     aware,
+    chunks,
     deliveries,
     item_fates,
     subscriptions,
@@ -91,16 +92,15 @@ async def record_fates(
     if not decided:
         return
     keys = [(key_of or {}).get(it.key, it.key) for it, _, _ in decided]
-    known = set(
-        (
-            await conn.execute(
-                sa.select(item_fates.c.item_key).where(
-                    item_fates.c.subscription_id == subscription_id,
-                    item_fates.c.item_key.in_(keys),
-                )
+    known: set[str] = set()
+    for chunk in chunks(keys):
+        found = await conn.execute(
+            sa.select(item_fates.c.item_key).where(
+                item_fates.c.subscription_id == subscription_id,
+                item_fates.c.item_key.in_(chunk),
             )
-        ).scalars()
-    )
+        )
+        known.update(found.scalars())
     rows = []
     for key, (it, fate, reason) in zip(keys, decided, strict=True):
         if key in known:

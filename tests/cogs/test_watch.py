@@ -116,6 +116,9 @@ async def test_watch_refuses_bad_input_privately(harness: Harness) -> None:
         ({"entity": "Macron", "channel": h.channel,
           "role": h.fake.add_role(guild, "quiet", mentionable=False)}, "may not ping"),
     ]  # fmt: skip
+    closed = int(h.guild["channels"]["news"])
+    await h.fake.set_channel_permission(closed, can_send=False)
+    cases.append(({"entity": "Macron", "channel": closed}, "can't post in"))
     for options, expected in cases:
         view = await command(h, "watch add", options)
         assert view["ephemeral"] and expected in reply_text(view), (options, view)
