@@ -85,12 +85,19 @@ async def record_fates(
     now: dt.datetime,
     *,
     key_of: dict[str, str] | None = None,
+    order: Sequence[FeedItem] | None = None,
 ) -> None:
     """Write (item, fate, reason) for one subscription; a fate already recorded for the
     same item is kept (the first decision is the one that counted). `key_of` maps an
-    item's key to the key it is recorded under (a duplicate: its fingerprint)."""
+    item's key to the key it is recorded under (a duplicate: its fingerprint); `order`
+    is the items' order in the feed, oldest first."""
     if not decided:
         return
+    # In the feed's order (oldest first), so the log's newest-first order is the feed's.
+    position = {it.key: n for n, (it, _, _) in enumerate(decided)}
+    if order is not None:
+        position = {it.key: n for n, it in enumerate(order)}
+    decided = sorted(decided, key=lambda d: position.get(d[0].key, -1))
     keys = [(key_of or {}).get(it.key, it.key) for it, _, _ in decided]
     known: set[str] = set()
     for chunk in chunks(keys):

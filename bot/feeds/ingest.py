@@ -343,7 +343,7 @@ async def _queue_for_subscribers(
             decided += [(it, FLOOD, over) for it in wanted[:-max_per_poll]]
             wanted = wanted[-max_per_poll:]
         decided += [(it, QUEUED, None) for it in wanted]
-        await record_fates(conn, sub.id, decided, ids, now)
+        await record_fates(conn, sub.id, decided, ids, now, order=fresh)
         queued += await enqueue(conn, sub.id, [ids[it.key] for it in wanted], now)
     return queued, capped
 

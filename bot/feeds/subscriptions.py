@@ -84,7 +84,7 @@ class SubscriptionQueries(Database):
             taken = wanted[-max_backlog:] if backlog else wanted[-1:]
             ids = await self._item_ids(conn, feed_id, items_now)
             fates = filtered + backlog_fates(wanted, taken)
-            await record_fates(conn, sub_id, fates, ids, now)
+            await record_fates(conn, sub_id, fates, ids, now, order=items_now)
             await enqueue(conn, sub_id, [ids[it.key] for it in taken if it.key in ids], now)
             sub = (
                 await conn.execute(self._sub_query().where(subscriptions.c.id == sub_id))

@@ -36,7 +36,9 @@ async def _subscribe(store: Store, when: dt.datetime) -> int:
 
 async def test_a_new_subscription_records_each_item_once(store: Store) -> None:
     sub_id = await _subscribe(store, utcnow())
-    fates = {f.title: (f.fate, f.reason) for f in await store.fate_log(sub_id)}
+    log = await store.fate_log(sub_id)
+    assert [f.title for f in log] == ["Title 3", "Title 2", "Title 1"]  # newest first
+    fates = {f.title: (f.fate, f.reason) for f in log}
     assert fates == {
         "Title 3": (QUEUED, None),
         "Title 2": (FILTERED, "exclude: 'Body 2'"),
