@@ -20,6 +20,7 @@ from bot.feeds.schema import (
     DUPLICATE,
     FILTERED,
     FLOOD,
+    PAUSED_FATE,
     QUEUED,
     aware,
     chunks,
@@ -227,6 +228,7 @@ async def ingest_items(
     if not fresh:
         return IngestResult(churned=churned)
     ids = await _insert_items(conn, feed_id, fresh, now)
+    await _record_paused(conn, feed_id, fresh, ids, now)
     if quiet:
         return IngestResult(new_items=len(fresh), churned=churned)
     queued, capped = await _queue_for_subscribers(
@@ -240,6 +242,21 @@ async def _active_subscriptions(conn: AsyncConnection, feed_id: int) -> Sequence
         subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.false()
     )
     return (await conn.execute(query)).all()
+
+
+async def _record_paused(
+    conn: AsyncConnection, feed_id: int, fresh: list[FeedItem], ids: dict[str, int],
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """New items a paused subscription will never post (a resume starts after them)."""
+    paused = await conn.execute(
+        sa.select(subscriptions.c.id).where(
+            subscriptions.c.feed_id == feed_id, subscriptions.c.paused == sa.true()
+        )
+    )
+    decided = [(it, PAUSED_FATE, "new while the subscription was paused") for it in fresh]
+    for (sub_id,) in paused.all():
+        await record_fates(conn, sub_id, decided, ids, now, order=fresh)
 
 
 async def _record_duplicates(

@@ -179,7 +179,8 @@ server_settings = sa.Table(
 # language) live on the item's delivery row and are read through it; these rows hold the
 # decisions taken before a delivery exists, and "queued" for the ones that have one.
 QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD = "queued", "filtered", "duplicate", "backlog", "flood"
-FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD)
+PAUSED_FATE = "paused"  # new while the subscription was paused: marked seen, not posted
+FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD, PAUSED_FATE)
 FATE_RETENTION_DAYS = 30
 
 item_fates = sa.Table(

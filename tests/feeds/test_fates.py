@@ -11,7 +11,7 @@ import pytest
 
 from bot.feeds.fates import filter_reason
 from bot.feeds.rows import FeedState
-from bot.feeds.schema import BACKLOG, FILTERED, QUEUED, utcnow
+from bot.feeds.schema import BACKLOG, FILTERED, PAUSED_FATE, QUEUED, utcnow
 from bot.feeds.store import Store
 from bot.feeds.watches import WatchHit, watch_nonce
 from bot.models import Entity
@@ -51,6 +51,19 @@ async def test_fates_older_than_30_days_are_pruned(store: Store) -> None:
     assert len(await store.fate_log(sub_id)) == 3
     await store.prune(utcnow(), keep_days=90)
     assert await store.fate_log(sub_id) == []
+
+
+async def test_items_new_while_paused_are_recorded_as_such(store: Store) -> None:
+    now = utcnow()
+    sub_id = await _subscribe(store, now)
+    await store.pause_subscription(sub_id, "paused with /feed pause", now=now)
+    await store.record_success(
+        (await store.get_subscription(sub_id)).feed_id,  # type: ignore[union-attr]
+        now=now, next_poll=now, state=FeedState(None, None),
+        items=[_item(1), _item(2), _item(3), _item(4)], max_per_poll=5, quiet=True,
+    )  # fmt: skip
+    newest = (await store.fate_log(sub_id))[0]
+    assert (newest.title, newest.fate) == ("Title 4", PAUSED_FATE)
 
 
 def test_filter_reason_names_the_keyword() -> None:

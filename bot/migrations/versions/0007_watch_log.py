@@ -6,8 +6,8 @@ Create Date: 2026-12-03
 
 `item_fates` keeps, per subscription and item, what was decided when the item was first
 seen: queued for posting, filtered (and by which clause), a duplicate of an item already
-seen (same GUID or title + link), older than the subscription (a backlog not taken), or
-over the per-poll flood cap. What happens to a queued item afterwards (posted, failed,
+seen (same GUID or title + link), older than the subscription (a backlog not taken),
+over the per-poll flood cap, or new while the subscription was paused. What happens to a queued item afterwards (posted, failed,
 waiting for a retry, skipped for its language) is its delivery row. Rows are kept 30
 days.
 
