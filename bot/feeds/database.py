@@ -1,25 +1,44 @@
-"""The database connection: engine, migrations, transactions.
+"""The database connection: engine, migrations, transactions, reconnecting.
 
 SQLAlchemy 2 (asyncio) Core with portable SQL only: an SQLite file by default
-(WAL, busy_timeout, foreign keys on), PostgreSQL through the same URL.
+(WAL, busy_timeout, foreign keys on), PostgreSQL (asyncpg) through the same URL.
+
+A lost connection is survived: on PostgreSQL the pool pings a connection before handing it
+out (a server restart leaves only dead ones), and every public query method of the store
+is retried when its connection was lost or could not be made (`_retrying`): its
+transaction was rolled back, so running it again is exact. (A connection lost during the
+COMMIT itself is ambiguous; the queries are written so that a repeat is harmless: items
+are deduplicated by key, completions are fenced by tokens, posts carry nonces.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+from bot.feeds.schema import metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 HEAD = "head"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+RECONNECT_ATTEMPTS = 8  # about 25 s in all: a server restart takes a few seconds
+RECONNECT_DELAY = 0.2  # doubles each attempt, at most RECONNECT_DELAY_MAX
+RECONNECT_DELAY_MAX = 5.0
+
+log = logging.getLogger("precis.feeds")
+T = TypeVar("T")
 
 
 def _is_sqlite(url: str) -> bool:
@@ -40,6 +59,8 @@ def _engine(url: str, *, foreign_keys: bool) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     if _is_sqlite(url) and _sqlite_file(url) is None:
         kwargs["poolclass"] = StaticPool  # one shared in-memory database
+    if not _is_sqlite(url):
+        kwargs["pool_pre_ping"] = True  # a pooled connection may predate a server restart
     engine = create_async_engine(url, **kwargs)
     if _is_sqlite(url):
 
@@ -93,8 +114,66 @@ async def migrate(url: str, revision: str = HEAD) -> str | None:
         await engine.dispose()
 
 
+def lost_connection(exc: BaseException) -> bool:
+    """The connection broke or could not be made (server restarted, network down) — as
+    opposed to an error in the query, which a retry would only repeat."""
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc.orig, OSError)
+    return isinstance(exc, OSError)
+
+
+def _retrying(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    @functools.wraps(method)
+    async def run(self: Any, *args: Any, **kwargs: Any) -> T:
+        delay = RECONNECT_DELAY
+        for attempt in range(1, RECONNECT_ATTEMPTS + 1):
+            try:
+                return await method(self, *args, **kwargs)
+            except Exception as exc:
+                if attempt == RECONNECT_ATTEMPTS or not lost_connection(exc):
+                    raise
+                log.warning(
+                    "database connection lost in %s (%s); retrying in %.1f s",
+                    method.__name__, type(exc).__name__, delay,
+                )  # fmt: skip
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_DELAY_MAX)
+        raise AssertionError("unreachable")
+
+    run.__dict__["_retrying"] = True
+    return run
+
+
+async def reset_sequences(conn: AsyncConnection) -> None:
+    """PostgreSQL: move every table's id sequence past the largest id in use (needed after
+    rows were written with explicit ids: an import, a copy). Nothing to do on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return
+    present = set(await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
+    for table in metadata.sorted_tables:
+        if "id" not in table.c or table.name not in present:
+            continue
+        await conn.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            )
+        )
+
+
 class Database:
-    """An open database; `Store` adds the feed queries. Open with `await Store.open(url)`."""
+    """An open database; `Store` adds the feed queries. Open with `await Store.open(url)`.
+
+    Every public coroutine method a subclass defines is retried on a lost connection
+    (`_retrying`, applied by `__init_subclass__`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if name.startswith("_") or not inspect.iscoroutinefunction(value):
+                continue
+            if not getattr(value, "_retrying", False):
+                setattr(cls, name, _retrying(value))
 
     def __init__(self, engine: AsyncEngine, url: str) -> None:
         self.engine = engine

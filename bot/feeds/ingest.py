@@ -77,8 +77,11 @@ class FeedQueries(Database):
     ) -> list[FeedRow]:
         """Claim due feeds for `lease` seconds: the poll's outcome (record_success or
         record_failure) releases the lease; a worker that died lets it expire."""
+        # PostgreSQL: the picked rows are locked and rows another claim holds are skipped
+        # (FOR UPDATE SKIP LOCKED), so two workers never take one feed.
+        query = self._due_feeds_query(now, limit).with_for_update(skip_locked=True, of=feeds)
         async with self._write() as conn:
-            rows = (await conn.execute(self._due_feeds_query(now, limit))).all()
+            rows = (await conn.execute(query)).all()
             if rows:
                 until = to_db(now + dt.timedelta(seconds=lease))
                 await conn.execute(

@@ -6,8 +6,9 @@ and a new token on them, so no other worker is handed the same row while the lea
 Completing (`mark_sent`, `mark_retry`, ...) presents the token and clears the lease; a
 worker whose lease expired and was taken over finds its completion refused (the other
 worker owns the row now, and the per-item Discord nonce keeps the post single). On SQLite
-the write lock serializes claims; on PostgreSQL the same statements take row locks, ready
-for `FOR UPDATE SKIP LOCKED`.
+the write lock serializes claims; on PostgreSQL the rows a claim picks are locked with
+`FOR UPDATE SKIP LOCKED` (SQLite leaves the clause out), so concurrent claims take
+different rows instead of waiting for each other or coming back empty.
 """
 
 from __future__ import annotations
@@ -206,9 +207,10 @@ async def _claim(
     workers cannot both read a row as free and then both take it (the lease condition is
     checked again on the row itself). Returns the lease expiry that marks this claim."""
     until = to_db(now + dt.timedelta(seconds=lease))
+    picked = due.with_for_update(skip_locked=True, of=table).correlate(None)
     await conn.execute(
         sa.update(table)
-        .where(table.c.id.in_(due.correlate(None)), unleased(table, now))
+        .where(table.c.id.in_(picked), unleased(table, now))
         .values(lease_owner=owner, lease_until=until, lease_token=table.c.lease_token + 1)
     )
     return until
