@@ -1,7 +1,16 @@
+"""Fixtures of the feeds tests. Every test that touches the database runs twice: on an
+SQLite file and on a real PostgreSQL server (`db_url`, `empty_db_url`: parametrised
+`sqlite` / `postgresql`). The server is started once per session (tests/helpers/pgserver.py)
+and each test gets a database of its own. When it cannot start, the PostgreSQL runs fail
+if `PRECIS_REQUIRE_POSTGRES=1` (`.ci/run` sets it) and are skipped, with the reason,
+otherwise."""
+
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +20,13 @@ from bot.feeds.service import FeedService
 from bot.feeds.store import Store
 from bot.ingest.fetch import FetchLimits
 from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer
+from tests.helpers.pgserver import (
+    PgServer,
+    PgUnavailable,
+    create_database,
+    drop_database,
+    start_server,
+)
 
 LOOPBACK = FetchLimits(
     max_bytes=1024 * 1024, timeout=5.0, allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),)
@@ -36,9 +52,75 @@ async def server() -> AsyncIterator[FeedServer]:
     await srv.stop()
 
 
+BACKENDS = ["sqlite", "postgresql"]
+HEAD_TEMPLATE = "precis_head"  # a database migrated to head, copied for each test
+
+
+async def _make_head_template(server: PgServer) -> None:
+    import asyncpg
+
+    from bot.feeds.database import migrate
+
+    conn = await asyncpg.connect(server.asyncpg_dsn())
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{HEAD_TEMPLATE}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{HEAD_TEMPLATE}"')
+    finally:
+        await conn.close()
+    await migrate(server.url(HEAD_TEMPLATE))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgServer]:
+    try:
+        server = start_server()
+    except PgUnavailable as exc:
+        if os.environ.get("PRECIS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PRECIS_REQUIRE_POSTGRES=1 but {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    try:
+        asyncio.run(_make_head_template(server))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path}/data/precis.sqlite3"
+def pg(backend: str, request: pytest.FixtureRequest) -> PgServer | None:
+    """The PostgreSQL server in the `postgresql` runs, None in the SQLite ones."""
+    if backend == "sqlite":
+        return None
+    server: PgServer = request.getfixturevalue("postgres")
+    return server
+
+
+async def _database(pg: PgServer | None, tmp_path: Path, template: str | None) -> str:
+    if pg is None:
+        return f"sqlite+aiosqlite:///{tmp_path}/data/precis.sqlite3"
+    return await create_database(pg, template=template)
+
+
+@pytest.fixture
+async def db_url(pg: PgServer | None, tmp_path: Path) -> AsyncIterator[str]:
+    """A database for `Store.open`: a new SQLite file, or a PostgreSQL database at head."""
+    url = await _database(pg, tmp_path, HEAD_TEMPLATE)
+    yield url
+    if pg is not None:
+        await drop_database(pg, url)
+
+
+@pytest.fixture
+async def empty_db_url(pg: PgServer | None, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database (no table): for the migration tests."""
+    url = await _database(pg, tmp_path, None)
+    yield url
+    if pg is not None:
+        await drop_database(pg, url)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ recorded before a forum post, the threads already recorded, and the 0004 upgrade
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -32,8 +31,8 @@ def test_a_post_name_is_one_clean_line_of_1_to_100_characters() -> None:
     assert post_name(one_word) == "x" * (NAME_MAX - 1) + "…"
 
 
-async def _store_with_delivery(tmp_path: Path, placement: Placement) -> tuple[Store, int]:
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/precis.sqlite3")
+async def _store_with_delivery(db_url: str, placement: Placement) -> tuple[Store, int]:
+    store = await Store.open(db_url)
     now = utcnow()
     sub = await store.add_subscription(
         feed_url="https://news.example.com/rss", feed_title="News", site_link=None,
@@ -45,8 +44,8 @@ async def _store_with_delivery(tmp_path: Path, placement: Placement) -> tuple[St
     return store, sub.id
 
 
-async def test_the_intent_keeps_its_first_time_and_name_and_is_fenced(tmp_path: Path) -> None:
-    store, _ = await _store_with_delivery(tmp_path, Placement(FORUM, 77, "Local"))
+async def test_the_intent_keeps_its_first_time_and_name_and_is_fenced(db_url: str) -> None:
+    store, _ = await _store_with_delivery(db_url, Placement(FORUM, 77, "Local"))
     try:
         [d] = await store.claim_due_deliveries(utcnow(), "w", lease=60)
         assert (d.mode, d.tag_id, d.intent_at, d.thread_name) == (FORUM, 77, None, None)
@@ -66,8 +65,8 @@ async def test_the_intent_keeps_its_first_time_and_name_and_is_fenced(tmp_path: 
         await store.close()
 
 
-async def test_a_thread_post_keeps_its_message_between_the_two_steps(tmp_path: Path) -> None:
-    store, sub_id = await _store_with_delivery(tmp_path, Placement(THREAD))
+async def test_a_thread_post_keeps_its_message_between_the_two_steps(db_url: str) -> None:
+    store, sub_id = await _store_with_delivery(db_url, Placement(THREAD))
     try:
         [d] = await store.claim_due_deliveries(utcnow(), "w", lease=60)
         assert await store.mark_posted(d.id, 4242, "Title 1", d.lease_token)
@@ -81,18 +80,20 @@ async def test_a_thread_post_keeps_its_message_between_the_two_steps(tmp_path: P
         await store.close()
 
 
-async def test_upgrade_from_0003_makes_every_subscription_a_channel_one(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/precis.sqlite3"
+async def test_upgrade_from_0003_makes_every_subscription_a_channel_one(
+    empty_db_url: str,
+) -> None:
+    url = empty_db_url
     assert await migrate(url, "0003") == "0003"
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(sa.text(
             "INSERT INTO feeds (id, url, title, created_at, failure_count, failure_notified, "
-            "next_poll, item_count, host) VALUES (1, 'https://n.example/rss', 'N', :t, 0, 0, "
+            "next_poll, item_count, host) VALUES (1, 'https://n.example/rss', 'N', :t, 0, false, "
             ":t, 0, 'n.example')"), {"t": T0})  # fmt: skip
         await conn.execute(sa.text(
             "INSERT INTO subscriptions (id, feed_id, guild_id, channel_id, sentences, include, "
-            "exclude, paused, created_at) VALUES (3, 1, 9, 10, 3, '[]', '[]', 0, :t)"),
+            "exclude, paused, created_at) VALUES (3, 1, 9, 10, 3, '[]', '[]', false, :t)"),
             {"t": T0})  # fmt: skip
     await engine.dispose()
     store = await Store.open(url)

@@ -1,13 +1,13 @@
 """Claims: two workers on one database never take the same post, notice or feed; a lease
 that expires is taken over; a completion with a stale token is refused; a restarted
-worker takes its own claims back. Real SQLite file, two real Store connections."""
+worker takes its own claims back. Two real Store connections to one database: an SQLite
+file, and PostgreSQL (where claims take their rows with FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +18,9 @@ from tests.feeds.test_store import _item
 
 
 @pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
-    url = f"sqlite+aiosqlite:///{tmp_path}/precis.sqlite3"
-    a = await Store.open(url)
-    b = await Store.open(url)
+async def two(db_url: str) -> AsyncIterator[tuple[Store, Store]]:
+    a = await Store.open(db_url)
+    b = await Store.open(db_url)
     yield a, b
     await a.close()
     await b.close()

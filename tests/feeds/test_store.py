@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.feeds.database import migrate
+from bot.feeds.database import migrate, reset_sequences
 from bot.feeds.rows import FeedState, delivery_nonce
 from bot.feeds.schema import metadata, utcnow
 from bot.feeds.store import Store
@@ -31,11 +31,22 @@ def _item(n: int) -> FeedItem:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path}/nested/dir/precis.sqlite3"
+def url(empty_db_url: str) -> str:
+    """An empty database on each backend (an SQLite file, a PostgreSQL database)."""
+    return empty_db_url
 
 
-async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path) -> None:
+async def _fix_sequences(url: str) -> None:
+    """Rows inserted with explicit ids (as an older version wrote them) leave PostgreSQL's
+    sequences behind; bring them past the ids in use, as a real history would have."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await reset_sequences(conn)
+    await engine.dispose()
+
+
+async def test_open_creates_the_folder_and_reaches_head(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/nested/dir/precis.sqlite3"
     store = await Store.open(url)
     try:
         assert (tmp_path / "nested" / "dir" / "precis.sqlite3").exists()
@@ -51,6 +62,14 @@ async def test_open_creates_the_folder_and_reaches_head(url: str, tmp_path: Path
     again = await Store.open(url)  # migrating an up-to-date database is a no-op
     assert await again.revision() == "0007"
     await again.close()
+
+
+async def test_open_reaches_head_on_each_backend(url: str) -> None:
+    store = await Store.open(url)
+    try:
+        assert await store.revision() == "0005" and await store.ping()
+    finally:
+        await store.close()
 
 
 async def test_migrations_match_the_models(url: str) -> None:
@@ -76,7 +95,8 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
             sa.text(
                 "INSERT INTO feeds (id, url, title, etag, created_at, last_success, "
                 "failure_count, failure_notified, next_poll, item_count) VALUES "
-                "(1, 'https://news.example.com/rss.xml', 'Old News', '\"e1\"', :t, :t, 0, 0, :t, 2)"
+                "(1, 'https://news.example.com/rss.xml', 'Old News', '\"e1\"', :t, :t, 0, false, "
+                ":t, 2)"
             ),
             {"t": T0},
         )
@@ -84,7 +104,8 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
             sa.text(
                 "INSERT INTO subscriptions (id, feed_id, guild_id, channel_id, sentences, "
                 "include, exclude, paused, created_at) VALUES "
-                "(7, 1, 900000000000000001, 900000000000000002, 4, '[\"rust\"]', '[]', 0, :t)"
+                "(7, 1, 900000000000000001, 900000000000000002, 4, '[\"rust\"]', '[]', false, "
+                ":t)"
             ),
             {"t": T0},
         )
@@ -107,6 +128,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
             {"t": T0},
         )
     await engine.dispose()
+    await _fix_sequences(url)
 
     store = await Store.open(url)
     try:
@@ -160,7 +182,7 @@ async def test_upgrade_to_0005_keeps_counts_and_adds_server_settings(url: str) -
             sa.text(
                 "INSERT INTO feeds (id, url, title, created_at, failure_count, "
                 "failure_notified, next_poll, item_count) VALUES "
-                "(1, 'https://news.example.com/rss', 'News', :t, 0, 0, :t, 0)"
+                "(1, 'https://news.example.com/rss', 'News', :t, 0, false, :t, 0)"
             ),
             {"t": T0},
         )
@@ -168,11 +190,12 @@ async def test_upgrade_to_0005_keeps_counts_and_adds_server_settings(url: str) -
             sa.text(
                 "INSERT INTO subscriptions (id, feed_id, guild_id, channel_id, sentences, "
                 "include, exclude, paused, created_at) VALUES "
-                "(7, 1, 11, 12, 4, '[]', '[]', 0, :t)"
+                "(7, 1, 11, 12, 4, '[]', '[]', false, :t)"
             ),
             {"t": T0},
         )
     await engine.dispose()
+    await _fix_sequences(url)
     store = await Store.open(url)
     try:
         assert await store.revision() == "0007"
