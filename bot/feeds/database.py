@@ -114,12 +114,25 @@ async def migrate(url: str, revision: str = HEAD) -> str | None:
         await engine.dispose()
 
 
+# SQLSTATEs of a server going away or not there yet: connection exceptions (class 08),
+# admin/crash shutdown (57P01, 57P02), "the database system is starting up/shutting down".
+_GONE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
 def lost_connection(exc: BaseException) -> bool:
     """The connection broke or could not be made (server restarted, network down) — as
     opposed to an error in the query, which a retry would only repeat."""
-    if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(exc.orig, OSError)
-    return isinstance(exc, OSError)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return True
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_GONE_STATES):
+            return True
+        seen = seen.__cause__ or (seen.orig if isinstance(seen, DBAPIError) else None)
+    return False
 
 
 def _retrying(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:

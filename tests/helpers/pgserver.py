@@ -107,6 +107,13 @@ class PgServer:
         """Stop the server (dropping every connection) and start it again."""
         self._pg_ctl("restart", "-m", "fast")
 
+    def halt(self) -> None:
+        """Stop the server (dropping every connection) until `resume`."""
+        self._pg_ctl("stop", "-m", "fast")
+
+    def resume(self) -> None:
+        self._pg_ctl("start")
+
     def stop(self) -> None:
         if self.root is None:
             return
