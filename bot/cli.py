@@ -8,6 +8,7 @@ failed, and its output line says why) or the settings are invalid; 2 a bad comma
 (an unknown option or algorithm).
 precis algorithms
 precis run
+precis migrate-db --from sqlite+aiosqlite:///data/precis.sqlite3 --to postgresql+asyncpg://…
 """
 
 from __future__ import annotations
@@ -145,6 +146,14 @@ def _run(settings: Settings) -> int:
     return run_bot(settings)
 
 
+def _migrate_db(args: argparse.Namespace) -> int:
+    from bot.feeds.copydb import copy_database
+
+    counts = asyncio.run(copy_database(args.source, args.target))
+    print("copied " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return 0
+
+
 def _timeout(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--timeout",
@@ -197,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
+    m = sub.add_parser(
+        "migrate-db", help="copy the feeds database to another (empty) one, e.g. to PostgreSQL"
+    )
+    m.add_argument("--from", dest="source", required=True, metavar="URL", help="e.g. sqlite…")
+    m.add_argument("--to", dest="target", required=True, metavar="URL", help="e.g. postgresql…")
     return parser
 
 
@@ -210,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
 
         boot()  # the workers' forkserver loads the engine while we get ready
     try:
+        if args.command == "migrate-db":
+            return _migrate_db(args)
         settings = load_settings()
         if args.command == "algorithms":
             return _algorithms()
