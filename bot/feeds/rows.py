@@ -163,6 +163,10 @@ class FailureResult:
     notified: bool  # this failure crossed the threshold: channels were told
 
 
+# The lengths of the feeds.etag and feeds.last_modified columns (schema.py).
+_VALIDATOR_MAX = {"etag": 512, "last_modified": 128}
+
+
 @dataclass(frozen=True)
 class FeedState:
     """What a successful fetch says about the feed (None when the server said 304)."""
@@ -171,6 +175,15 @@ class FeedState:
     last_modified: str | None
     title: str | None = None
     site_link: str | None = None
+
+    def __post_init__(self) -> None:
+        # A validator longer than its column is dropped, not cut (a cut ETag would never
+        # match): PostgreSQL refuses an over-long string where SQLite kept it, and the
+        # feed would then fail on every poll. Without it the next fetch is a plain GET.
+        for name in ("etag", "last_modified"):
+            value = getattr(self, name)
+            if value is not None and len(value) > _VALIDATOR_MAX[name]:
+                object.__setattr__(self, name, None)
 
 
 class AlreadySubscribed(InputError):

@@ -264,6 +264,28 @@ async def test_prune_forgets_only_items_long_gone(url: str) -> None:
         await store.close()
 
 
+async def test_an_overlong_etag_is_dropped_not_refused(db_url: str) -> None:
+    """PostgreSQL enforces VARCHAR lengths (SQLite does not): a server's 600-character
+    ETag must not make every poll of its feed fail."""
+    store = await Store.open(db_url)
+    try:
+        now = utcnow()
+        sub = await store.add_subscription(
+            feed_url="https://news.example.com/rss", feed_title="News", site_link=None,
+            state=FeedState("x" * 600, "y" * 200), items_now=[_item(1)],
+            guild_id=1, channel_id=2, sentences=3, now=now, next_poll=now,
+        )  # fmt: skip
+        result = await store.record_success(
+            sub.feed_id, now=now, next_poll=now, state=FeedState('"' + "e" * 600 + '"', None),
+            items=[_item(1), _item(2)], max_per_poll=5,
+        )  # fmt: skip
+        feed = await store.get_feed(sub.feed_id)
+        assert result.new_items == 1 and feed is not None
+        assert (feed.etag, feed.last_modified) == (None, None)
+    finally:
+        await store.close()
+
+
 def test_nonce_is_short_and_deterministic() -> None:
     a = delivery_nonce(12, "g:abc")
     assert len(a) == 25 and a == delivery_nonce(12, "g:abc")
