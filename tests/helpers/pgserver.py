@@ -13,6 +13,7 @@ CREATE DATABASE) uses a running server instead; the restart test then skips.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pwd
@@ -43,9 +44,9 @@ class PgUnavailable(RuntimeError):
 
 def find_bindir() -> Path | None:
     env = os.environ.get("PRECIS_PG_BINDIR")
-    candidates = [Path(env)] if env else []
+    candidates = [Path(env)] if env else []  # when set, the only place looked at
     root = Path("/usr/lib/postgresql")
-    if root.is_dir():
+    if root.is_dir() and not env:
         versions = sorted(
             (p for p in root.iterdir() if p.name.isdigit()), key=lambda p: int(p.name)
         )
@@ -159,6 +160,7 @@ def start_server() -> PgServer:
     except (PgUnavailable, OSError, subprocess.TimeoutExpired) as exc:
         server.stop()
         raise PgUnavailable(f"PostgreSQL did not start: {exc}") from exc
+    atexit.register(server.stop)  # also when the session ends without its teardown
     return server
 
 
