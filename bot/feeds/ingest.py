@@ -76,19 +76,23 @@ class FeedQueries(Database):
         self, now: dt.datetime, owner: str, *, lease: float, limit: int
     ) -> list[FeedRow]:
         """Claim due feeds for `lease` seconds: the poll's outcome (record_success or
-        record_failure) releases the lease; a worker that died lets it expire."""
-        # PostgreSQL: the picked rows are locked and rows another claim holds are skipped
-        # (FOR UPDATE SKIP LOCKED), so two workers never take one feed.
-        query = self._due_feeds_query(now, limit).with_for_update(skip_locked=True, of=feeds)
+        record_failure) releases the lease; a worker that died lets it expire.
+
+        One UPDATE that re-checks the lease on each row, so two workers (two processes on
+        one SQLite file, too) cannot both read a feed as free and both take it; on
+        PostgreSQL the picked rows are locked and rows another claim holds are skipped
+        (FOR UPDATE SKIP LOCKED)."""
+        due = self._due_feeds_query(now, limit).with_only_columns(feeds.c.id)
+        picked = due.with_for_update(skip_locked=True, of=feeds).correlate(None)
+        until = to_db(now + dt.timedelta(seconds=lease))
+        claimed = sa.select(feeds).where(feeds.c.lease_owner == owner, feeds.c.lease_until == until)
         async with self._write() as conn:
-            rows = (await conn.execute(query)).all()
-            if rows:
-                until = to_db(now + dt.timedelta(seconds=lease))
-                await conn.execute(
-                    sa.update(feeds)
-                    .where(feeds.c.id.in_([r.id for r in rows]))
-                    .values(lease_owner=owner, lease_until=until)
-                )
+            await conn.execute(
+                sa.update(feeds)
+                .where(feeds.c.id.in_(picked), unleased(feeds, now))
+                .values(lease_owner=owner, lease_until=until)
+            )
+            rows = (await conn.execute(claimed.order_by(feeds.c.next_poll, feeds.c.id))).all()
         return [feed_row(r) for r in rows]
 
     async def next_poll_at(self, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -99,3 +99,20 @@ async def test_a_restarted_worker_takes_its_claims_back(two: tuple[Store, Store]
     again = await b.claim_due_deliveries(now, "main", lease=60)
     assert [d.id for d in again] == [d.id for d in claimed]
     assert (await b.delivery_counts()) == {PENDING: len(claimed)}
+
+
+async def test_concurrent_workers_never_claim_the_same_feed(two: tuple[Store, Store]) -> None:
+    a, b = two
+    now = utcnow()
+    for n in range(6):
+        await a.add_subscription(
+            feed_url=f"https://news{n}.example.com/rss", feed_title="News", site_link=None,
+            state=FeedState(None, None), items_now=[_item(1)], guild_id=1, channel_id=100,
+            sentences=3, now=now, next_poll=now,
+        )  # fmt: skip
+    claims = await asyncio.gather(
+        *(store.claim_due_feeds(now, name, lease=60, limit=2)
+          for store, name in ((a, "w1"), (b, "w2"), (a, "w3"), (b, "w4")))
+    )  # fmt: skip
+    ids = [f.id for batch in claims for f in batch]
+    assert len(ids) == len(set(ids)) == 6  # every feed polled by one worker
