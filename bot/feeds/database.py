@@ -7,8 +7,9 @@ A lost connection is survived: on PostgreSQL the pool pings a connection before 
 out (a server restart leaves only dead ones), and every public query method of the store
 is retried when its connection was lost or could not be made (`_retrying`): its
 transaction was rolled back, so running it again is exact. (A connection lost during the
-COMMIT itself is ambiguous; the queries are written so that a repeat is harmless: items
-are deduplicated by key, completions are fenced by tokens, posts carry nonces.)
+COMMIT itself is ambiguous; a repeat then loses and duplicates nothing — items are
+deduplicated by key, completions are fenced by tokens, posts carry nonces — at worst it
+counts an attempt twice or holds a second claim until its lease expires.)
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.feeds.schema import metadata
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 HEAD = "head"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-RECONNECT_ATTEMPTS = 8  # about 25 s in all: a server restart takes a few seconds
+RECONNECT_ATTEMPTS = 8  # about 16 s of waiting in all: a restart takes a few seconds
 RECONNECT_DELAY = 0.2  # doubles each attempt, at most RECONNECT_DELAY_MAX
 RECONNECT_DELAY_MAX = 5.0
 
