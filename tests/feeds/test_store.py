@@ -67,7 +67,7 @@ async def test_open_creates_the_folder_and_reaches_head(tmp_path: Path) -> None:
 async def test_open_reaches_head_on_each_backend(url: str) -> None:
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0005" and await store.ping()
+        assert await store.revision() == "0007" and await store.ping()
     finally:
         await store.close()
 
