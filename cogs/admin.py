@@ -32,9 +32,13 @@ channel), `tag:` (in a forum channel, where each item becomes a post: the tag it
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
 `/feed resume`, `/feed test`, `/feed log` (the last 25 items: posted or not, and why).
 • `/watch add entity:<name> channel:<#channel>` (Manage Channels; options `role:` to \
-ping, `kind:` person, place or organization) tells the channel when any feed of the server \
-posts an item naming it (`Macron` fires for Emmanuel Macron; `Paris` not for Paris \
-Hilton); `/watch list`, `/watch remove`.
+ping, `kind:`) tells the channel when any feed of the server posts an item naming it \
+(`Macron` fires for Emmanuel Macron); `/watch list`, `/watch remove`.
+• `/feed filter subscription:<#id> expression:<…>` posts only matching items, e.g. \
+`person:"Ilhan Omar" or (title matches "\\bNATO\\b" and not category:sport)` \
+(fields, operators: README).
+• `/feed mention subscription:<#id> role:<@role> when:<expression>` pings the role with \
+each post (matching `when`); without `role:` it stops.
 • `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
 `/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \

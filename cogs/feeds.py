@@ -1,6 +1,6 @@
-"""`/feed add|list|remove|pause|resume|test|log|import|export`: thin commands over the feeds
-package's one door (`bot.feeds.service.FeedService`); what is posted, and how, is the adapter's
-(`bot.discord_adapter`)."""
+"""`/feed add|list|remove|pause|resume|test|log|filter|mention|import|export`: thin
+commands over the feeds package's one door (`bot.feeds.service.FeedService`); what is
+posted, and how, is the adapter's (`bot.discord_adapter`)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,11 @@ from bot.discord_adapter.notices import (
 from bot.discord_adapter.placement import placement, placement_text
 from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import PrecisError
+from bot.feeds.filters import MAX_EXPRESSION
 from bot.feeds.opml import MAX_IMPORT_FEEDS, MAX_OPML_BYTES, build_opml, import_feeds, parse_opml
 from bot.feeds.rows import AlreadySubscribed, Subscription
+from bot.feeds.schema import FILTERED
+from bot.feeds.service import FilterTrial
 from bot.options import SENTENCES_MAX, SENTENCES_MIN, resolve_sentences
 
 if TYPE_CHECKING:
@@ -167,14 +170,16 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         store = self.bot.store
         server = await store.get_server_settings(guild_id)
         skipped = await store.skipped_counts(guild_id)
+        filtered = await store.skipped_counts(guild_id, FILTERED)
         default = resolve_sentences(server=server.sentences,
                                     default=self.bot.settings.default_sentences)  # fmt: skip
         lines: list[str] = []
         used = 0
         for sub in subs:
             line = subscription_line(
-                sub, default_sentences=default, skipped=skipped.get(sub.id, 0)
-            )
+                sub, default_sentences=default, skipped=skipped.get(sub.id, 0),
+                filtered=filtered.get(sub.id, 0),
+            )  # fmt: skip
             if used + len(line) > 1900:
                 lines.append(f"… and {len(subs) - len(lines)} more")
                 break
@@ -269,6 +274,71 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
+    @app_commands.command(name="filter", description="Post only the items matching an expression")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    @app_commands.describe(
+        expression='e.g. person:"Ilhan Omar" or (title matches "\\bNATO\\b" and not '
+        "category:sport); empty: post every item (see /precis help)",
+    )
+    async def filter(
+        self, interaction: discord.Interaction, subscription: int,
+        expression: app_commands.Range[str, 0, MAX_EXPRESSION] = "",
+    ) -> None:  # fmt: skip
+        assert interaction.guild_id is not None
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            sub, trial = await self.bot.feeds.set_filter(
+                subscription, interaction.guild_id, expression
+            )
+        except PrecisError as exc:
+            await self._private(interaction, f"That filter can't be used: {exc}")
+            return
+        title = escape.discord_inline(sub.feed_title)
+        if trial is None:
+            text = f"**{title}** in <#{sub.channel_id}> has no filter now: every item is posted."
+        else:
+            shown = escape.discord_inline(sub.filter or "", 400)
+            text = (f"**{title}** in <#{sub.channel_id}> now posts only the items matching "
+                    f"{shown}: it {trial_text(trial)}.")  # fmt: skip
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="mention", description="Ping a role when an item is posted")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    @app_commands.describe(
+        role="The role to ping (leave out to stop pinging)",
+        when="Only for the items matching this expression (default: every item)",
+    )
+    async def mention(
+        self, interaction: discord.Interaction, subscription: int,
+        role: discord.Role | None = None,
+        when: app_commands.Range[str, 0, MAX_EXPRESSION] | None = None,
+    ) -> None:  # fmt: skip
+        assert interaction.guild_id is not None
+        refusal = _mention_refusal(interaction, role)
+        if refusal is not None:
+            await interaction.response.send_message(
+                refusal, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            sub, trial = await self.bot.feeds.set_mention(
+                subscription, interaction.guild_id, role.id if role else None, when
+            )
+        except PrecisError as exc:
+            await self._private(interaction, f"That mention can't be set: {exc}")
+            return
+        where = f"**{escape.discord_inline(sub.feed_title)}** in <#{sub.channel_id}>"
+        if role is None:
+            text = f"{where} pings nobody now."
+        elif trial is None:
+            text = f"{where} now pings <@&{role.id}> with every item it posts."
+        else:
+            shown = escape.discord_inline(sub.mention_when or "", 400)
+            text = (f"{where} now pings <@&{role.id}> with the items matching {shown}: "
+                    f"that {trial_text(trial)}.")  # fmt: skip
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
     @app_commands.command(name="import", description="Follow every feed of an OPML file")
     @app_commands.describe(
         file=f"An .opml file (at most {MAX_OPML_BYTES // 1048576} MB, {MAX_IMPORT_FEEDS} new "
@@ -333,6 +403,32 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         await interaction.followup.send(
             escape.message(text), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+
+def trial_text(trial: FilterTrial) -> str:
+    """ "matches 3 of the last 20 items" (and how many could not be decided)."""
+    if trial.total == 0:
+        return "can't be tried yet: the feed has no items recorded"
+    text = f"matches {trial.matched} of the last {trial.total} items"
+    if trial.undecided:
+        text += f" ({trial.undecided} could not be decided before being summarized)"
+    return text
+
+
+def _mention_refusal(interaction: discord.Interaction, role: discord.Role | None) -> str | None:
+    """Why this role cannot be pinged by the bot (None: it can, or no role)."""
+    if role is None:
+        return None
+    if role.is_default():
+        return "I never ping @everyone or @here: choose a role."
+    me = interaction.guild.me if interaction.guild else None
+    if role.mentionable or (me is not None and me.guild_permissions.mention_everyone):
+        return None
+    return (
+        f"I can't ping <@&{role.id}>: it is not mentionable and I don't have the **Mention "
+        "Everyone** permission. Make the role mentionable (Server Settings → Roles) or give "
+        "me that permission, then try again. Nothing was changed."
+    )
 
 
 def _by_channel(

@@ -110,13 +110,15 @@ def test_notices_quote_titles_and_reason_phrases_inertly(text: str) -> None:
         assert len(rendered) <= escape.MESSAGE_LIMIT
         _assert_safe(rendered.replace("<#2>", ""))  # our own channel reference stays
     sub = Subscription(
-        id=1, feed_id=1, guild_id=1, channel_id=2, sentences=3, include=(), exclude=(),
+        id=1, feed_id=1, guild_id=1, channel_id=2, sentences=3,
         paused=False, paused_reason=None, paused_at=None, created_at=dt.datetime.now(dt.UTC),
         created_by=None, feed_url="https://x.example/feed", feed_title=text, last_success=None,
         failure_count=4, failing_since=dt.datetime.now(dt.UTC), last_error=text,
-        next_poll=dt.datetime.now(dt.UTC),
+        next_poll=dt.datetime.now(dt.UTC), filter=f"title:{text!r}", mention_role_id=77,
+        mention_when=f"title:{text!r}",
     )  # fmt: skip
-    _assert_safe(subscription_line(sub, default_sentences=3).replace("<#2>", ""))
+    line = subscription_line(sub, default_sentences=3)
+    _assert_safe(line.replace("<#2>", "").replace("<@&77>", ""))  # our own role stays
 
 
 def test_a_3_kb_reason_phrase_still_makes_a_notice_discord_accepts() -> None:

@@ -82,19 +82,24 @@ def status_text(sub: Subscription) -> str:
     return "healthy" if sub.last_success else "waiting for the first poll"
 
 
-def subscription_line(sub: Subscription, *, default_sentences: int, skipped: int = 0) -> str:
+def subscription_line(
+    sub: Subscription, *, default_sentences: int, skipped: int = 0, filtered: int = 0
+) -> str:
     """One line of `/feed list`: a subscription without its own count shows the server's
-    default it follows; items skipped for their language are counted."""
+    default it follows; items skipped for their language, or filtered out, are counted."""
     count = _sentences(default_sentences if sub.sentences is None else sub.sentences)
     if sub.sentences is None:
         count += " (server default)"
     if skipped:
         count += f" · {skipped} skipped (language)"
+    if filtered:
+        count += f" · {filtered} filtered out"
     keywords = ""
-    if sub.include:
-        keywords += f" · only: {', '.join(sub.include)}"
-    if sub.exclude:
-        keywords += f" · not: {', '.join(sub.exclude)}"
+    if sub.filter:
+        keywords += f" · filter: {_md(escape.cut(sub.filter, 150))}"
+    if sub.mention_role_id:
+        when = f" when {_md(escape.cut(sub.mention_when, 100))}" if sub.mention_when else ""
+        keywords += f" · pings <@&{sub.mention_role_id}>{when}"
     return (
         f"`#{sub.id}` **{_md(sub.feed_title)}** → <#{sub.channel_id}>{_where(sub)}"
         f" · {count}{keywords} · {status_text(sub)}"

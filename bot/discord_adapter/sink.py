@@ -17,6 +17,8 @@ import discord
 
 from bot.discord_adapter import threads
 from bot.discord_adapter.embeds import embed_dict
+from bot.discord_adapter.mentions import NO_MENTIONS as NO_MENTIONS  # the cogs import it here
+from bot.discord_adapter.mentions import role_ping
 from bot.discord_adapter.notices import notice_text
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.runtime import DeliveryResult
@@ -26,9 +28,6 @@ if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
 
 log = logging.getLogger("precis.discord")
-
-NO_MENTIONS = discord.AllowedMentions.none()
-
 
 class PostFailed(Exception):
     """A summary could not be posted (the reason may name the channel: log it, no more)."""
@@ -47,7 +46,9 @@ class DiscordSink:
         embed = discord.Embed.from_dict(
             embed_dict(summary, feed_name=delivery.feed_title, server=delivery.server)
         )
-        return await self.send(delivery.channel_id, embed=embed, nonce=delivery.nonce)
+        return await self.send(
+            delivery.channel_id, embed=embed, nonce=delivery.nonce, ping_role=delivery.ping_role
+        )
 
     @property
     def _archive(self) -> int:
@@ -127,14 +128,20 @@ class DiscordSink:
         nonce: str | None = None,
         wait_ready: bool = True,
         mentions: discord.AllowedMentions = NO_MENTIONS,
+        ping_role: int | None = None,
     ) -> DeliveryResult:
+        """Post; the one role `ping_role` (a feed post's mention) may be pinged, nobody
+        else ever."""
         if wait_ready and not await self._ready():
             return DeliveryResult.retry(30, "not connected to Discord")
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 return DeliveryResult.gone(f"<#{channel_id}> is not a text channel")
-            kwargs: dict[str, object] = {"allowed_mentions": mentions}
+            allowed = mentions
+            if ping_role is not None:  # a feed post's role: its content is the ping alone
+                content, allowed = role_ping(ping_role)
+            kwargs: dict[str, object] = {"allowed_mentions": allowed}
             if embed is not None:
                 kwargs["embed"] = embed
             if nonce is not None:

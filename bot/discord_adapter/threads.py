@@ -26,6 +26,7 @@ import aiohttp
 import discord
 
 from bot.discord_adapter.embeds import embed_dict
+from bot.discord_adapter.mentions import role_ping
 from bot.feeds.rows import Delivery
 from bot.feeds.runtime import DeliveryResult
 from bot.models import Summary
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("precis.discord")
 
-NO_MENTIONS = discord.AllowedMentions.none()
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 TAG_REQUIRED = 40067  # "A tag is required to create a forum post in this channel"
 UNKNOWN_MESSAGE = 10008
@@ -106,8 +106,9 @@ async def create_forum_post(
         embed = discord.Embed.from_dict(
             embed_dict(summary, feed_name=delivery.feed_title, server=delivery.server)
         )
-        kwargs: dict[str, Any] = {"name": name, "embed": embed, "allowed_mentions": NO_MENTIONS,
-                                  "auto_archive_duration": archive}  # fmt: skip
+        content, allowed = role_ping(delivery.ping_role)
+        kwargs: dict[str, Any] = {"name": name, "embed": embed, "allowed_mentions": allowed,
+                                  "content": content, "auto_archive_duration": archive}  # fmt: skip
         if delivery.tag_id is not None:
             kwargs["applied_tags"] = [discord.Object(id=delivery.tag_id)]
         with single_attempt():

@@ -10,15 +10,17 @@ a repeat send after a crash a no-op on Discord's side.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import logging
 
+from bot.feeds.filters import judge
 from bot.feeds.items import ItemSummaries
 from bot.feeds.posting import Posting
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.runtime import DeliveryResult, Runtime, Sink, guarded
-from bot.feeds.schema import DROPPED, FORUM, PENDING, SENT, utcnow
+from bot.feeds.schema import DROPPED, FILTERED, FORUM, PENDING, SENT, utcnow
 from bot.feeds.watches import match_watches
 
 log = logging.getLogger("precis.feeds")
@@ -106,13 +108,29 @@ class Deliverer:
             if left and not self.rt.stopping:
                 await self.rt.commit(self.rt.store.release_deliveries(left))
 
+    async def _judge(self, delivery: Delivery) -> Delivery | None:
+        """Once the item is summarized: None when it is left out (its language, its
+        filter; recorded), else the delivery with the role it pings, if any."""
+        summary = await self.items.for_delivery(delivery)
+        if not delivery.server.allows_language(summary.language):
+            await self._skip(delivery, summary.language)
+            return None
+        failed, ping = await judge(
+            delivery.filter, delivery.mention_role_id, delivery.mention_when,
+            delivery.item, summary,
+        )  # fmt: skip
+        if failed is not None:
+            await self._filtered(delivery, failed)
+            return None
+        return dataclasses.replace(delivery, ping_role=ping)
+
     async def _deliver_one(self, delivery: Delivery) -> bool:
         """Post one item; True when the next item of the subscription may follow."""
         if delivery.message_id is None:  # not posted yet (a thread step alone needs none)
-            summary = await self.items.for_delivery(delivery)
-            if not delivery.server.allows_language(summary.language):
-                await self._skip(delivery, summary.language)
+            judged = await self._judge(delivery)
+            if judged is None:
                 return True
+            delivery = judged
         result = await self.posting.post(delivery)
         now = utcnow()
         if result.kind == "sent":
@@ -193,6 +211,15 @@ class Deliverer:
         self.rt.stats.skipped += 1
         await self.rt.commit(
             self.rt.store.mark_skipped(delivery.id, reason, delivery.lease_token)
+        )
+
+    async def _filtered(self, delivery: Delivery, clause: str) -> None:
+        """Not posted: the subscription's filter fails on it (`clause` is the part that
+        failed, kept for "why wasn't this posted")."""
+        log.info("delivery %s filtered out by %r", delivery.id, clause)
+        self.rt.stats.skipped += 1
+        await self.rt.commit(
+            self.rt.store.mark_skipped(delivery.id, clause, delivery.lease_token, FILTERED)
         )
 
     async def _send_notice(self, notice: Notice) -> None:

@@ -16,7 +16,7 @@ One row per subscription and item (`item_fates`, unique on both), kept
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.feeds.database import Database
 from bot.feeds.schema import (
     FAILED,
+    FILTERED,
     FORUM,
     PENDING,
     QUEUED,
@@ -59,22 +60,6 @@ class Fate:
     channel_id: int | None = None  # where the post is (a forum post: its thread)
     message_id: int | None = None
     next_attempt: dt.datetime | None = None
-
-
-def filter_reason(item: FeedItem, include: Iterable[str], exclude: Iterable[str]) -> str | None:
-    """Why the subscription's keywords leave `item` out (None: they let it through).
-    Mirrors `bot.ingest.feeds.matches_filters`; a richer filter fills the same reason."""
-    include = [w for w in include if w.strip()]
-    exclude = [w for w in exclude if w.strip()]
-    if not include and not exclude:
-        return None
-    haystack = f"{item.title or ''}\n{item.text}".casefold()
-    if include and not any(w.casefold() in haystack for w in include):
-        return "include: none of " + ", ".join(repr(w) for w in include)
-    for word in exclude:
-        if word.casefold() in haystack:
-            return f"exclude: {word!r}"
-    return None
 
 
 async def record_fates(
@@ -170,6 +155,8 @@ def _fate(row: Any) -> Fate:
         return Fate(fate=FAILED_FATE, **base)
     if status == SKIPPED:
         return Fate(fate=LANGUAGE, **base)
+    if status == FILTERED:  # decided at delivery, on the summary: the failing clause
+        return Fate(fate=FILTERED, **base)
     if status == PENDING and m["attempts"] and m["last_error"]:
         return Fate(fate=RETRY, next_attempt=aware(m["next_attempt"]), **base)
     return Fate(fate=QUEUED, **base)

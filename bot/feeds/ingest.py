@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
-from bot.feeds.fates import filter_reason, record_fates
+from bot.feeds.fates import record_fates
+from bot.feeds.filters import poll_verdicts
 from bot.feeds.queue import add_notice, enqueue, notify_subscribers
 from bot.feeds.rows import FailureResult, FeedRow, FeedState, IngestResult, feed_row
 from bot.feeds.schema import (
@@ -358,7 +359,9 @@ async def _queue_for_subscribers(
     queued = 0
     capped: dict[int, int] = {}
     for sub in await _active_subscriptions(conn, feed_id):
-        decided, wanted = sort_by_filters(fresh, sub.include, sub.exclude)
+        decided, wanted = sort_by_filters(fresh, sub.filter)
+        for it, _, reason in decided:  # recorded, so "why wasn't it posted" has an answer
+            await enqueue(conn, sub.id, [ids[it.key]], now, status=FILTERED, reason=reason)
         if max_per_poll > 0 and len(wanted) > max_per_poll:
             capped[sub.id] = len(wanted) - max_per_poll
             params = {"title": feed_title, "total": len(wanted), "posted": max_per_poll}
@@ -373,13 +376,14 @@ async def _queue_for_subscribers(
 
 
 def sort_by_filters(
-    fresh: Sequence[FeedItem], include: Sequence[str], exclude: Sequence[str]
+    fresh: Sequence[FeedItem], expression: str | None
 ) -> tuple[list[tuple[FeedItem, str, str | None]], list[FeedItem]]:
-    """(the items the filters leave out, as fates with their reason; the items wanted)."""
+    """(the items the subscription's filter already leaves out on what the feed says, as
+    fates with the failing clause; the items wanted — those it passes, or that need their
+    summary to decide, which delivery does)."""
     decided: list[tuple[FeedItem, str, str | None]] = []
     wanted: list[FeedItem] = []
-    for it in fresh:
-        reason = filter_reason(it, include, exclude)
+    for it, reason in zip(fresh, poll_verdicts(expression, fresh), strict=True):
         if reason is None:
             wanted.append(it)
         else:
@@ -421,6 +425,7 @@ async def _insert_items(
                     author=it.author,
                     content=it.content_html,
                     image=it.image,
+                    categories=list(it.categories) or None,
                     first_seen=stamp,
                     last_seen=stamp,
                 )

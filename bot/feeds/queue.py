@@ -41,8 +41,16 @@ from bot.feeds.schema import (
 
 
 async def enqueue(
-    conn: AsyncConnection, subscription_id: int, item_ids: list[int], now: dt.datetime
+    conn: AsyncConnection,
+    subscription_id: int,
+    item_ids: list[int],
+    now: dt.datetime,
+    *,
+    status: str = PENDING,
+    reason: str | None = None,
 ) -> int:
+    """Queue these items for the subscription (or, with another `status` such as
+    FILTERED, record why they are not posted)."""
     if not item_ids:
         return 0
     stamp = to_db(now)
@@ -52,10 +60,11 @@ async def enqueue(
             {
                 "subscription_id": subscription_id,
                 "item_id": item_id,
-                "status": PENDING,
+                "status": status,
                 "attempts": 0,
                 "next_attempt": stamp,
                 "created_at": stamp,
+                "last_error": reason,
             }
             for item_id in item_ids
         ],
@@ -121,6 +130,9 @@ def _deliveries_select() -> sa.Select[Any]:
             subscriptions.c.sentences,
             subscriptions.c.mode,
             subscriptions.c.tag_id,
+            subscriptions.c.filter,
+            subscriptions.c.mention_role_id,
+            subscriptions.c.mention_when,
             deliveries.c.message_id,
             deliveries.c.thread_id,
             deliveries.c.thread_name,
@@ -188,6 +200,9 @@ def _delivery(row: Any) -> Delivery:
         thread_name=m["thread_name"],
         intent_at=aware(m["intent_at"]),
         server=server_defaults(m, "s_"),
+        filter=m["filter"],
+        mention_role_id=_opt_int(m["mention_role_id"]),
+        mention_when=m["mention_when"],
     )
 
 

@@ -52,8 +52,6 @@ class Subscription:
     guild_id: int
     channel_id: int
     sentences: int | None  # None: follows the server's default (resolved when posting)
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
     paused: bool
     paused_reason: str | None
     paused_at: dt.datetime | None
@@ -69,6 +67,9 @@ class Subscription:
     mode: str = CHANNEL  # CHANNEL, FORUM or THREAD (bot.feeds.schema)
     tag_id: int | None = None  # the forum tag applied to every post
     tag_name: str | None = None
+    filter: str | None = None  # the filter expression (bot/feeds/filters.py)
+    mention_role_id: int | None = None  # the role pinged with each post
+    mention_when: str | None = None  # the expression an item must match for the ping
 
     @property
     def status(self) -> str:
@@ -105,6 +106,7 @@ class StoredItem:
     author: str | None
     content_html: str | None  # the feed's own text of the item (HTML)
     image: str | None = None  # the item's own lead image, from the feed
+    categories: tuple[str, ...] = ()  # the feed's categories of it
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,10 @@ class Delivery:
     thread_name: str | None = None  # the forum post's or thread's name, once chosen
     intent_at: dt.datetime | None = None  # first attempt at creating the forum post
     server: ServerDefaults = field(default_factory=ServerDefaults)  # the server's settings
+    filter: str | None = None  # the subscription's filter expression
+    mention_role_id: int | None = None  # the subscription's role to ping
+    mention_when: str | None = None  # ... for the items matching this (None: every item)
+    ping_role: int | None = None  # set by the deliverer: the role this post mentions
 
 
 @dataclass(frozen=True)
@@ -216,8 +222,6 @@ def subscription(row: Any) -> Subscription:
         guild_id=int(m["guild_id"]),
         channel_id=int(m["channel_id"]),
         sentences=m["sentences"],
-        include=tuple(m["include"] or ()),
-        exclude=tuple(m["exclude"] or ()),
         paused=bool(m["paused"]),
         paused_reason=m["paused_reason"],
         paused_at=aware(m["paused_at"]),
@@ -233,6 +237,9 @@ def subscription(row: Any) -> Subscription:
         mode=m["mode"],
         tag_id=int(m["tag_id"]) if m["tag_id"] is not None else None,
         tag_name=m["tag_name"],
+        filter=m["filter"],
+        mention_role_id=int(m["mention_role_id"]) if m["mention_role_id"] is not None else None,
+        mention_when=m["mention_when"],
     )
 
 
@@ -270,6 +277,7 @@ def stored_item(m: Any, prefix: str = "") -> StoredItem:
         author=m[prefix + "author"],
         content_html=m[prefix + "content"],
         image=m[prefix + "image"],
+        categories=tuple(m[prefix + "categories"] or ()),
     )
 
 

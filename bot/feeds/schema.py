@@ -16,6 +16,7 @@ CHUNK = 400  # bound parameters per IN (...) list: well under every backend's li
 
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
 SKIPPED = "skipped"  # a delivery not posted on purpose (a language the server excludes)
+FILTERED = "filtered"  # left out by the subscription's filter; last_error: the failing clause
 
 # Where a subscription posts (subscriptions.mode): a message in a text channel, a forum
 # post, or a message with its own discussion thread (0004 on).
@@ -81,6 +82,11 @@ subscriptions = sa.Table(
     sa.Column("mode", sa.String(16), nullable=False, server_default=CHANNEL),
     sa.Column("tag_id", sa.BigInteger, nullable=True),
     sa.Column("tag_name", sa.String(100), nullable=True),
+    # 0006: the filter expression (bot/feeds/filters.py; include/exclude are left empty),
+    # the role pinged with each post, and the expression an item must match for the ping
+    sa.Column("filter", sa.Text, nullable=True),
+    sa.Column("mention_role_id", sa.BigInteger, nullable=True),
+    sa.Column("mention_when", sa.Text, nullable=True),
     sa.UniqueConstraint("feed_id", "channel_id", name="uq_subscriptions_feed_channel"),
     sa.Index("ix_subscriptions_guild_id", "guild_id"),
     sa.Index("ix_subscriptions_channel_id", "channel_id"),
@@ -102,6 +108,7 @@ items = sa.Table(
     sa.Column("first_seen", sa.DateTime, nullable=False),
     sa.Column("last_seen", sa.DateTime, nullable=True),
     sa.Column("image", sa.Text, nullable=True),  # the item's own lead image (0005 on)
+    sa.Column("categories", sa.JSON, nullable=True),  # the feed's categories of it (0006 on)
     sa.UniqueConstraint("feed_id", "key", name="uq_items_feed_key"),
     sa.Index("ix_items_feed_fingerprint", "feed_id", "fingerprint"),
     sa.Index("ix_items_feed_last_seen", "feed_id", "last_seen"),
@@ -178,7 +185,7 @@ server_settings = sa.Table(
 # item, written when the fate is decided. Posting outcomes (posted, failed, retry,
 # language) live on the item's delivery row and are read through it; these rows hold the
 # decisions taken before a delivery exists, and "queued" for the ones that have one.
-QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD = "queued", "filtered", "duplicate", "backlog", "flood"
+QUEUED, DUPLICATE, BACKLOG, FLOOD = "queued", "duplicate", "backlog", "flood"  # and FILTERED
 PAUSED_FATE = "paused"  # new while the subscription was paused: marked seen, not posted
 FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD, PAUSED_FATE)
 FATE_RETENTION_DAYS = 30

@@ -14,17 +14,26 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import InputError
 from bot.feeds.deliverer import Deliverer
+from bot.feeds.filters import (
+    Filter,
+    combined,
+    item_fields,
+    keywords_expression,
+    parse,
+    with_summary,
+)
 from bot.feeds.items import ItemSummaries
 from bot.feeds.rows import ON_CHANNEL, AlreadySubscribed, FeedState, Placement, Subscription
 from bot.feeds.runtime import FeedsConfig, PollResult, Runtime, Sink, Summarize
 from bot.feeds.scheduler import Scheduler
 from bot.feeds.schema import utcnow
 from bot.feeds.store import Store
-from bot.ingest.feeds import FeedItem
+from bot.ingest.feeds import FeedItem, html_to_text
 from bot.ingest.fetch import FetchLimits
 from bot.models import Summary
 from bot.options import check_sentences, resolve_sentences
@@ -124,6 +133,7 @@ class FeedService:
         sentences: int | None = None,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        filter: str | None = None,
         backlog: bool = False,
         created_by: int | None = None,
         placement: Placement = ON_CHANNEL,
@@ -136,6 +146,7 @@ class FeedService:
         the rest are marked seen. Raises `PrecisError` with a message for the user.
         """
         url = _normalize_url(url)
+        filter = combined(filter, keywords_expression(include, exclude))
         if sentences is not None:
             check_sentences(sentences)
         known = await self.store.get_feed_by_url(url)
@@ -156,8 +167,7 @@ class FeedService:
                     guild_id=guild_id,
                     channel_id=channel_id,
                     sentences=sentences,
-                    include=[w.strip() for w in include if w.strip()],
-                    exclude=[w.strip() for w in exclude if w.strip()],
+                    filter=filter,
                     backlog=backlog,
                     max_backlog=self.config.max_backlog_items,
                     max_per_poll=self.config.max_items_per_poll,
@@ -200,6 +210,59 @@ class FeedService:
         self.rt.wake_poll.set()
         return sub
 
+    async def set_filter(
+        self, subscription_id: int, guild_id: int, expression: str
+    ) -> tuple[Subscription, FilterTrial | None]:
+        """Set (empty: clear) a subscription's filter, checked first (`FilterError` names
+        where it is wrong), and try it on the feed's latest items."""
+        expression = expression.strip()
+        expr = parse(expression) if expression else None
+        sub = await self._own(subscription_id, guild_id)
+        await self.store.set_subscription_fields(
+            subscription_id, guild_id, {"filter": expression or None}
+        )
+        trial = await self.try_filter(sub, expr) if expr is not None else None
+        return await self._own(subscription_id, guild_id), trial
+
+    async def set_mention(
+        self, subscription_id: int, guild_id: int, role_id: int | None, when: str | None
+    ) -> tuple[Subscription, FilterTrial | None]:
+        """Ping `role_id` with each post (matching `when`, else every one); None: nobody."""
+        when = (when or "").strip() or None
+        expr = parse(when) if when else None
+        sub = await self._own(subscription_id, guild_id)
+        values = {"mention_role_id": role_id, "mention_when": when if role_id else None}
+        await self.store.set_subscription_fields(subscription_id, guild_id, values)
+        trial = await self.try_filter(sub, expr) if expr is not None and role_id else None
+        return await self._own(subscription_id, guild_id), trial
+
+    async def _own(self, subscription_id: int, guild_id: int) -> Subscription:
+        sub = await self.store.get_subscription(subscription_id, guild_id=guild_id)
+        if sub is None:
+            raise InputError(
+                f"There is no feed `#{subscription_id}` in this server (see `/feed list`)."
+            )
+        return sub
+
+    async def try_filter(self, sub: Subscription, expr: Filter, last: int = 20) -> FilterTrial:
+        """How many of the feed's latest recorded items `expr` matches. Items the feed's
+        own words cannot decide are summarized from the feed's text (no page fetch)."""
+        matched = undecided = 0
+        recent = await self.store.latest_items(sub.feed_id, last)
+        for item in recent:
+            text = await asyncio.to_thread(html_to_text, item.content_html or "")
+            fields = item_fields(item.title, text, item.author, item.link, item.categories)
+            verdict = expr.evaluate(fields)
+            if verdict is None and item.content_html:
+                try:
+                    summary = await self.items.summarize(None, item.content_html, 3)
+                    verdict = expr.evaluate(with_summary(fields, summary))
+                except Exception as exc:  # the trial is advice: never fail the command
+                    log.info("filter trial: item %s not summarized: %s", item.id, exc)
+            matched += verdict is True
+            undecided += verdict is None
+        return FilterTrial(matched, len(recent), undecided)
+
     async def poll_now(self, feed_id: int) -> PollResult:
         """Poll one feed now, whatever its schedule (tests, admin commands)."""
         feed = await self.store.get_feed(feed_id)
@@ -241,6 +304,16 @@ class FeedService:
             done += spawned
             if not spawned:
                 return done
+
+
+@dataclass(frozen=True)
+class FilterTrial:
+    """A filter tried on the feed's latest items: matched of total (undecided: items
+    whose answer needed a summary that could not be made)."""
+
+    matched: int
+    total: int
+    undecided: int = 0
 
 
 def _normalize_url(url: str) -> str:

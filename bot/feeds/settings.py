@@ -9,8 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.feeds.database import Database
-from bot.feeds.rows import server_defaults
-from bot.feeds.schema import SKIPPED, deliveries, server_settings, subscriptions, to_db, utcnow
+from bot.feeds.rows import StoredItem, server_defaults, stored_item
+from bot.feeds.schema import (
+    SKIPPED,
+    deliveries,
+    items,
+    server_settings,
+    subscriptions,
+    to_db,
+    utcnow,
+)
 from bot.server_settings import ServerDefaults
 
 # What `set_server_settings` may change (a value of None clears it back to the default).
@@ -65,15 +73,18 @@ class SettingsQueries(Database):
                 )
         return await self.get_server_settings(guild_id)
 
-    async def mark_skipped(self, delivery_id: int, reason: str, token: int | None = None) -> bool:
-        """A delivery not posted on purpose (its language): done, and visible in the list."""
+    async def mark_skipped(
+        self, delivery_id: int, reason: str, token: int | None = None, status: str = SKIPPED
+    ) -> bool:
+        """A delivery not posted on purpose: its language (SKIPPED) or the subscription's
+        filter (FILTERED, `reason` the clause that failed); done, and visible in the list."""
         query = sa.update(deliveries).where(deliveries.c.id == delivery_id)
         if token is not None:
             query = query.where(deliveries.c.lease_token == token)
         async with self._write() as conn:
             done = await conn.execute(
                 query.values(
-                    status=SKIPPED,
+                    status=status,
                     last_error=reason[:1000],
                     lease_owner=None,
                     lease_until=None,
@@ -82,13 +93,39 @@ class SettingsQueries(Database):
             )
         return bool(done.rowcount)
 
-    async def skipped_counts(self, guild_id: int) -> dict[int, int]:
-        """Subscription id -> how many of its items were skipped (the server's languages)."""
+    async def skipped_counts(self, guild_id: int, status: str = SKIPPED) -> dict[int, int]:
+        """Subscription id -> how many of its items were skipped (the server's languages),
+        or with `status` FILTERED, left out by its filter."""
         query = (
             sa.select(deliveries.c.subscription_id, sa.func.count())
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
-            .where(subscriptions.c.guild_id == guild_id, deliveries.c.status == SKIPPED)
+            .where(subscriptions.c.guild_id == guild_id, deliveries.c.status == status)
             .group_by(deliveries.c.subscription_id)
         )
         async with self._read() as conn:
             return {sub_id: count for sub_id, count in (await conn.execute(query)).all()}
+
+    async def set_subscription_fields(
+        self, subscription_id: int, guild_id: int, values: dict[str, Any]
+    ) -> bool:
+        """Set a subscription's filter (`filter`) or mention (`mention_role_id`,
+        `mention_when`); False when the server has no such subscription."""
+        allowed = {"filter", "mention_role_id", "mention_when"}
+        assert set(values) <= allowed, set(values) - allowed
+        query = (
+            sa.update(subscriptions)
+            .where(subscriptions.c.id == subscription_id, subscriptions.c.guild_id == guild_id)
+            .values(**values)
+        )
+        async with self._write() as conn:
+            return bool((await conn.execute(query)).rowcount)
+
+    async def latest_items(self, feed_id: int, limit: int = 20) -> list[StoredItem]:
+        """The feed's newest items as recorded, newest first."""
+        query = (
+            sa.select(items).where(items.c.feed_id == feed_id)
+            .order_by(items.c.id.desc()).limit(limit)
+        )  # fmt: skip
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [stored_item(r._mapping) for r in rows]

@@ -49,8 +49,7 @@ class SubscriptionQueries(Database):
         guild_id: int,
         channel_id: int,
         sentences: int | None,
-        include: Sequence[str] = (),
-        exclude: Sequence[str] = (),
+        filter: str | None = None,
         backlog: bool = False,
         max_backlog: int = 50,
         max_per_poll: int = 5,
@@ -77,10 +76,9 @@ class SubscriptionQueries(Database):
                 now=now, max_per_poll=max_per_poll, quiet=is_new,
             )  # fmt: skip
             sub_id = await _insert_subscription(
-                conn, feed_id, guild_id, channel_id, sentences, include, exclude, created_by, now,
-                placement,
+                conn, feed_id, guild_id, channel_id, sentences, filter, created_by, now, placement,
             )  # fmt: skip
-            filtered, wanted = sort_by_filters(items_now, include, exclude)
+            filtered, wanted = sort_by_filters(items_now, filter)
             taken = wanted[-max_backlog:] if backlog else wanted[-1:]
             ids = await self._item_ids(conn, feed_id, items_now)
             fates = filtered + backlog_fates(wanted, taken)
@@ -248,8 +246,7 @@ async def _insert_subscription(
     guild_id: int,
     channel_id: int,
     sentences: int | None,
-    include: Sequence[str],
-    exclude: Sequence[str],
+    filter: str | None,
     created_by: int | None,
     now: dt.datetime,
     placement: Placement,
@@ -263,8 +260,9 @@ async def _insert_subscription(
                     guild_id=guild_id,
                     channel_id=channel_id,
                     sentences=sentences,
-                    include=list(include),
-                    exclude=list(exclude),
+                    include=[],
+                    exclude=[],
+                    filter=filter,
                     paused=False,
                     created_at=to_db(now),
                     created_by=created_by,

@@ -67,6 +67,7 @@ class FeedItem:
     author: str | None = None
     fingerprint: str | None = None  # title + link (or date): catches GUID churn
     image: str | None = None  # the item's own image (media:content, enclosure, JSON `image`)
+    categories: tuple[str, ...] = ()  # the feed's categories (RSS category, Atom term, JSON tags)
 
     @property
     def text(self) -> str:
@@ -289,6 +290,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
             content=_content(entry),
             author=entry.get("author"),
             image=entry_image(entry, base),
+            categories=_categories(t.get("term") for t in entry.get("tags") or ()),
         )
         if item is not None:
             items.append(item)
@@ -305,6 +307,7 @@ def _new_item(
     content: str | None,
     author: object,
     image: str | None = None,
+    categories: tuple[str, ...] = (),
 ) -> FeedItem | None:
     """The item, or None when the document has already listed it (`seen` keys)."""
     key = item_key(guid, link, title, published, content)
@@ -321,7 +324,17 @@ def _new_item(
         author=author.strip() if isinstance(author, str) and author.strip() else None,
         fingerprint=item_fingerprint(title, link, published),
         image=image,
+        categories=categories,
     )
+
+
+def _categories(values: Iterable[object]) -> tuple[str, ...]:
+    """At most 20 categories of at most 100 characters each, on one line, once each."""
+    out: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str) and (name := " ".join(value.split())[:100]):
+            out.setdefault(name, None)
+    return tuple(out)[:20]
 
 
 def _feed(
@@ -377,6 +390,7 @@ def _parse_json_feed(data: bytes, *, url: str) -> ParsedFeed:
             content=content.strip() if isinstance(content, str) and content.strip() else None,
             author=authors[0].get("name") if authors and isinstance(authors[0], dict) else None,
             image=json_feed_image(entry, url),
+            categories=_categories(tags if isinstance(tags := entry.get("tags"), list) else ()),
         )
         if item is not None:
             items.append(item)
@@ -398,16 +412,3 @@ def oldest_first(items: list[FeedItem]) -> list[FeedItem]:
     if first and last and first < last:
         return list(items)
     return list(reversed(items))
-
-
-def matches_filters(item: FeedItem, include: Iterable[str], exclude: Iterable[str]) -> bool:
-    """Keyword filter on title + content, case-insensitive: any include word must appear
-    (when there are some), no exclude word may."""
-    include = [w.casefold() for w in include if w.strip()]
-    exclude = [w.casefold() for w in exclude if w.strip()]
-    if not include and not exclude:
-        return True
-    haystack = f"{item.title or ''}\n{item.text}".casefold()
-    if include and not any(word in haystack for word in include):
-        return False
-    return not any(word in haystack for word in exclude)

@@ -90,7 +90,7 @@ async def test_feed_log_explains_every_fate(harness: Harness, feeds: FeedServer)
     link = f"https://discord.com/channels/{guild}/{news}"
     assert f"posted: [the message]({link}/{first['id']})" in lines["3"], lines
     assert f"posted: [the message]({link}/{second['id']})" in lines["5"], lines
-    assert "filtered out by exclude: 'sport'" in lines["2"], lines
+    assert 'filtered out by not (title:"sport" or text:"sport")' in lines["2"], lines
     assert "older than the subscription" in lines["1"], lines
     assert "duplicate: same title and link as an item already seen" in lines["3"], lines
     assert "over the flood cap: 2 new items in one poll" in lines["4"], lines

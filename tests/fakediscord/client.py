@@ -89,6 +89,12 @@ class ControlClient:
     async def create_channel(self, guild_id: int | str, name: str) -> str:
         return (await self._call("POST", f"/guilds/{guild_id}/channels", {"name": name}))["id"]
 
+    async def create_role(
+        self, guild_id: int | str, name: str, *, mentionable: bool = False
+    ) -> str:
+        body = {"name": name, "mentionable": mentionable}
+        return str((await self._call("POST", f"/guilds/{guild_id}/roles", body))["id"])
+
     async def set_channel_permission(
         self, channel_id: int | str, can_send: bool | None = None, *, can_thread: bool | None = None
     ) -> None:

@@ -131,6 +131,15 @@ def add_control_routes(app: web.Application, fake: FakeDiscord) -> None:
         cid = await fake.create_channel(int(request.match_info["gid"]), b.get("name", "channel"))
         return {"id": cid}
 
+    @route("POST", "/guilds/{gid}/roles")
+    async def create_role(request: web.Request) -> Any:
+        b = await body(request)
+        rid = await fake.create_role(
+            int(request.match_info["gid"]), b.get("name", "role"),
+            mentionable=bool(b.get("mentionable")),
+        )  # fmt: skip
+        return {"id": rid}
+
     @route("PATCH", "/channels/{cid}")
     async def patch_channel(request: web.Request) -> Any:
         b = await body(request)

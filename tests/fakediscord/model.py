@@ -185,6 +185,7 @@ class Guild:
     channel_ids: list[int] = field(default_factory=list)
     member_ids: list[int] = field(default_factory=list)
     joined_at: str = field(default_factory=iso)
+    roles: list[dict[str, Any]] = field(default_factory=list)  # besides @everyone
 
 
 @dataclass
@@ -490,7 +491,7 @@ class World:
             "verification_level": 0,
             "default_message_notifications": 1,
             "explicit_content_filter": 0,
-            "roles": [self.everyone_role(guild)],
+            "roles": [self.everyone_role(guild), *guild.roles],
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -521,6 +522,29 @@ class World:
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
         }
+
+    def add_role(self, guild: Guild, name: str, *, mentionable: bool = False) -> dict[str, Any]:
+        """A role of the guild (no permissions of its own): `mentionable` decides whether
+        a member without Mention Everyone can ping it."""
+        role = {**self.everyone_role(guild), "id": str(self.ids.next()), "name": name,
+                "position": len(guild.roles) + 1, "permissions": "0",
+                "mentionable": mentionable}  # fmt: skip
+        guild.roles.append(role)
+        self.roles[int(role["id"])] = role  # slash-command role options resolve from here
+        return role
+
+    def role_pingable(self, role_id: int) -> bool:
+        role = self.find_role(role_id)
+        return role is not None and bool(role["mentionable"])
+
+    def find_role(self, role_id: int) -> dict[str, Any] | None:
+        for guild in self.guilds.values():
+            for role in guild.roles:
+                if int(role["id"]) == role_id:
+                    return role
+            if guild.id == role_id:
+                return self.everyone_role(guild)
+        return None
 
     def everyone_role(self, guild: Guild) -> dict[str, Any]:
         return {
@@ -572,8 +596,9 @@ class World:
     ) -> dict[str, Any]:
         mid = self.ids.next()
         mentions = effective_mentions(
-            payload.get("content") or "", payload.get("allowed_mentions"), self.users
-        )
+            payload.get("content") or "", payload.get("allowed_mentions"), self.users,
+            self.role_pingable,
+        )  # fmt: skip
         wire: dict[str, Any] = {
             "id": str(mid),
             "type": message_type,
@@ -641,7 +666,9 @@ class World:
             ]
         flags = int(msg.wire.get("flags") or 0) & ~FLAG_LOADING
         msg.wire["flags"] = flags
-        mentions = effective_mentions(msg.wire["content"], msg.allowed_mentions, self.users)
+        mentions = effective_mentions(
+            msg.wire["content"], msg.allowed_mentions, self.users, self.role_pingable
+        )
         msg.wire["mentions"] = mentions["users"]
         msg.wire["mention_roles"] = mentions["roles"]
         msg.wire["mention_everyone"] = mentions["everyone"]
@@ -755,7 +782,10 @@ _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
 def effective_mentions(
-    content: str, allowed: dict[str, Any] | None, users: dict[int, dict[str, Any]]
+    content: str,
+    allowed: dict[str, Any] | None,
+    users: dict[int, dict[str, Any]],
+    pingable: Callable[[int], bool] | None = None,
 ) -> dict[str, Any]:
     """Who this content would actually notify, given allowed_mentions (Discord's rules).
 
@@ -774,6 +804,8 @@ def effective_mentions(
         ok_users = [u for u in user_ids if "users" in parse or u in explicit_users]
         ok_roles = [r for r in role_ids if "roles" in parse or r in explicit_roles]
         ok_everyone = everyone and "everyone" in parse
+    if pingable is not None:  # the bot has no Mention Everyone: only mentionable roles ping
+        ok_roles = [r for r in ok_roles if pingable(r)]
     seen: set[int] = set()
     user_objs = []
     for uid in ok_users:

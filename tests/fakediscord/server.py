@@ -194,19 +194,23 @@ class FakeDiscord:
 
     def add_role(self, guild_id: int, name: str, *, mentionable: bool = True) -> int:
         """A role of the guild, for `role` options of slash commands (resolved like Discord
-        resolves them) and role mentions; returns its id."""
-        role = self.world.everyone_role(self._guild(guild_id))
-        rid = self.world.ids.next()
-        role.update(id=str(rid), name=name, position=1, mentionable=mentionable,
-                    permissions="0")  # fmt: skip
-        self.world.roles[rid] = role
-        return rid
+        resolves them) and role mentions; returns its id. (`create_role` also tells the bot.)"""
+        role = self.world.add_role(self._guild(guild_id), name, mentionable=mentionable)
+        return int(role["id"])
 
     async def create_channel(self, guild_id: int, name: str) -> int:
         channel = self.world.add_channel(self._guild(guild_id).id, name)
         await self.gateway.dispatch("CHANNEL_CREATE", channel.wire(self.bot_id))
         await self.world.notify()
         return channel.id
+
+    async def create_role(self, guild_id: int, name: str, *, mentionable: bool = False) -> int:
+        """A role in the guild; the bot gets GUILD_ROLE_CREATE."""
+        guild = self._guild(guild_id)
+        role = self.world.add_role(guild, name, mentionable=mentionable)
+        await self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role})
+        await self.world.notify()
+        return int(role["id"])
 
     async def create_forum(
         self, guild_id: int, name: str, tags: list[str] | None = None, *, require_tag: bool = False
@@ -530,6 +534,12 @@ class FakeDiscord:
                 wire["permissions"] = str(ALL_PERMISSIONS)
                 resolved.setdefault("channels", {})[str(ch.id)] = wire
                 value = str(ch.id)
+            elif otype == OPTION_TYPES["role"]:
+                role = w.find_role(int(value))
+                if role is None:
+                    raise ControlError(404, f"unknown role {value}")
+                resolved.setdefault("roles", {})[role["id"]] = role
+                value = role["id"]
             elif otype == OPTION_TYPES["integer"]:
                 value = int(value)
             elif otype == OPTION_TYPES["number"]:

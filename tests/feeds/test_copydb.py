@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.feeds.copydb import CopyError, copy_database
+from bot.feeds.filters import keywords_expression
 from bot.feeds.rows import FeedState
 from bot.feeds.schema import SENT, utcnow
 from bot.feeds.store import Store
@@ -24,7 +25,8 @@ async def _fill(url: str) -> int:
         sub = await store.add_subscription(
             feed_url="https://news.example.com/rss", feed_title="News", site_link=None,
             state=FeedState('"e1"', None), items_now=[_item(n) for n in range(1, 5)],
-            guild_id=11, channel_id=12, sentences=None, exclude=["sport"], backlog=True,
+            guild_id=11, channel_id=12, sentences=None,
+            filter=keywords_expression([], ["sport"]), backlog=True,
             now=now, next_poll=now,
         )  # fmt: skip
         first, *_ = await store.claim_due_deliveries(now, "w", lease=60)

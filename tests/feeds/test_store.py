@@ -138,7 +138,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
         assert (sub.guild_id, sub.channel_id, sub.sentences) == (
             900000000000000001, 900000000000000002, 4,
         )  # fmt: skip
-        assert sub.include == ("rust",) and sub.feed_title == "Old News"
+        assert sub.filter == 'title:"rust" or text:"rust"' and sub.feed_title == "Old News"
         feed = await store.get_feed(1)
         assert feed is not None and feed.host == "news.example.com" and feed.etag == '"e1"'
         assert await store.count_items(1) == 2
@@ -318,3 +318,44 @@ def test_migrations_render_for_postgresql() -> None:
     command.upgrade(config, "0001", sql=True)
     sql = out.getvalue()
     assert "CREATE TABLE feeds" in sql and "BIGINT" in sql and "JSON" in sql
+
+
+async def test_upgrade_to_0006_turns_keywords_into_filter_expressions(url: str) -> None:
+    """include/exclude keywords become one expression meaning the same; the old columns
+    are left empty; a subscription without keywords has no filter."""
+    assert await migrate(url, "0005") == "0005"
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "INSERT INTO feeds (id, url, title, created_at, failure_count, "
+                "failure_notified, next_poll, item_count) VALUES "
+                "(1, 'https://news.example.com/rss', 'News', :t, 0, false, :t, 0)"
+            ),
+            {"t": T0},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO subscriptions (id, feed_id, guild_id, channel_id, sentences, "
+                "include, exclude, paused, created_at) VALUES "
+                "(7, 1, 11, 12, 4, '[\"day 2\", \"say \\\"hi\\\"\"]', '[\" sport \"]', false, :t),"
+                "(8, 1, 11, 13, NULL, '[]', '[]', false, :t)"
+            ),
+            {"t": T0},
+        )
+    await engine.dispose()
+    store = await Store.open(url)
+    try:
+        assert await store.revision() == "0007"
+        sub, plain = await store.get_subscription(7), await store.get_subscription(8)
+        assert sub is not None and plain is not None and plain.filter is None
+        assert sub.filter == (
+            '(title:"day 2" or text:"day 2" or title:"say \\"hi\\"" or text:"say \\"hi\\"") '
+            'and not (title:"sport" or text:"sport")'
+        )
+        async with store._read() as conn:
+            row = (await conn.execute(sa.text("SELECT include, exclude FROM subscriptions "
+                                              "WHERE id = 7"))).one()  # fmt: skip
+        assert [str(v).replace(" ", "") for v in row] == ["[]", "[]"]
+    finally:
+        await store.close()

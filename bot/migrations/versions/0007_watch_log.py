@@ -1,13 +1,14 @@
 """The fate of every item for every subscription (`/feed log`), and entity watches.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03
 
 `item_fates` keeps, per subscription and item, what was decided when the item was first
 seen: queued for posting, filtered (and by which clause), a duplicate of an item already
 seen (same GUID or title + link), older than the subscription (a backlog not taken),
-over the per-poll flood cap, or new while the subscription was paused. What happens to a queued item afterwards (posted, failed,
+over the per-poll flood cap, or new while the subscription was paused. What happens to
+a queued item afterwards (posted, failed,
 waiting for a retry, skipped for its language) is its delivery row. Rows are kept 30
 days.
 
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
