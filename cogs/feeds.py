@@ -15,6 +15,7 @@ from discord import app_commands
 from bot import escape
 from bot.discord_adapter.embeds import embed_dict
 from bot.discord_adapter.fate_log import log_description, log_title
+from bot.discord_adapter.mentions import role_refusal
 from bot.discord_adapter.notices import (
     already_subscribed_text,
     import_report_text,
@@ -419,16 +420,9 @@ def _mention_refusal(interaction: discord.Interaction, role: discord.Role | None
     """Why this role cannot be pinged by the bot (None: it can, or no role)."""
     if role is None:
         return None
-    if role.is_default():
-        return "I never ping @everyone or @here: choose a role."
     me = interaction.guild.me if interaction.guild else None
-    if role.mentionable or (me is not None and me.guild_permissions.mention_everyone):
-        return None
-    return (
-        f"I can't ping <@&{role.id}>: it is not mentionable and I don't have the **Mention "
-        "Everyone** permission. Make the role mentionable (Server Settings → Roles) or give "
-        "me that permission, then try again. Nothing was changed."
-    )
+    everyone = me is not None and me.guild_permissions.mention_everyone
+    return role_refusal(role, can_mention_everyone=everyone)
 
 
 def _by_channel(

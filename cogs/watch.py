@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot import escape
+from bot.discord_adapter.mentions import role_refusal
 from bot.discord_adapter.sink import NO_MENTIONS
 from bot.errors import InputError
 from bot.feeds.schema import utcnow
@@ -50,14 +51,10 @@ def channel_problem(channel: discord.TextChannel) -> str | None:
 
 
 def role_problem(role: discord.Role, channel: discord.abc.GuildChannel) -> str | None:
-    """Why the watch may not ping this role (None: it may)."""
-    if role.is_default():
-        return "I never ping @everyone: pick a role."
+    """Why the watch may not ping this role in `channel` (None: it may)."""
     me = channel.guild.me
-    if not role.mentionable and me is not None and not channel.permissions_for(me).mention_everyone:
-        return (f"I may not ping {role.mention}: make it mentionable (Server Settings → Roles) "
-                "or give me *Mention @everyone, @here and All Roles* there.")  # fmt: skip
-    return None
+    everyone = me is not None and channel.permissions_for(me).mention_everyone
+    return role_refusal(role, can_mention_everyone=everyone)
 
 
 @app_commands.guild_only()

@@ -21,3 +21,17 @@ def role_ping(role_id: int | None) -> tuple[str | None, discord.AllowedMentions]
         everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
     )
     return f"<@&{role_id}>", allowed
+
+
+def role_refusal(role: discord.Role, *, can_mention_everyone: bool) -> str | None:
+    """Why the bot may not ping `role` (None: it may): never @everyone, and a role that is
+    not mentionable only with *Mention Everyone* (where the ping is posted)."""
+    if role.is_default():
+        return "I never ping @everyone or @here: choose a role."
+    if role.mentionable or can_mention_everyone:
+        return None
+    return (
+        f"I may not ping <@&{role.id}>: it is not mentionable and I don't have the **Mention "
+        "Everyone** permission. Make the role mentionable (Server Settings → Roles) or give "
+        "me that permission, then try again. Nothing was changed."
+    )
