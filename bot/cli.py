@@ -6,6 +6,7 @@ precis batch [--sentences N] [--with-text] [--workers N] < in.jsonl > out.jsonl
 Exit codes: 0 done; 1 the input could not be summarized (for `batch`: at least one line
 failed, and its output line says why) or the settings are invalid; 2 a bad command line
 (an unknown option or algorithm).
+precis stories [--window-hours H] < items.jsonl > stories.jsonl
 precis algorithms
 precis run
 precis migrate-db --from sqlite+aiosqlite:///data/precis.sqlite3 --to postgresql+asyncpg://…
@@ -134,6 +135,20 @@ def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
         pool.close()
 
 
+def _run_stories(args: argparse.Namespace) -> int:
+    from bot.nlp.stories import GroupingParams
+    from bot.stories import run
+
+    if not args.window_hours > 0:
+        raise ValueError("--window-hours must be a positive number of hours.")
+    params = GroupingParams(window_seconds=args.window_hours * 3600)
+    failures = run(sys.stdin.buffer, sys.stdout, params)
+    if failures:
+        print(f"precis: {failures} line(s) could not be grouped", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _algorithms() -> int:
     for name in ALGORITHMS:
         print(f"{name}{'  (default)' if name == DEFAULT_ALGORITHM else ''}")
@@ -161,6 +176,29 @@ def _timeout(parser: argparse.ArgumentParser, what: str) -> None:
         metavar="SECONDS",
         help=f"time budget of {what} (default: SUMMARY_TIMEOUT, 30)",
     )
+
+
+def _stories_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    st = sub.add_parser(
+        "stories",
+        help='JSON lines {"id", "title", "text"|"html", "published"?} in, {"id", "story"} out',
+    )
+    st.add_argument(
+        "-w",
+        "--window-hours",
+        type=float,
+        default=36.0,
+        metavar="H",
+        help="an item joins a story seen within this many hours of it (default: 36)",
+    )
+
+
+def _migrate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    m = sub.add_parser(
+        "migrate-db", help="copy the feeds database to another (empty) one, e.g. to PostgreSQL"
+    )
+    m.add_argument("--from", dest="source", required=True, metavar="URL", help="e.g. sqlite…")
+    m.add_argument("--to", dest="target", required=True, metavar="URL", help="e.g. postgresql…")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,13 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per core, here %(default)s)",
     )
 
+    _stories_parser(sub)
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
-    m = sub.add_parser(
-        "migrate-db", help="copy the feeds database to another (empty) one, e.g. to PostgreSQL"
-    )
-    m.add_argument("--from", dest="source", required=True, metavar="URL", help="e.g. sqlite…")
-    m.add_argument("--to", dest="target", required=True, metavar="URL", help="e.g. postgresql…")
+    _migrate_parser(sub)
     return parser
 
 
@@ -233,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(settings)
         if args.command == "batch":
             return _run_batch(args, settings)
+        if args.command == "stories":
+            return _run_stories(args)
         return _run_summarize(args, settings)
     except (PrecisError, SettingsError) as exc:
         print(f"precis: error: {exc}", file=sys.stderr)

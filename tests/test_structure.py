@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("config",),
     ("bot.nlp",),
     ("bot.ingest",),
-    ("bot.workers", "bot.pipeline", "bot.warm", "bot.render", "bot.batch"),
+    ("bot.workers", "bot.pipeline", "bot.warm", "bot.render", "bot.batch", "bot.stories"),
     ("bot.metrics", "bot.logs"),
     ("bot.service", "bot.feeds", "bot.migrations"),
     ("bot.web",),

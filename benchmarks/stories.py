@@ -1,0 +1,156 @@
+"""Same-story grouping on labelled story clusters: B-cubed precision / recall / F1 per half
+for Précis and a TF-IDF baseline, cross-language pairs found, and the time per new item.
+
+    python -m benchmarks.stories SET.jsonl [SET.jsonl ...] [--grid]
+
+Each line of a set: a `precis stories` input line plus its gold "story" and a "topic"
+(benchmarks/stories_data.py makes one from ECB+). Topics split the set in two halves —
+odd topics dev A (where the thresholds were decided), even topics dev B (confirmation) —
+and the two stories of a topic stay in the same half. Items are analysed once by the
+engine (as `precis stories` does), then grouped with the bot's online rule.
+Baseline: TF-IDF cosine of title + lead (first sentence) at 0.5, single-link.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import replace
+from itertools import combinations, product
+from pathlib import Path
+from typing import Any
+
+from bot.nlp.stories import GroupingParams, StoryIndex
+from bot.stories import StoryItem, group, item_from_row
+
+_WORD = re.compile(r"\w+")
+
+
+def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
+    by_pred: dict[str, set[str]] = defaultdict(set)
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    for item, story in pred.items():
+        by_pred[story].add(item)
+    for item, story in gold.items():
+        by_gold[story].add(item)
+    p = r = 0.0
+    for item in gold:
+        both = len(by_pred[pred[item]] & by_gold[gold[item]])
+        p += both / len(by_pred[pred[item]])
+        r += both / len(by_gold[gold[item]])
+    p, r = p / len(gold), r / len(gold)
+    return p, r, 2 * p * r / (p + r)
+
+
+def tfidf_baseline(rows: list[dict[str, Any]], threshold: float = 0.5) -> dict[str, str]:
+    """Cosine of TF-IDF vectors of title + lead, single-link over every pair above it."""
+    docs = []
+    for row in rows:
+        lead = re.split(r"(?<=[.!?])\s", row.get("text") or "", maxsplit=1)[0]
+        docs.append(Counter(_WORD.findall(f"{row.get('title') or ''} {lead}".lower())))
+    df = Counter(w for doc in docs for w in doc)
+    vectors = []
+    for doc in docs:
+        vec = {w: tf * math.log(len(docs) / df[w]) for w, tf in doc.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({w: v / norm for w, v in vec.items()})
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in combinations(range(len(rows)), 2):
+        a, b = vectors[i], vectors[j]
+        if len(a) > len(b):
+            a, b = b, a
+        if sum(v * b.get(w, 0.0) for w, v in a.items()) >= threshold:
+            parent[find(i)] = find(j)
+    return {str(row["id"]): str(rows[find(i)]["id"]) for i, row in enumerate(rows)}
+
+
+def cross_language(pred: dict[str, str], gold: dict[str, str], lang: dict[str, str]) -> str:
+    pairs = found = 0
+    for a, b in combinations(gold, 2):
+        if gold[a] == gold[b] and lang[a] != lang[b]:
+            pairs += 1
+            found += pred[a] == pred[b]
+    return f"{found}/{pairs}"
+
+
+def _halves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "A": [r for r in rows if int(r["topic"]) % 2 == 1],
+        "B": [r for r in rows if int(r["topic"]) % 2 == 0],
+    }
+
+
+def evaluate(
+    rows: list[dict[str, Any]], items: dict[str, StoryItem], params: GroupingParams
+) -> tuple[tuple[float, float, float], str]:
+    gold = {str(r["id"]): str(r["story"]) for r in rows if str(r["id"]) in items}
+    pred = group([items[i] for i in gold], params)
+    lang = {i: items[i].features.language for i in gold}
+    return bcubed(pred, gold), cross_language(pred, gold, lang)
+
+
+def speed(items: list[StoryItem], size: int = 10_000, new: int = 1_000) -> float:
+    """ms per new item against `size` recent items (the set's items repeated, renamed)."""
+    index = StoryIndex(GroupingParams(max_items=size))
+    copies = [replace(item, id=f"{n}-{item.id}") for n in range(size // len(items) + 2)
+              for item in items]  # fmt: skip
+    for item in copies[:size]:
+        index.assign(item.id, item.features, None)
+    start = time.perf_counter()
+    for item in copies[size : size + new]:
+        index.assign(item.id, item.features, None)
+    return (time.perf_counter() - start) * 1000 / len(copies[size : size + new])
+
+
+def grid(rows: list[dict[str, Any]], items: dict[str, StoryItem]) -> None:
+    for threshold, support, names, years, lead in product(
+        (0.25, 0.3, 0.35, 0.4), (0.0, 0.3, 0.5), (1.5, 3.0), (False, True), (False, True)
+    ):
+        params = GroupingParams(
+            threshold=threshold,
+            support=support,
+            name_weight=names,
+            year_conflict=years,
+            lead_conflict=lead,
+        )
+        (p, r, f), _ = evaluate(rows, items, params)
+        print(f"t={threshold} support={support} names={names} years={years} lead={lead}: "
+              f"P {p:.3f} R {r:.3f} F1 {f:.3f}")  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    paths = [a for a in argv if not a.startswith("--")]
+    rows = [json.loads(line) for path in paths
+            for line in Path(path).read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    start = time.perf_counter()
+    items = {str(r["id"]): item_from_row(r) for r in rows}
+    print(f"{len(rows)} items, {len({r['story'] for r in rows})} stories; analysed in "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    halves = _halves(rows)
+    if "--grid" in argv:
+        grid(halves["A"], items)
+        return 0
+    for name, half in halves.items():
+        (p, r, f), cross = evaluate(half, items, GroupingParams())
+        gold = {str(x["id"]): str(x["story"]) for x in half}
+        bp, br, bf = bcubed(tfidf_baseline(half), gold)
+        print(f"dev {name} ({len(half)} items, {len(set(gold.values()))} stories): "
+              f"Précis P {p:.3f} R {r:.3f} F1 {f:.3f} (cross-language pairs found {cross}) | "
+              f"TF-IDF 0.5 P {bp:.3f} R {br:.3f} F1 {bf:.3f}")  # fmt: skip
+    print(f"grouping: {speed(list(items.values())):.3f} ms per new item against 10,000 items")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

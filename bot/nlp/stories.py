@@ -1,0 +1,205 @@
+"""Same-story grouping: the online decision the bot makes for each new item.
+
+Items arrive in time order. A new item is compared with the recent items (those within
+`window` of it, at most `max_items`) that share a key with it — an inverted index from
+key to items, so the work is the length of the postings of the item's keys, never all
+pairs — and joins the story of the best-matching one when the evidence is strong
+enough, else starts a story of its own.
+
+The evidence is a cosine over weighted keys (bot/nlp/story_features.py): each key weighs
+its kind's weight times its rarity among the recent items (a country named by half the
+window says little, a surname named by two items a lot). Two items of one language are
+compared on all their keys; two of different languages on their names and numbers only,
+against a higher bar, since they have fewer keys to share. Merging two stories is worse
+than missing a pair: the thresholds are set for precision (benchmarks/stories.py).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+from bot.nlp.story_features import StoryFeatures
+
+
+@dataclass(frozen=True)
+class GroupingParams:
+    window_seconds: float = 36 * 3600
+    max_items: int = 10_000
+    threshold: float = 0.35  # same language: cosine over every key
+    cross_threshold: float = 0.45  # different languages: names and numbers only
+    name_weight: float = 3.0
+    place_weight: float = 1.0
+    number_weight: float = 1.0
+    word_weight: float = 1.0
+    prior_items: int = 200  # rarity is counted as if this many more items had no key
+    max_postings: int = 500  # a key on more recent items finds no candidates
+    candidates: int = 30  # items scored in full
+    support: float = 0.3  # how much the story's next best items add to its best one
+    lead_conflict: bool = False  # nor items whose main persons are strangers to each other
+    year_conflict: bool = True  # items naming only different years never match
+
+
+@dataclass
+class _Item:
+    serial: int
+    story: str
+    time: float | None
+    language: str
+    keys: tuple[str, ...]
+    keyset: frozenset[str]
+    years: frozenset[str]
+    lead: frozenset[str]
+    norm: float = 0.0  # of every key, with the weights of when it came
+    names_norm: float = 0.0  # of the names and numbers only
+
+
+@dataclass
+class StoryIndex:
+    """The recent items of one channel (or one run of `precis stories`) and their stories."""
+
+    params: GroupingParams = field(default_factory=GroupingParams)
+    _items: deque[_Item] = field(default_factory=deque)
+    _postings: dict[str, deque[_Item]] = field(default_factory=dict)
+    _serial: int = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _evict(self, now: float | None) -> None:
+        p = self.params
+        while self._items and (
+            len(self._items) >= p.max_items
+            or (
+                now is not None
+                and self._items[0].time is not None
+                and now - self._items[0].time > p.window_seconds
+            )
+        ):
+            old = self._items.popleft()
+            for key in old.keys:
+                posting = self._postings[key]
+                if posting and posting[0] is old:
+                    posting.popleft()
+                else:  # items came out of time order: rare, and still correct
+                    posting.remove(old)
+                if not posting:
+                    del self._postings[key]
+
+    def _weight(self, key: str) -> float:
+        p = self.params
+        kind = key[0]
+        base = (
+            p.name_weight
+            if kind == "E"
+            else p.place_weight
+            if kind == "P"
+            else p.number_weight
+            if kind == "#"
+            else p.word_weight
+        )
+        posting = self._postings.get(key)
+        df = len(posting) if posting is not None else 0
+        return base * math.log((len(self._items) + p.prior_items) / (df + 1))
+
+    def assign(self, item_id: str, features: StoryFeatures, time: float | None = None) -> str:
+        """The story of a new item (an earlier item's story, or `item_id`), and remember it."""
+        self._evict(time)
+        weights = {key: self._weight(key) for key in features.all_keys()}
+        story = self._best_story(features, weights, time) or item_id
+        self._add(story, features, weights, time)
+        return story
+
+    def _candidates(self, weights: dict[str, float]) -> list[_Item]:
+        """The items sharing the most weight of rare keys with the new one: a key on
+        more than `max_postings` recent items is too common to find candidates by (its
+        weight still counts in the score)."""
+        p = self.params
+        partial: dict[int, float] = {}
+        items: dict[int, _Item] = {}
+        for key, weight in weights.items():
+            posting = self._postings.get(key)
+            if posting is None or len(posting) > p.max_postings:
+                continue
+            square = weight * weight
+            for item in posting:
+                serial = item.serial
+                if serial in partial:
+                    partial[serial] += square
+                else:
+                    partial[serial] = square
+                    items[serial] = item
+        best = heapq.nlargest(p.candidates, partial, key=partial.__getitem__)
+        return [items[serial] for serial in best]
+
+    def _best_story(
+        self, features: StoryFeatures, weights: dict[str, float], time: float | None
+    ) -> str | None:
+        p = self.params
+        names = {k: weights[k] ** 2 for k in (*features.names, *features.numbers)}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        names_norm = math.sqrt(sum(names.values()))
+        by_story: dict[str, list[float]] = {}
+        for item in self._candidates(weights):
+            if time is not None and item.time is not None and time - item.time > p.window_seconds:
+                continue
+            if (
+                p.year_conflict
+                and features.years
+                and item.years
+                and not (features.years & item.years)
+            ):
+                continue  # two reports naming different years: two events
+            if p.lead_conflict and _leads_differ(features, item):
+                continue  # each about a person the other never names
+            if item.language == features.language:
+                shared = sum(weights[k] ** 2 for k in item.keyset.intersection(weights))
+                score = shared / (norm * item.norm or 1.0) / p.threshold
+            else:
+                shared = sum(names[k] for k in item.keyset.intersection(names))
+                score = shared / (names_norm * item.names_norm or 1.0) / p.cross_threshold
+            by_story.setdefault(item.story, []).append(score)
+        best, best_score = None, 1.0
+        for story, scores in by_story.items():
+            scores.sort(reverse=True)
+            # A story that several of its items vouch for is surer than one close item.
+            score = scores[0] + p.support * sum(scores[1:3])
+            if score >= best_score:
+                best, best_score = story, score
+        return best
+
+    def _add(
+        self,
+        story: str,
+        features: StoryFeatures,
+        weights: dict[str, float],
+        time: float | None,
+    ) -> None:
+        self._serial += 1
+        names = (*features.names, *features.numbers)
+        item = _Item(
+            serial=self._serial,
+            story=story,
+            time=time,
+            language=features.language,
+            keys=tuple(weights),
+            keyset=frozenset(weights),
+            years=features.years,
+            lead=features.lead,
+            norm=math.sqrt(sum(w * w for w in weights.values())),
+            names_norm=math.sqrt(sum(weights[k] ** 2 for k in names)),
+        )
+        self._items.append(item)
+        for key in item.keys:
+            self._postings.setdefault(key, deque()).append(item)
+
+
+def _leads_differ(features: StoryFeatures, item: _Item) -> bool:
+    return bool(
+        features.lead
+        and item.lead
+        and not features.lead & item.keyset
+        and not item.lead & features.names
+    )

@@ -1,0 +1,112 @@
+"""Same-story grouping: real ECB+ clusters, the keys names give, the window and bounds."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from bot.models import Entity
+from bot.nlp.stories import GroupingParams, StoryIndex
+from bot.nlp.story_features import StoryFeatures, story_features
+from bot.stories import group, item_from_row
+from tests.conftest import DATA
+
+SAMPLE = DATA / "stories" / "ecb_sample.jsonl"
+
+
+def _sample() -> tuple[list[dict], dict[str, str]]:
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    return rows, {r["id"]: r["story"] for r in rows}
+
+
+def test_real_clusters_are_grouped_without_a_false_merge() -> None:
+    rows, gold = _sample()
+    predicted = group([item_from_row(r) for r in rows])
+    stories: dict[str, set[str]] = defaultdict(set)
+    for item, story in predicted.items():
+        stories[story].add(gold[item])
+    assert all(len(golds) == 1 for golds in stories.values())  # no two stories merged
+
+    def story_of(label: str) -> set[str]:
+        return {predicted[i] for i, g in gold.items() if g == label}
+
+    assert len(story_of("14/ecbplus")) == 1  # five outlets, one story
+    assert len(story_of("1/ecb")) == 1 and len(story_of("1/ecbplus")) == 1
+    assert story_of("1/ecb") != story_of("1/ecbplus")  # two stars in rehab: two stories
+    assert len(story_of("19/ecb")) == 1
+    assert not story_of("19/ecb") & story_of("8/ecbplus")  # riots in Greece, two years apart
+
+
+def test_input_order_does_not_matter_without_dates() -> None:
+    rows, _ = _sample()
+    items = [item_from_row(r) for r in rows]
+    assert group(items) == group(list(reversed(items)))
+
+
+def test_full_names_and_declined_forms_meet_across_languages() -> None:
+    def names(text: str, language: str) -> frozenset[str]:
+        return story_features(None, [], [Entity(text=text, type="person", count=2)], language).names
+
+    assert names("Emmanuel Macron", "en") & names("Emmanuel Macron", "fr")
+    assert names("Emmanuel Macron", "en") & names("Brigitte Macron", "fr")  # the surname
+    assert names("Владимира Путина", "ru") & names("Владимир Путин", "ru")
+    # A lone surname is no key of its own: on ECB+ dev A it merged look-alike stories
+    # ("Jackson" arrested, twice) and cost 0.013 to 0.020 of precision.
+    assert not names("Macron", "fr") & names("Emmanuel Macron", "en")
+
+
+def test_numbers_and_words_are_keys_words_by_language() -> None:
+    f = story_features("Earthquake of magnitude 6.1 kills 42", ["Rescuers searched."], [], "en")
+    assert {"#6.1", "#42"} <= f.numbers
+    assert all(w.startswith("w:en:") for w in f.words) and "w:en:earthquak" in f.words
+
+
+def _features(title: str) -> StoryFeatures:
+    entities = [Entity(text="Tara Reid", type="person", count=3)]
+    return story_features(title, ["Tara Reid checked into a rehab centre."], entities, "en")
+
+
+def test_the_window_keeps_old_items_out() -> None:
+    index = StoryIndex(GroupingParams(window_seconds=36 * 3600))
+    first = index.assign("a", _features("Tara Reid checks into rehab"), 0.0)
+    near = index.assign("b", _features("Tara Reid enters rehab"), 3600.0)
+    late = index.assign("c", _features("Tara Reid in rehab"), 40 * 3600.0)
+    assert first == near == "a" and late == "c"
+    assert len(index) == 1  # "a" and "b" left the window when "c" came
+
+
+def test_the_index_is_bounded() -> None:
+    index = StoryIndex(GroupingParams(max_items=5))
+    for n in range(20):
+        index.assign(str(n), _features(f"Tara Reid {n}"), None)
+    assert len(index) <= 5
+    assert sum(len(p) for p in index._postings.values()) <= 5 * 40
+
+
+def test_an_html_item_has_the_keys_of_its_text() -> None:
+    row = json.loads(SAMPLE.read_text(encoding="utf-8").splitlines()[0])
+    html = (f"<html><head><title>{row['title']}</title></head><body><article>"
+            f"<h1>{row['title']}</h1><p>{row['text']}</p></article></body></html>")  # fmt: skip
+    page, text = item_from_row({"id": "page", "html": html}), item_from_row(row)
+    assert page.features.names == text.features.names
+    assert page.features.words == text.features.words
+
+
+def test_across_languages_only_names_and_figures_count() -> None:
+    """The rule, not its quality (no labelled French and English set yet): a French and an
+    English item sharing their names and figures meet; sharing a country alone, not."""
+
+    def item(title: str, language: str, *names: tuple[str, str]) -> StoryFeatures:
+        ents = [Entity(text=t, type=k, count=2) for t, k in names]  # type: ignore[arg-type]
+        return story_features(title, [], ents, language)
+
+    index = StoryIndex()
+    people = ("Mariano Rajoy", "person")
+    quake = item("Earthquake of magnitude 6.1 near Lorca kills 9", "en",
+                 ("Lorca", "place"), ("Spain", "place"), people)  # fmt: skip
+    assert index.assign("en", quake) == "en"
+    seisme = item("Séisme de magnitude 6.1 à Lorca: 9 morts", "fr",
+                  ("Lorca", "place"), ("Espagne", "place"), people)  # fmt: skip
+    assert index.assign("fr", seisme) == "en"
+    other = item("Élections en Espagne", "fr", ("Espagne", "place"))
+    assert index.assign("other", other) == "other"
