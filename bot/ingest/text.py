@@ -5,8 +5,9 @@ name before the headline, photo captions and credits, share buttons, "read
 more" links, newsletter prompts, a "SOURCE: ..." line. The rules are
 general (English, French, German, Spanish and more), judged one line at a
 time, and each needs strong evidence: a line is dropped only when a marker
-says what it is, and a kept line is never rewritten, so every sentence of the
-body is a verbatim copy of what was pasted.
+says what it is, and a kept line is never rewritten (but for a drop cap copied
+apart from its word, "H ong Kong", joined back), so every sentence of the body
+is a verbatim copy of what was pasted.
 
 This module is the way in (`parse_text`, `parse_markdown`) and runs the steps
 in order; each concern lives in a sibling module, compiled with mypyc too:
@@ -26,14 +27,19 @@ import re
 
 from bot.errors import EmptyInput, PrecisError
 from bot.ingest.controls import strip_invisible
-from bot.ingest.text_captions import drop_foreign_captions
+from bot.ingest.text_captions import drop_captions_above_credits, drop_foreign_captions
 from bot.ingest.text_classify import classify
 from bot.ingest.text_glue import glued_furniture
 from bot.ingest.text_labels import leading_label
 from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta
-from bot.ingest.text_page import drop_page_furniture, drop_standfirst, looks_like_page
+from bot.ingest.text_page import (
+    drop_page_furniture,
+    drop_standfirst,
+    join_drop_cap,
+    looks_like_page,
+)
 from bot.ingest.text_title import drop_stubs_before_body, drop_trailing_stubs, take_title
 from bot.models import Article, SourceInfo
 from bot.nlp.language import detect_language
@@ -108,6 +114,8 @@ def _build(text: str, title: str | None) -> Article:
         if line.kind is None:
             line.kind = classify(line.text, meta)
     page = looks_like_page([line for line in lines if line.kind is None])
+    if page:
+        drop_captions_above_credits(lines)
     drop_standfirst(lines)
     content = [line for line in lines if line.kind is None]
     if page:
@@ -124,10 +132,17 @@ def _build(text: str, title: str | None) -> Article:
     content = [line for line in content if line.kind is None]
     drop_trailing_stubs(content)
     content = [line for line in content if line.kind is None]
+    _join_drop_cap(content)
 
     body = _join(content)
     source = SourceInfo(name=meta.source, author=meta.author, published=meta.published)
     return Article(title=title, body=body, source=source, language=None)
+
+
+def _join_drop_cap(content: list[Line]) -> None:
+    """A drop cap copied apart from its word, at the start of the body."""
+    if content:
+        content[0].text = join_drop_cap(content[0].text, lambda: _language(content))
 
 
 def _language(content: list[Line]) -> str | None:

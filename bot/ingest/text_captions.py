@@ -70,6 +70,9 @@ _FURNITURE_HINTS = re.compile(
     "|".join(re.escape(hint) for hint in (*_AGENCY_HINTS, *_COPYRIGHT_HINTS))
 )
 _WORD_RE = re.compile(r"\w+")
+# A credit standing alone under its caption: "Image: Hanwha Q cells", "Foto: EFE".
+_CREDIT_ALONE_MAX_WORDS = 8
+_CAPTION_MAX_WORDS = 60
 
 
 def credit_kind(line: str, lower: str, n_words: int) -> str | None:
@@ -91,6 +94,24 @@ def credit_kind(line: str, lower: str, n_words: int) -> str | None:
     if n_words <= 40 and copyright_ and _COPYRIGHT.search(line):
         return "copyright"
     return None
+
+
+def drop_captions_above_credits(lines: list[Line]) -> None:
+    """A photo's credit on a line of its own ("Image: Hanwha Q cells") follows the
+    photo's caption: the line of prose just above it, when short enough to be one,
+    is that caption, not the article's. Only on a whole page pasted: in an article
+    pasted alone, a credit may stand under a photo without a caption, between two
+    paragraphs of the article."""
+    for index in range(1, len(lines)):
+        line, above = lines[index], lines[index - 1]
+        if line.kind != "caption" or above.kind is not None:
+            continue
+        if count_words_upto(line.text, _CREDIT_ALONE_MAX_WORDS) > _CREDIT_ALONE_MAX_WORDS:
+            continue
+        if not _CAPTION_HEAD.match(line.text):
+            continue
+        if count_words_upto(above.text, _CAPTION_MAX_WORDS) <= _CAPTION_MAX_WORDS:
+            above.kind = "caption"
 
 
 def drop_foreign_captions(content: list[Line], text: str) -> None:

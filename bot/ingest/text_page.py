@@ -16,6 +16,7 @@ its output stays what it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.ingest.text_line import Line, count_words_upto, ends_sentence
 from bot.ingest.text_stoplists import stop_words
@@ -53,6 +54,11 @@ _BODY_STARTS_BELOW = frozenset({"byline", "date"})
 _STANDFIRST_MAX_WORDS = 80
 _STANDFIRST_MAX_SHARE = 0.25
 _SENTENCE_MIN_WORDS = 5
+
+# A drop cap copied apart from its word: "H ong Kong is burning." (a letter, a space,
+# the rest of the word in lowercase) at the start of a paragraph of prose.
+_DROP_CAP = re.compile(r"^([^\W\d_])[ \u00a0]([^\W\d_]+)\b")
+_DROP_CAP_MIN_WORDS = 8
 
 
 def looks_like_page(lines: list[Line]) -> bool:
@@ -176,3 +182,24 @@ def drop_standfirst(lines: list[Line]) -> None:
             above += count_words_upto(line.text, 10_000)
             if above > _STANDFIRST_MAX_WORDS or above > _STANDFIRST_MAX_SHARE * total:
                 return
+
+
+def join_drop_cap(text: str, language: Callable[[], str | None]) -> str:
+    """The paragraph with its drop cap joined back to its word ("H ong Kong" -> "Hong
+    Kong"): a capital letter that is not a word of the language (its stop words name the
+    one-letter words: "A", "I", "y", "à") before a lowercase piece that is not one either,
+    at the start of a paragraph of prose. `language` is asked only when the shape is
+    there; without the language's stop words the text stays as it is."""
+    match = _DROP_CAP.match(text)
+    if match is None:
+        return text
+    letter, rest = match.group(1), match.group(2)
+    if not (letter.isupper() and rest.islower()) or len(rest) < 2 or not ends_sentence(text):
+        return text
+    if count_words_upto(text, _DROP_CAP_MIN_WORDS) < _DROP_CAP_MIN_WORDS:
+        return text
+    code = language()
+    stops = stop_words(code) if code else frozenset()
+    if not stops or letter.lower() in stops or rest in stops:
+        return text
+    return letter + text[match.start(2) :]

@@ -143,3 +143,69 @@ def test_a_page_of_many_short_lines_is_judged_in_linear_time() -> None:
     started = time.perf_counter()
     drop_page_furniture(lines, "en")
     assert time.perf_counter() - started < 5  # 0.4 s here; a search per line is quadratic
+
+
+def test_a_drop_cap_copied_apart_is_joined_back_to_its_word() -> None:
+    # The Guardian, 18 Nov 2019: the editorial's drop cap copies as "H ong Kong".
+    text = (
+        "The Guardian view on Hong Kong: a city on the brink\n\n"
+        "H ong Kong is burning. The authorities continue to pour fuel on the fire. On Monday,"
+        " the People’s Daily, the mouthpiece of the Communist party, warned that there is"
+        " “absolutely no room for compromise”.\n\n"
+        "As the newspaper commentary was published, Hong Kong Polytechnic University was"
+        " besieged by police, who fired round after round of teargas at protesters attempting"
+        " to flee the scene.\n"
+    )
+    assert parse_text(text).body.startswith("Hong Kong is burning. The authorities")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "A new plan was unveiled on Monday by the ministry, officials said.",  # "A" is a word
+        "I met him on Monday in the ministry, and he told me about the plan.",
+    ],
+)
+def test_a_one_letter_word_is_not_a_drop_cap(first: str) -> None:
+    rest = "The government has unveiled a plan to help the industry reduce its costs by 2030."
+    assert parse_text(f"{first}\n\n{rest}\n").body.startswith(first)
+
+
+def test_a_one_letter_word_is_not_a_drop_cap_in_spanish() -> None:
+    first = "Y el ministro dijo el lunes que el plan costará mucho menos de lo previsto."
+    rest = "El Gobierno ha presentado un plan para ayudar a la industria a reducir sus costes."
+    assert parse_text(f"{first}\n\n{rest}\n").body.startswith(first)
+
+
+def test_the_caption_above_a_credit_line_is_not_the_article() -> None:
+    # pv magazine, 20 Nov 2019, pasted whole: its menu, the headline, the standfirst, the
+    # date and byline, the photo's caption and credit, then the article.
+    menu = (
+        "Commercial & industrial PV|Grids & integration|Residential PV|Utility-scale PV"
+        "|Balance of systems|Modules & upstream manufacturing|Finance|Markets|Policy"
+        "|Opinion & analysis|Guidelines|Webinars|Storage Session @ ESNA|Quality Roundtables"
+        "|Future PV Roundtables|pv magazine live|Event calendar|Galleries|Event partners"
+        "|Videos|pv magazine Awards|Soiling and solar|Energy Storage Highlights 2019"
+    )
+    text = (
+        "Skip to content\n\n"
+        + "".join(f"  o {item}\n" for item in menu.split("|"))
+        + "\nSouth Korea’s roadmap to drive down solar costs\n\n"
+        "The government has unveiled a plan to help the PV industry reduce the cost of solar"
+        " panels from around $0.23/W to $0.10/W by 2030.\n\n"
+        "November 20, 2019 Emiliano Bellini\n  * Markets\n  * Policy\n  * South Korea\n\n"
+        "Hanwha Q Cells was reportedly South Korea’s largest cell maker at the end of 2017,"
+        " with 3.7 GW of annual production capacity.\n\n"
+        "Image: Hanwha Q cells\n\n  Share\n\n"
+        "South Korea’s Ministry of Trade, Industry and Energy (MOTIE) has unveiled a plan to"
+        " help the PV industry further reduce the costs of solar module technology and to"
+        " increase product efficiency.\n\n"
+        "The initiative is part of the Fourth Energy Technology Development Plan and Roadmap,"
+        " submitted to Korean renewable energy industry representatives this week. The plan"
+        " includes actions to raise electromobility rates, reduce coal-fired fine dusts by 90%,"
+        " improve nuclear safety and increase the scale of wind power projects, among other"
+        " measures.\n"
+    )
+    article = parse_text(text)
+    assert article.body.startswith("South Korea’s Ministry of Trade")
+    assert "Hanwha Q Cells was reportedly" not in article.body
