@@ -191,7 +191,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<22} {row} {cells[2][0]:>9.3f} {cells[2][1]:>10.3f}")
         if name == "precis" and args.show:
             _show(judged, args.show)
+    print("\nthe cleaned text itself (every line the summarizer may choose from), precis:")
+    print("lines = share of its words in lines from the body, kept = share of body words kept")
+    cells = [cleaned_figures(pages[0::2]), cleaned_figures(pages[1::2]), cleaned_figures(pages)]
+    print(f"{'cleaned text':<22} " + " ".join(f"{a:>7.3f} {b:>8.3f}" for a, b in cells[:2])
+          + f" {cells[2][0]:>9.3f} {cells[2][1]:>10.3f}")  # fmt: skip
     return 0
+
+
+def cleaned_figures(pages: Sequence[Page]) -> tuple[float, float]:
+    """Per page, then averaged: the share of the cleaned text's words that stand in lines
+    from the body (the same 80 % test per line), and the share of the body's words kept."""
+    lines_share, kept_share = [], []
+    for page in pages:
+        try:
+            text = parse_text(page.text).body
+        except PrecisError:
+            text = ""
+        body_words = _words(page.body)
+        known, grams = set(body_words), _trigrams(body_words)
+        sized = [(len(_words(line)), from_body(line, known, grams)) for line in text.splitlines()]
+        total = sum(size for size, _ in sized)
+        lines_share.append(sum(size for size, ok in sized if ok) / max(1, total))
+        kept = set(_words(text))
+        kept_share.append(sum(word in kept for word in body_words) / max(1, len(body_words)))
+    return sum(lines_share) / max(1, len(pages)), sum(kept_share) / max(1, len(pages))
 
 
 def _show(judged: Sequence[Judged], limit: int) -> None:

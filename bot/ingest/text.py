@@ -119,7 +119,7 @@ def _build(text: str, title: str | None) -> Article:
     drop_standfirst(lines)
     content = [line for line in lines if line.kind is None]
     if page:
-        drop_page_furniture(content, _language(content))
+        drop_page_furniture(lines, _language(content))
         content = [line for line in content if line.kind is None]
 
     if title is None:

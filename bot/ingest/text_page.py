@@ -51,6 +51,13 @@ GOOD, SHORT, BAD = 2, 1, 0
 # The kinds of line after which an article's body starts, and how much text may stand
 # above them (words, share of the text) for that to be the top of the page.
 _BODY_STARTS_BELOW = frozenset({"byline", "date"})
+# Lines the cleaner already named that still weigh as furniture where they stand when
+# the page's article is looked for: dates, bylines, share and "read more" links, menus,
+# prompts. Not captions, credits or copyright lines: photos and embedded posts stand
+# inside articles ("Image copyright Getty Images" between two paragraphs).
+_WEIGHED_KINDS = frozenset(
+    {"byline", "date", "share", "read-more", "newsletter", "promo", "cookies", "menu"}
+)
 _STANDFIRST_MAX_WORDS = 80
 _STANDFIRST_MAX_SHARE = 0.25
 _SENTENCE_MIN_WORDS = 5
@@ -76,20 +83,23 @@ def _furniture_like(text: str) -> bool:
 
 
 def drop_page_furniture(lines: list[Line], language: str | None) -> None:
-    """Mark every line of the page that is not the article's prose (kind "page")."""
+    """Mark every line of the page that is not the article's prose (kind "page").
+
+    `lines` are all the lines of the page; those the cleaner already named (kind not
+    None) are judged no more, but the ones in `_WEIGHED_KINDS` still weigh as furniture
+    where they stand: a comment thread is prose between dates, and its dates must cost."""
     stops = stop_words(language) if language else frozenset()
-    content = [line for line in lines if line.kind is None]
-    classes = [_classify(line.text, stops) for line in content]
+    judged = [line for line in lines if line.kind is None or line.kind in _WEIGHED_KINDS]
+    classes = [_classify(line.text, stops) if line.kind is None else BAD for line in judged]
     _resolve_short(classes)
-    keep = _article_runs(content, classes)
+    keep = _article_runs(judged, classes)
+    content = [(line, kept) for line, kept in zip(judged, keep, strict=True) if line.kind is None]
     kept_words = sum(
-        count_words_upto(line.text, _MIN_PROSE_WORDS)
-        for line, kept in zip(content, keep, strict=True)
-        if kept
+        count_words_upto(line.text, _MIN_PROSE_WORDS) for line, kept in content if kept
     )
     if kept_words < _MIN_PROSE_WORDS:
         return  # no prose on the page (a table of results): better all of it than nothing
-    for line, verdict in zip(content, keep, strict=True):
+    for line, verdict in content:
         if not verdict:
             line.kind = "page"
 

@@ -209,3 +209,14 @@ def test_the_caption_above_a_credit_line_is_not_the_article() -> None:
     article = parse_text(text)
     assert article.body.startswith("South Korea’s Ministry of Trade")
     assert "Hanwha Q Cells was reportedly" not in article.body
+
+
+def test_a_comment_thread_after_the_article_is_not_the_article() -> None:
+    # A blog page (its menu, the end of the article, the author's box, then comments,
+    # each under a dated line): the dates the cleaner drops still weigh as furniture,
+    # so the comments, prose between dates, are not taken with the article.
+    article = parse_text((PASTED / "c582d3b7.txt").read_text("utf-8"))
+    assert "In the GROW stage, you’ve hit on a product or service" in article.body
+    assert article.body.endswith("How to Adopt an Online Leader Success Mindset.")
+    for comment in ("Thanks so much for stopping by", "I am a guy in his mid-70’s", "Jan."):
+        assert comment not in article.body
