@@ -35,6 +35,7 @@ from bot.ingest.text_line import Line
 from bot.ingest.text_markdown import markdown_to_text
 from bot.ingest.text_meta import Meta
 from bot.ingest.text_page import (
+    drop_author_box,
     drop_page_furniture,
     drop_standfirst,
     join_drop_cap,
@@ -119,7 +120,9 @@ def _build(text: str, title: str | None) -> Article:
     drop_standfirst(lines)
     content = [line for line in lines if line.kind is None]
     if page:
-        drop_page_furniture(lines, _language(content))
+        language = _language(content)
+        drop_page_furniture(lines, language)
+        drop_author_box(lines)
         content = [line for line in content if line.kind is None]
 
     if title is None:

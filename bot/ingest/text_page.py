@@ -48,6 +48,14 @@ _SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
 
 GOOD, SHORT, BAD = 2, 1, 0
 
+# An author's box: a heading ending with a name (2-4 capitalised words, the heading at
+# most 6 words), a last paragraph naming the person in its first 12 words, and the name
+# in a line of at most 12 words above the article.
+_AUTHOR_HEADING_WORDS = 6
+_AUTHOR_NAME_WORDS = 4
+_AUTHOR_OPENING_WORDS = 12
+_BYLINE_MAX_WORDS = 12
+
 # The kinds of line after which an article's body starts, and how much text may stand
 # above them (words, share of the text) for that to be the top of the page.
 _BODY_STARTS_BELOW = frozenset({"byline", "date"})
@@ -102,6 +110,37 @@ def drop_page_furniture(lines: list[Line], language: str | None) -> None:
     for line, verdict in content:
         if not verdict:
             line.kind = "page"
+
+
+def drop_author_box(lines: list[Line]) -> None:
+    """The last paragraph of a page, under a heading that ends with a person's name
+    ("Emiliano Bellini", "Über Moritz Bachmann", "Sobre Carlos Nadalim") and naming that
+    person in its first words, is the author's box, not the article's end: when that
+    name also stood in a short line above the article (its byline, however written)."""
+    kept = [i for i, line in enumerate(lines) if line.kind is None]
+    if len(kept) < 2 or kept[-1] < 1:
+        return
+    heading, last = lines[kept[-1] - 1].text, lines[kept[-1]].text
+    if ends_sentence(heading) or count_words_upto(heading, 10) > _AUTHOR_HEADING_WORDS:
+        return
+    capitalised: list[str] = []
+    words: list[str] = _WORD.findall(heading)
+    for word in reversed(words):
+        if not word[:1].isupper() or len(capitalised) == _AUTHOR_NAME_WORDS:
+            break
+        capitalised.insert(0, word)
+    opening = set(_WORD.findall(last)[:_AUTHOR_OPENING_WORDS])
+    bylines = [
+        line.text
+        for line in lines[: kept[0]]
+        if count_words_upto(line.text, _BYLINE_MAX_WORDS) <= _BYLINE_MAX_WORDS
+    ]
+    for size in range(len(capitalised), 1, -1):
+        name = capitalised[-size:]
+        written = " ".join(name)
+        if set(name) & opening and any(written in line for line in bylines):
+            lines[kept[-1]].kind = "author"
+            return
 
 
 def _classify(text: str, stops: frozenset[str]) -> int:

@@ -11,7 +11,14 @@ import pytest
 
 from bot.ingest.text import parse_text
 from bot.ingest.text_line import Line
-from bot.ingest.text_page import BAD, GOOD, _classify, drop_page_furniture, looks_like_page
+from bot.ingest.text_page import (
+    BAD,
+    GOOD,
+    _classify,
+    drop_author_box,
+    drop_page_furniture,
+    looks_like_page,
+)
 from bot.ingest.text_stoplists import stop_words
 from bot.pipeline import FileSource, Options, summarize_local
 
@@ -220,3 +227,49 @@ def test_a_comment_thread_after_the_article_is_not_the_article() -> None:
     assert article.body.endswith("How to Adopt an Online Leader Success Mindset.")
     for comment in ("Thanks so much for stopping by", "I am a guy in his mid-70’s", "Jan."):
         assert comment not in article.body
+
+
+_EPA_END = (
+    'Die Auswahl der "richtigen" Lösung ist damit entscheidend für den Einstieg in die'
+    " digitale Patientenakte und für nachhaltige Kostenersparnisse im Gesundheitssektor."
+)
+_EPA_AUTHOR = (
+    "Als Inbound Sales Manager bildet Moritz Bachmann die Schnittstelle zwischen dem"
+    " internen Online-Marketing und dem Bereich Sales bei comwrap."
+)
+
+
+def test_the_authors_box_at_the_end_of_a_page_is_not_the_article() -> None:
+    # comwrap's blog, 25 Sep 2018: the article's last paragraph, then the author's box.
+    lines = [
+        Line("Von Moritz Bachmann publiziert am 25. September 2018", 0, "page"),
+        Line(_EPA_END, 1),
+        Line("Über Moritz Bachmann", 2, "page"),
+        Line(_EPA_AUTHOR, 3),
+    ]
+    drop_author_box(lines)
+    assert [line.kind for line in lines] == ["page", None, "page", "author"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Was bedeutet das für Patienten",  # a subheading, no name
+        "Über Anna Schmidt",  # a name the paragraph does not open with
+        "Über Moritz Bachmann.",  # a sentence, not a heading
+    ],
+)
+def test_a_last_paragraph_under_another_heading_stays(heading: str) -> None:
+    byline = Line("Von Moritz Bachmann publiziert am 25. September 2018", 0, "page")
+    lines = [byline, Line(_EPA_END, 1), Line(heading, 2, "page"), Line(_EPA_AUTHOR, 3)]
+    drop_author_box(lines)
+    assert lines[3].kind is None
+
+
+def test_a_name_that_is_not_the_bylines_stays() -> None:
+    # A profile's last section, under the name of someone other than the author.
+    byline = Line("Von Anna Schmidt publiziert am 25. September 2018", 0, "page")
+    lines = [byline, Line(_EPA_END, 1), Line("Über Moritz Bachmann", 2, "page")]
+    lines.append(Line(_EPA_AUTHOR, 3))
+    drop_author_box(lines)
+    assert lines[3].kind is None
