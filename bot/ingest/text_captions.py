@@ -73,6 +73,7 @@ _WORD_RE = re.compile(r"\w+")
 # A credit standing alone under its caption: "Image: Hanwha Q cells", "Foto: EFE".
 _CREDIT_ALONE_MAX_WORDS = 8
 _CAPTION_MAX_WORDS = 60
+_LIST_MARK = re.compile(r"^[*+•·-]\s+")
 
 
 def credit_kind(line: str, lower: str, n_words: int) -> str | None:
@@ -101,7 +102,8 @@ def drop_captions_above_credits(lines: list[Line]) -> None:
     photo's caption: the line of prose just above it, when short enough to be one,
     is that caption, not the article's. Only on a whole page pasted: in an article
     pasted alone, a credit may stand under a photo without a caption, between two
-    paragraphs of the article."""
+    paragraphs of the article. A gallery copies its caption twice or more (once as a
+    list item): the copies right above it go with it."""
     for index in range(1, len(lines)):
         line, above = lines[index], lines[index - 1]
         if line.kind != "caption" or above.kind is not None:
@@ -110,8 +112,14 @@ def drop_captions_above_credits(lines: list[Line]) -> None:
             continue
         if not _CAPTION_HEAD.match(line.text):
             continue
-        if count_words_upto(above.text, _CAPTION_MAX_WORDS) <= _CAPTION_MAX_WORDS:
-            above.kind = "caption"
+        if count_words_upto(above.text, _CAPTION_MAX_WORDS) > _CAPTION_MAX_WORDS:
+            continue
+        above.kind = "caption"
+        caption = _LIST_MARK.sub("", above.text)
+        for copy in reversed(lines[: index - 1]):
+            if copy.kind is not None or _LIST_MARK.sub("", copy.text) != caption:
+                break
+            copy.kind = "caption"
 
 
 def drop_foreign_captions(content: list[Line], text: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.text import parse_text
+from bot.ingest.text_captions import drop_captions_above_credits
 from bot.ingest.text_line import Line
 from bot.ingest.text_page import (
     BAD,
@@ -273,3 +274,25 @@ def test_a_name_that_is_not_the_bylines_stays() -> None:
     lines.append(Line(_EPA_AUTHOR, 3))
     drop_author_box(lines)
     assert lines[3].kind is None
+
+
+def test_a_gallery_caption_copied_twice_above_its_credit_goes_with_it() -> None:
+    # Houston Chronicle, 20 Nov 2019: the AP story's end, then a gallery whose caption is
+    # copied twice (once as a list item) above its credit.
+    caption = (
+        "Los Angeles Lakers' LeBron James dunks during the first half of the team's NBA"
+        " basketball game against the Oklahoma City Thunder on Tuesday, Nov. 19, 2019, in"
+        " Los Angeles."
+    )
+    quote = (
+        "“Coach (Frank) Vogel came in here and said, 'Congratulations,' and I thought he was"
+        " joking about my seven turnovers,” James said."
+    )
+    lines = [
+        Line(quote, 0),
+        Line(f"* {caption}", 1),
+        Line(caption, 1),
+        Line("Photo: Ringo H.W. Chiu, AP", 1, "caption"),
+    ]
+    drop_captions_above_credits(lines)
+    assert [line.kind for line in lines] == [None, "caption", "caption", "caption"]
