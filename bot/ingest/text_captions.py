@@ -116,10 +116,12 @@ def drop_captions_above_credits(lines: list[Line]) -> None:
             continue
         above.kind = "caption"
         caption = _LIST_MARK.sub("", above.text)
-        for copy in reversed(lines[: index - 1]):
-            if copy.kind is not None or _LIST_MARK.sub("", copy.text) != caption:
+        back = index - 2
+        while back >= 0 and lines[back].kind is None:
+            if _LIST_MARK.sub("", lines[back].text) != caption:
                 break
-            copy.kind = "caption"
+            lines[back].kind = "caption"
+            back -= 1
 
 
 def drop_foreign_captions(content: list[Line], text: str) -> None:
