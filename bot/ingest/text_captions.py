@@ -39,7 +39,7 @@ _CAPTION_PAREN = re.compile(
     _I,
 )
 _CAPTION_HEAD = re.compile(
-    r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|crédits? photos?|photo credits?"
+    r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|videos?|vídeos?|crédits? photos?|photo credits?"
     r"|credits?|crédits?|crédito|illustration|ilustración|caption|légende|bildunterschrift"
     r"|bildquelle|pie de foto|fotografía)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
     _I,

@@ -260,6 +260,10 @@ def test_empty_input(raw: str) -> None:
         "Ein Soldat in Bagdad. Foto: Michael Kappeler/dpa",
         "Crédits photo : AFP",
         "Publicité",
+        # Quanta Magazine, 15 Nov 2019: a video's caption between two paragraphs.
+        "Video: In this talk presented at the 2016 TEDMED conference, Jennifer Pluznick, an"
+        " associate professor of physiology at Johns Hopkins University, discusses the diverse"
+        " function of the scent detectors found in tissues throughout the body.",
     ],
 )
 def test_boilerplate_lines_are_dropped(line: str) -> None:
