@@ -39,9 +39,9 @@ _CAPTION_PAREN = re.compile(
     _I,
 )
 _CAPTION_HEAD = re.compile(
-    r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|videos?|vídeos?|crédits? photos?|photo credits?"
-    r"|credits?|crédits?|crédito|illustration|ilustración|caption|légende|bildunterschrift"
-    r"|bildquelle|pie de foto|fotografía)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
+    r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|videos?|vídeos?|crédits? photos?"
+    r"|photo credits?|credits?|crédits?|crédito|illustration|ilustración|caption|légende"
+    r"|bildunterschrift|bildquelle|pie de foto|fotografía)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
     _I,
 )
 _CAPTION_TAIL = re.compile(

@@ -55,6 +55,15 @@ _PROMO = re.compile(
     r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
     _I,
 )
+# "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.": a prompt to follow the
+# site or its author on a social network, however it ends.
+_FOLLOW = re.compile(
+    r"^(?:follow|suivez|suis|folgen|folge|síguenos|sigue|siga|seguici|segui|volg)\b.{0,120}?"
+    r"\b(?:facebook|twitter|instagram|youtube|tiktok|linkedin|threads|bluesky|mastodon"
+    r"|telegram|whatsapp|snapchat|x\.com)\b",
+    _I,
+)
+_FOLLOW_MAX_WORDS = 16
 _WIKI_HEADING = re.compile(r"^={2,6}[^=\n]+={0,6}$")
 # Items of a menu or a list glued into one line: "+ New Macs + iPads + Apple Watch".
 _LIST_SEPARATOR = re.compile(r"(?:^|\s)[+|•·›»▪◦]\s")
@@ -114,6 +123,8 @@ def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:
 def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
     """Advertising and sign-up prompts, tags, comments, cookie and newsletter notices."""
     if n_words <= 30 and _PROMO.match(line):
+        return "promo"
+    if n_words <= _FOLLOW_MAX_WORDS and _FOLLOW.match(line):
         return "promo"
     if (
         n_words <= 40

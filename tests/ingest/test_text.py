@@ -264,6 +264,8 @@ def test_empty_input(raw: str) -> None:
         "Video: In this talk presented at the 2016 TEDMED conference, Jennifer Pluznick, an"
         " associate professor of physiology at Johns Hopkins University, discusses the diverse"
         " function of the scent detectors found in tissues throughout the body.",
+        "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",  # BBC, 20 Nov 2019
+        "Suivez-nous sur Facebook et Instagram",
     ],
 )
 def test_boilerplate_lines_are_dropped(line: str) -> None:
@@ -547,3 +549,9 @@ def test_glued_sentences_are_cut_apart_and_both_kept(
 )
 def test_names_and_inline_quotes_are_not_glue(raw: str) -> None:
     assert parse_text(raw).body == raw
+
+
+def test_a_sentence_about_following_stays() -> None:
+    line = "Followers of the movement on Facebook said the talks were a good sign, he added."
+    raw = f"A headline about the talks\n\nThe two governments agreed on Thursday.\n\n{line}\n"
+    assert line in parse_text(raw).body
