@@ -56,7 +56,8 @@ def _embed_size(embed: dict[str, Any]) -> int:
     size = len(embed.get("title") or "") + len(embed.get("description") or "")
     size += len((embed.get("footer") or {}).get("text") or "")
     size += len((embed.get("author") or {}).get("name") or "")
-    return size + sum(len(f.get("name", "")) + len(f.get("value", "")) for f in embed.get("fields", []))
+    fields = embed.get("fields") or []
+    return size + sum(len(f.get("name", "")) + len(f.get("value", "")) for f in fields)
 
 
 def with_outlets(embed: dict[str, Any], outlets: tuple[Outlet, ...], most: int) -> dict[str, Any]:
@@ -92,8 +93,8 @@ async def add_to_story(
     if isinstance(channel, discord.abc.Messageable):
         try:
             message = await channel.fetch_message(message_id)
-            embed = message.embeds[0].to_dict() if message.embeds else None
-            if embed is not None:
+            if message.embeds:
+                embed = dict(message.embeds[0].to_dict())
                 new = discord.Embed.from_dict(with_outlets(embed, group.outlets, most))
                 await message.edit(embed=new, allowed_mentions=NO_MENTIONS)
                 return DeliveryResult.sent(None)
