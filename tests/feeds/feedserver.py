@@ -195,6 +195,7 @@ class FakeSink:
         self.edits: list[tuple[int, int, tuple[str, ...]]] = []
         self.uneditable: set[int] = set()
         self.replies: list[tuple[int, int, str]] = []  # (message replied to, reply id, nonce)
+        self.story_script: list[DeliveryResult] = []  # answers to add_to_story, consumed first
 
     async def deliver(self, delivery: Delivery, summary: Summary) -> DeliveryResult:
         self.attempts.append(delivery)
@@ -223,6 +224,8 @@ class FakeSink:
 
     async def add_to_story(self, delivery: Delivery, group: StoryGroup) -> DeliveryResult:
         assert group.message_id is not None
+        if self.story_script:
+            return self.story_script.pop(0)
         if group.message_id in self.uneditable:
             if delivery.nonce not in self.by_nonce:
                 self.by_nonce[delivery.nonce] = next(self._ids)
