@@ -79,9 +79,7 @@ def _refused(exc: discord.HTTPException) -> bool:
     return 400 <= exc.status < 500 and exc.status != 429
 
 
-async def add_to_story(
-    bot: PrecisBot, d: Delivery, group: StoryGroup, most: int
-) -> DeliveryResult:
+async def add_to_story(bot: PrecisBot, d: Delivery, group: StoryGroup, most: int) -> DeliveryResult:
     channel_id, message_id = group.channel_id, group.message_id
     assert message_id is not None
     try:

@@ -90,9 +90,7 @@ class StoryGrouping:
         self.items = items
         self.posting = posting
         self._channels: OrderedDict[int, ChannelStories] = OrderedDict()
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @property
     def enabled(self) -> bool:

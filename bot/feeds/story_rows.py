@@ -60,8 +60,11 @@ class StoryQueries(Database):
         `after`), the newest `limit` of them, oldest first."""
         query = (
             sa.select(
-                deliveries.c.id, subscriptions.c.feed_id, deliveries.c.story_of,
-                deliveries.c.story_at, deliveries.c.story_keys,
+                deliveries.c.id,
+                subscriptions.c.feed_id,
+                deliveries.c.story_of,
+                deliveries.c.story_at,
+                deliveries.c.story_keys,
             )  # fmt: skip
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .where(
@@ -113,8 +116,12 @@ class StoryQueries(Database):
         not failed, the first per feed); None when that post's row is gone."""
         lead_q = (
             sa.select(
-                deliveries.c.status, deliveries.c.message_id, deliveries.c.thread_id,
-                subscriptions.c.guild_id, subscriptions.c.channel_id, subscriptions.c.mode,
+                deliveries.c.status,
+                deliveries.c.message_id,
+                deliveries.c.thread_id,
+                subscriptions.c.guild_id,
+                subscriptions.c.channel_id,
+                subscriptions.c.mode,
                 subscriptions.c.feed_id,
             )  # fmt: skip
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
