@@ -135,14 +135,21 @@ def _run_batch(args: argparse.Namespace, settings: Settings) -> int:
         pool.close()
 
 
-def _run_stories(args: argparse.Namespace) -> int:
+def _run_stories(args: argparse.Namespace, settings: Settings) -> int:
     from bot.nlp.stories import GroupingParams
-    from bot.stories import run
+    from bot.stories import run_budgeted
 
     if not args.window_hours > 0:
         raise ValueError("--window-hours must be a positive number of hours.")
     params = GroupingParams(window_seconds=args.window_hours * 3600)
-    failures = run(sys.stdin.buffer, sys.stdout, params)
+    # Each line is analysed in a worker process with the summary budget, as in `batch`.
+    pool = _pool(args, settings, args.workers)
+    try:
+        failures = asyncio.run(
+            run_budgeted(sys.stdin.buffer, sys.stdout, pool, settings.max_file_bytes, params)
+        )
+    finally:
+        pool.close()
     if failures:
         print(f"precis: {failures} line(s) could not be grouped", file=sys.stderr)
         return 1
@@ -191,6 +198,11 @@ def _stories_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="H",
         help="an item joins a story seen within this many hours of it (default: 36)",
     )
+    st.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes analysing lines (default: one per core)",
+    )  # fmt: skip
+    _timeout(st, "each line's analysis")
 
 
 def _migrate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -254,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if args.command in ("batch", "summarize"):
+    if args.command in ("batch", "summarize", "stories"):
         from bot.workers import boot
 
         boot()  # the workers' forkserver loads the engine while we get ready
@@ -269,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "batch":
             return _run_batch(args, settings)
         if args.command == "stories":
-            return _run_stories(args)
+            return _run_stories(args, settings)
         return _run_summarize(args, settings)
     except (PrecisError, SettingsError) as exc:
         print(f"precis: error: {exc}", file=sys.stderr)

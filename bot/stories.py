@@ -7,16 +7,27 @@ ids' order for items without a date, which come first) by the same online rule t
 uses (bot/nlp/stories.py), and one line `{"id", "story"}` is written per input line, in
 the input's order; a line that cannot be read or analysed gets `{"id", "error"}` and the
 others go on.
+
+Analysing a line is CPU work on untrusted input: from the command line (`run_budgeted`)
+each line is analysed in a worker process with the summary budget (bot/workers.py), so
+a hostile line is killed and gets an error line instead of wedging the run, and a line
+over the size limit is refused without being held whole (bot/batch.py's reader). The
+grouping itself runs in the main process: it is bounded by the index (≤ 2 ms an item).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import itertools
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
+from bot.batch import read_lines
 from bot.errors import NotAnArticle, PrecisError
 from bot.models import Article
 from bot.nlp.entities import extract_entities
@@ -26,6 +37,9 @@ from bot.nlp.stories import GroupingParams, StoryIndex
 from bot.nlp.story_features import StoryFeatures, story_features
 from bot.options import Options
 from bot.pipeline import HtmlSource, analyse, load_local
+from bot.workers import WorkerPool
+
+log = logging.getLogger("precis.stories")
 
 
 @dataclass(frozen=True)
@@ -104,28 +118,34 @@ def group(items: Iterable[StoryItem], params: GroupingParams | None = None) -> d
     return {item.id: index.assign(item.id, item.features, item.time) for item in ordered}
 
 
-def _read(stream: IO[bytes]) -> list[tuple[Any, StoryItem | str]]:
-    """(id, item or error) for each non-blank line."""
-    rows: list[tuple[Any, StoryItem | str]] = []
-    for line_no, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            rows.append((None, f"line {line_no} is not valid JSON"))
-            continue
-        row_id = row.get("id") if isinstance(row, dict) else None
-        try:
-            rows.append((row_id, item_from_row(row)))
-        except (PrecisError, ValueError) as exc:
-            rows.append((row_id, f"line {line_no}: {exc}"))
-    return rows
+Row = tuple[Any, StoryItem | str]  # (id, item or error)
 
 
-def run(stream: IO[bytes], out: IO[str], params: GroupingParams | None = None) -> int:
-    """Group every line of `stream` to `out`; the number of lines that failed."""
-    rows = _read(stream)
+def analyse_line(line_no: int, line: bytes | None, max_mb: float = 0) -> Row:
+    """One input line (None: over the size limit), analysed: a worker's job."""
+    if line is None:
+        return None, f"line {line_no} is longer than the {max_mb:g} MB limit (MAX_FILE_BYTES)"
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, f"line {line_no} is not valid JSON"
+    row_id = row.get("id") if isinstance(row, dict) else None
+    try:
+        return row_id, item_from_row(row)
+    except (PrecisError, ValueError) as exc:
+        return row_id, f"line {line_no}: {exc}"
+    except Exception as exc:  # one bad line never stops the run
+        log.error("stories line %d failed: %s", line_no, type(exc).__name__, exc_info=exc)
+        return row_id, f"line {line_no}: internal error: {type(exc).__name__}"
+
+
+def _read(stream: IO[bytes]) -> list[Row]:
+    """(id, item or error) for each non-blank line, in this process (no budget)."""
+    return [analyse_line(n, line) for n, line in enumerate(stream, 1) if line.strip()]
+
+
+def write(rows: list[Row], out: IO[str], params: GroupingParams | None = None) -> int:
+    """Group the analysed lines and write one output line each; the number that failed."""
     stories = group((r for _, r in rows if isinstance(r, StoryItem)), params)
     failures = 0
     for row_id, result in rows:
@@ -137,3 +157,35 @@ def run(stream: IO[bytes], out: IO[str], params: GroupingParams | None = None) -
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     out.flush()
     return failures
+
+
+def run(stream: IO[bytes], out: IO[str], params: GroupingParams | None = None) -> int:
+    """Group every line of `stream` to `out` (analysed here, without a budget: for trusted
+    input, tests and benchmarks); the number of lines that failed."""
+    return write(_read(stream), out, params)
+
+
+async def run_budgeted(
+    stream: IO[bytes], out: IO[str], pool: WorkerPool, max_line_bytes: int,
+    params: GroupingParams | None = None,
+) -> int:  # fmt: skip
+    """`run`, each line analysed in a worker process within the pool's budget: a line
+    over it gets an error line. At most a few lines per worker are read ahead."""
+    rows: list[Row] = []
+    ahead = max(2, pool.size * 2)
+    max_mb = max_line_bytes / (1024 * 1024)
+    lines = read_lines(stream, max_line_bytes)
+    while True:
+        batch = list(itertools.islice(lines, ahead))
+        if not batch:
+            break
+        jobs = [_budgeted(pool, n, line, max_mb) for n, line in batch]
+        rows.extend(await asyncio.gather(*jobs))
+    return write(rows, out, params)
+
+
+async def _budgeted(pool: WorkerPool, line_no: int, line: bytes | None, max_mb: float) -> Row:
+    try:
+        return await pool.run(partial(analyse_line, line_no, line, max_mb))
+    except PrecisError as exc:  # over the time or memory budget: killed
+        return None, f"line {line_no}: {exc}"

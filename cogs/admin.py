@@ -28,7 +28,9 @@ options `sentences:` ({SENTENCES_RANGE}) and `private:` (only you see the answer
 • `/feed add url:<feed or site> channel:<#channel>` (needs Manage Channels) posts a \
 summary of every new item; options `thread:True` (a thread on each post, in a text \
 channel), `tag:` (in a forum channel, where each item becomes a post: the tag it gets), \
-`sentences:`, `include:` / `exclude:` keywords, `backlog:`.
+`sentences:`, `include:` / `exclude:` keywords, `backlog:`. A report of a story the \
+channel just got is added to that post ("Also covered by"); `group:False` or \
+`/feed group` turns that off.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
 `/feed resume`, `/feed test`, `/feed log` (the last 25 items: posted or not, and why).
 • `/watch add entity:<name> channel:<#channel>` (Manage Channels; options `role:` to \

@@ -1,10 +1,11 @@
-"""`/feed add|list|remove|pause|resume|test|log|filter|mention|import|export`: thin
+"""`/feed add|list|remove|pause|resume|test|log|filter|mention|group|import|export`: thin
 commands over the feeds package's one door (`bot.feeds.service.FeedService`); what is
 posted, and how, is the adapter's (`bot.discord_adapter`)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 from typing import TYPE_CHECKING
@@ -94,6 +95,7 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         include="Only items mentioning one of these words (comma-separated)",
         exclude="Skip items mentioning any of these words (comma-separated)",
         backlog="Also post the items already in the feed (default: only the newest)",
+        group="Add a report of a story this channel already got to that post (default: on)",
     )
     async def add(
         self,
@@ -106,11 +108,13 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
         include: str | None = None,
         exclude: str | None = None,
         backlog: bool = False,
+        group: bool = True,
     ) -> None:
         target = channel.id if channel else interaction.channel_id
         assert interaction.guild_id is not None and target is not None
         try:
             where = placement(channel or interaction.channel, thread=thread, tag=tag)
+            where = dataclasses.replace(where, group_stories=group)
         except PrecisError as exc:
             log.info("feed add refused in %s: %s", target, exc)
             # The message quotes only escaped names (bot.discord_adapter.placement), and
@@ -339,6 +343,28 @@ class FeedCommands(app_commands.Group, name="feed", description="Follow RSS/Atom
             text = (f"{where} now pings <@&{role.id}> with the items matching {shown}: "
                     f"that {trial_text(trial)}.")  # fmt: skip
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="group", description="Add reports of one story to its first post")
+    @app_commands.autocomplete(subscription=subscription_autocomplete)
+    @app_commands.describe(enabled="On: a report of a story the channel already got is added to "
+                           "that post; off: every item is posted")  # fmt: skip
+    async def group(
+        self, interaction: discord.Interaction, subscription: int, enabled: bool
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            sub = await self.bot.feeds.set_grouping(subscription, interaction.guild_id, enabled)
+        except PrecisError as exc:
+            await self._private(interaction, str(exc))
+            return
+        title = escape.discord_inline(sub.feed_title)
+        how = ("adds each report of a story the channel already got to that post"
+               if sub.group_stories else "posts every item, even one of a story already posted")
+        await interaction.followup.send(
+            f"**{title}** in <#{sub.channel_id}> now {how}.", ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )  # fmt: skip
 
     @app_commands.command(name="import", description="Follow every feed of an OPML file")
     @app_commands.describe(

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
     # Minutes without activity before a forum post or a post's thread is archived.
     feed_thread_archive_minutes: int = 1440
+    # Same-story grouping: an item that is the same story as a post its channel got in the
+    # last STORY_WINDOW_HOURS is added to that post ("Also covered by"); 0 turns it off.
+    story_window_hours: float = Field(default=36.0, ge=0, le=24 * 30)
+    story_max_outlets: int = Field(default=5, ge=1, le=20)  # outlets linked; the rest counted
 
     # Web: /healthz, /readyz, /metrics and the upload API (bot/web/)
     web_enabled: bool = False  # the container image turns it on

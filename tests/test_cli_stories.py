@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -61,3 +62,31 @@ def test_stories_window_and_published_order() -> None:
     assert json.loads(wide.stdout.decode().splitlines()[0]) == {"id": late, "story": first}
     wrong = _run(b"", "--window-hours", "0")
     assert wrong.returncode == 2 and b"window" in wrong.stderr
+
+
+def test_stories_a_line_over_its_budget_or_size_fails_alone() -> None:
+    """Each line is analysed in a worker process with the summary budget, as in `batch`:
+    a line the engine would chew on for long is killed and gets an error line, a line
+    over MAX_FILE_BYTES is refused unread, and the others are grouped as ever."""
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    fire = [r for r in rows if r["story"] == "14/ecbplus"][:2]
+    with (DATA / "eval" / "cnndm.jsonl").open(encoding="utf-8") as handle:
+        heavy = "\n\n".join(json.loads(line)["article"] for line in handle) * 4  # ~0.5 s
+    one, two = ({k: r[k] for k in ("id", "title", "text")} for r in fire)
+    lines = [json.dumps(one), json.dumps({"id": "heavy", "title": "Everything", "text": heavy}),
+             json.dumps({"id": "huge", "title": "x", "text": "word " * 600_000}),
+             json.dumps(two)]  # fmt: skip
+    limit = len(lines[1]) + 10
+    env = {**os.environ, "MAX_FILE_BYTES": str(limit)}
+    done = subprocess.run([sys.executable, "-m", "bot", "stories", "--timeout", "0.2"],
+                          input=("\n".join(lines) + "\n").encode(), capture_output=True,
+                          cwd=ROOT, timeout=120, env=env)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert b"2 line(s) could not be grouped" in done.stderr
+    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert out[1]["error"].startswith("line 2: That is too complex to summarize")
+    mb = f"{limit / 1024 / 1024:g}"
+    refused = f"line 3 is longer than the {mb} MB limit (MAX_FILE_BYTES)"
+    assert out[2] == {"id": None, "error": refused}
+    assert out[0] == {"id": fire[0]["id"], "story": fire[0]["id"]}
+    assert out[3] == {"id": fire[1]["id"], "story": fire[0]["id"]}

@@ -165,6 +165,7 @@ def feeds_config(settings: Settings) -> FeedsConfig:
         delivery_retry_base=settings.feed_retry_seconds,
         max_feed_bytes=settings.max_fetch_bytes,
         default_sentences=settings.default_sentences,
+        story_window=settings.story_window_hours * 3600.0,
     )
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot import escape
 from bot.escape import discord_inline as _md
-from bot.feeds.fates import FAILED_FATE, LANGUAGE, POSTED, RETRY, Fate
+from bot.feeds.fates import FAILED_FATE, GROUPED, LANGUAGE, POSTED, RETRY, Fate
 from bot.feeds.schema import BACKLOG, DUPLICATE, FILTERED, FLOOD, PAUSED_FATE, QUEUED
 
 DESCRIPTION_LIMIT = 4096  # an embed's description
@@ -17,6 +17,7 @@ _ICONS = {
     POSTED: "\u2705", QUEUED: "\u23f3", RETRY: "\U0001f501", FAILED_FATE: "\u274c",
     FILTERED: "\U0001f6ab", DUPLICATE: "\u267b\ufe0f", BACKLOG: "\u23ee\ufe0f",
     FLOOD: "\U0001f30a", LANGUAGE: "\U0001f310", PAUSED_FATE: "\u23f8\ufe0f",
+    GROUPED: "\U0001f517",
 }  # fmt: skip
 
 
@@ -37,6 +38,11 @@ def fate_text(fate: Fate) -> str:
             link = message_link(fate.guild_id, fate.channel_id, fate.message_id)
             return f"posted: [the message]({link})"
         return "posted"
+    if fate.fate == GROUPED:  # the same story as an earlier post: added to it
+        if fate.channel_id and fate.message_id:
+            link = message_link(fate.guild_id, fate.channel_id, fate.message_id)
+            return f"grouped with [the earlier post]({link}) (the same story)"
+        return "grouped with an earlier post (the same story)"
     if fate.fate == QUEUED:
         return "queued: it will be posted shortly"
     if fate.fate == RETRY:

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord_adapter import threads
+from bot.discord_adapter import stories, threads
 from bot.discord_adapter.embeds import embed_dict
 from bot.discord_adapter.mentions import NO_MENTIONS as NO_MENTIONS  # the cogs import it here
 from bot.discord_adapter.mentions import role_ping
 from bot.discord_adapter.notices import notice_text
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.runtime import DeliveryResult
+from bot.feeds.story_rows import StoryGroup
 from bot.models import Summary
 
 if TYPE_CHECKING:
@@ -74,6 +75,15 @@ class DiscordSink:
         if not await self._ready():
             return DeliveryResult.retry(30, "not connected to Discord")
         return await threads.start_thread(self.bot, delivery, message_id, name, self._archive)
+
+    async def add_to_story(self, delivery: Delivery, group: StoryGroup) -> DeliveryResult:
+        if not await self._ready():
+            return DeliveryResult.retry(30, "not connected to Discord")
+        log.debug("adding item %s of subscription %s to the post %s of story %s",
+                  delivery.item.key, delivery.subscription_id, group.message_id,
+                  group.lead_id)  # fmt: skip
+        most = int(self.bot.settings.story_max_outlets)
+        return await stories.add_to_story(self.bot, delivery, group, most)
 
     async def _ready(self) -> bool:
         if self.bot.is_ready():

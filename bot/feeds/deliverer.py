@@ -4,7 +4,9 @@ Each subscription's items go out oldest first, one subscription per worker task 
 time; an item is marked delivered only once the sink said it was sent. Due posts and
 notices are *claimed* (leases with a fencing token, bot/feeds/queue.py), so a second
 worker never takes the same post, and the nonce derived from (subscription, item) makes
-a repeat send after a crash a no-op on Discord's side.
+a repeat send after a crash a no-op on Discord's side. Before an item is posted, its
+channel's same-story grouping decides (once, recorded: bot/feeds/grouping.py) whether it
+is a post of its own or joins an earlier post of the same story.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import functools
 import logging
 
 from bot.feeds.filters import judge
+from bot.feeds.grouping import StoryGrouping
 from bot.feeds.items import ItemSummaries
 from bot.feeds.posting import Posting
 from bot.feeds.rows import Delivery, Notice
@@ -32,6 +35,7 @@ class Deliverer:
         self.sink = sink
         self.items = items
         self.posting = Posting(rt, sink, items)
+        self.grouping = StoryGrouping(rt, sink, items, self.posting)
         self.delivering: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(rt.config.delivery_concurrency)
 
@@ -126,12 +130,28 @@ class Deliverer:
 
     async def _deliver_one(self, delivery: Delivery) -> bool:
         """Post one item; True when the next item of the subscription may follow."""
+        async with self.grouping.lock(delivery.channel_id):
+            return await self._deliver_locked(delivery)
+
+    async def _post(self, delivery: Delivery) -> DeliveryResult | bool:
+        """Judge the item, decide its story, and post it or add it to its story's post;
+        True/False (see `_deliver_one`) when nothing was sent."""
         if delivery.message_id is None:  # not posted yet (a thread step alone needs none)
             judged = await self._judge(delivery)
             if judged is None:
                 return True
-            delivery = judged
-        result = await self.posting.post(delivery)
+            decided = await self.grouping.decide(judged)
+            if decided is None:  # the claim was lost: another worker has it now
+                return False
+            delivery = decided
+        if delivery.story_of is not None:
+            return await self.grouping.join(delivery)
+        return await self.posting.post(delivery)
+
+    async def _deliver_locked(self, delivery: Delivery) -> bool:
+        result = await self._post(delivery)
+        if isinstance(result, bool):
+            return result
         now = utcnow()
         if result.kind == "sent":
             # Before it is marked sent: a crash in between posts it again (the same message,

@@ -7,7 +7,8 @@ A fate is written when it is decided, in the transaction that decides it:
   duplicate of an item already seen (the same title + link under a new GUID);
 - once queued, the item's delivery row carries the rest (posted with its message,
   waiting for a retry with the next attempt's time and the error, failed with the error,
-  skipped for its language), and `fate_log` reads the two together.
+  skipped for its language, or grouped: added to the post of an earlier report of the
+  same story), and `fate_log` reads the two together.
 
 One row per subscription and item (`item_fates`, unique on both), kept
 `FATE_RETENTION_DAYS` days and pruned with the items (`Store.prune`).
@@ -45,6 +46,7 @@ LOG_SIZE = 25  # `/feed log` shows this many items
 
 # What `/feed log` shows beyond the decisions at first sight (bot.feeds.schema.FATES).
 POSTED, RETRY, FAILED_FATE, LANGUAGE = "posted", "retry", "failed", "language"
+GROUPED = "grouped"  # added to the post of the same story (its message: that post)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ async def record_fates(
 
 
 def _log_query(subscription_id: int, limit: int) -> sa.Select[Any]:
+    lead = deliveries.alias("lead")
+    lead_sub = subscriptions.alias("lead_sub")
     return (
         sa.select(
             item_fates,
@@ -120,6 +124,11 @@ def _log_query(subscription_id: int, limit: int) -> sa.Select[Any]:
             deliveries.c.last_error,
             deliveries.c.message_id,
             deliveries.c.thread_id,
+            deliveries.c.story_of,
+            lead.c.message_id.label("lead_message_id"),
+            lead.c.thread_id.label("lead_thread_id"),
+            lead_sub.c.channel_id.label("lead_channel_id"),
+            lead_sub.c.mode.label("lead_mode"),
         )
         .join(subscriptions, subscriptions.c.id == item_fates.c.subscription_id)
         .outerjoin(
@@ -129,6 +138,8 @@ def _log_query(subscription_id: int, limit: int) -> sa.Select[Any]:
                 deliveries.c.item_id == item_fates.c.item_id,
             ),
         )
+        .outerjoin(lead, lead.c.id == deliveries.c.story_of)
+        .outerjoin(lead_sub, lead_sub.c.id == lead.c.subscription_id)
         .where(item_fates.c.subscription_id == subscription_id)
         .order_by(item_fates.c.decided_at.desc(), item_fates.c.id.desc())
         .limit(limit)
@@ -144,6 +155,8 @@ def _fate(row: Any) -> Fate:
     status = m["status"]
     if m["fate"] != QUEUED or status is None:
         return Fate(fate=m["fate"], **base)
+    if status == SENT and m["story_of"] is not None:
+        return _grouped(m, base)
     if status == SENT:
         thread = m["thread_id"]
         where = int(thread) if m["mode"] == FORUM and thread else int(m["channel_id"])
@@ -160,6 +173,15 @@ def _fate(row: Any) -> Fate:
     if status == PENDING and m["attempts"] and m["last_error"]:
         return Fate(fate=RETRY, next_attempt=aware(m["next_attempt"]), **base)
     return Fate(fate=QUEUED, **base)
+
+
+def _grouped(m: Any, base: dict[str, Any]) -> Fate:
+    """Added to the story's first post: where that post is (gone: None)."""
+    message, thread = m["lead_message_id"], m["lead_thread_id"]
+    if message is None or m["lead_channel_id"] is None:
+        return Fate(fate=GROUPED, **base)
+    where = int(thread) if m["lead_mode"] == FORUM and thread else int(m["lead_channel_id"])
+    return Fate(fate=GROUPED, channel_id=where, message_id=int(message), **base)
 
 
 class FateQueries(Database):

@@ -137,6 +137,9 @@ def _deliveries_select() -> sa.Select[Any]:
             deliveries.c.thread_id,
             deliveries.c.thread_name,
             deliveries.c.intent_at,
+            subscriptions.c.group_stories,
+            deliveries.c.story_at,
+            deliveries.c.story_of,
             feeds.c.title.label("feed_title"),
             feeds.c.url.label("feed_url"),
             *[c.label("i_" + c.name) for c in items.c],
@@ -203,6 +206,9 @@ def _delivery(row: Any) -> Delivery:
         filter=m["filter"],
         mention_role_id=_opt_int(m["mention_role_id"]),
         mention_when=m["mention_when"],
+        group_stories=bool(m["group_stories"]),
+        story_decided=m["story_at"] is not None,
+        story_of=_opt_int(m["story_of"]),
     )
 
 

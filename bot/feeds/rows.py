@@ -70,6 +70,7 @@ class Subscription:
     filter: str | None = None  # the filter expression (bot/feeds/filters.py)
     mention_role_id: int | None = None  # the role pinged with each post
     mention_when: str | None = None  # the expression an item must match for the ping
+    group_stories: bool = True  # same-story items join the channel's earlier post
 
     @property
     def status(self) -> str:
@@ -89,6 +90,7 @@ class Placement:
     mode: str = CHANNEL
     tag_id: int | None = None
     tag_name: str | None = None
+    group_stories: bool = True  # an item of a story the channel got joins that post
 
 
 ON_CHANNEL = Placement()  # plain messages in a text channel (the default)
@@ -136,6 +138,9 @@ class Delivery:
     mention_role_id: int | None = None  # the subscription's role to ping
     mention_when: str | None = None  # ... for the items matching this (None: every item)
     ping_role: int | None = None  # set by the deliverer: the role this post mentions
+    group_stories: bool = True  # the subscription's: same-story items join earlier posts
+    story_decided: bool = False  # its grouping was decided (and recorded) already
+    story_of: int | None = None  # the delivery whose post it joins (None: its own post)
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,7 @@ def subscription(row: Any) -> Subscription:
         filter=m["filter"],
         mention_role_id=int(m["mention_role_id"]) if m["mention_role_id"] is not None else None,
         mention_when=m["mention_when"],
+        group_stories=bool(m["group_stories"]),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.store import Store
+from bot.feeds.story_rows import StoryGroup
 from bot.models import Summary
 from bot.options import DEFAULT_SENTENCES
 
@@ -50,6 +51,9 @@ class FeedsConfig:
     worker_id: str = "main"  # the name this process claims work under (leases)
     poll_lease: float = 600.0  # a claimed feed is this worker's for so long
     delivery_lease: float = 300.0  # a claimed post or notice is this worker's for so long
+    story_window: float = 36 * 3600.0  # same-story grouping's window (0: no grouping)
+    story_max_items: int = 2_000  # a channel's story index holds at most this many items
+    story_channels: int = 256  # channels whose index is kept in memory (rebuilt when needed)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,12 @@ class Sink(Protocol):
     async def start_thread(self, delivery: Delivery, message_id: int, name: str) -> DeliveryResult:
         """Start a thread named `name` on a posted message; a message that has one
         already counts as done."""
+        ...
+
+    async def add_to_story(self, delivery: Delivery, group: StoryGroup) -> DeliveryResult:
+        """Show the group's outlets on its first post ("Also covered by"), or, when that
+        post cannot be edited, reply to it (with `delivery.nonce`): sent, with the reply's
+        id when there is one."""
         ...
 
 

@@ -87,6 +87,9 @@ subscriptions = sa.Table(
     sa.Column("filter", sa.Text, nullable=True),
     sa.Column("mention_role_id", sa.BigInteger, nullable=True),
     sa.Column("mention_when", sa.Text, nullable=True),
+    # 0008: an item that is the same story as a post of the channel's last
+    # STORY_WINDOW_HOURS is added to that post instead of posted anew
+    sa.Column("group_stories", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.UniqueConstraint("feed_id", "channel_id", name="uq_subscriptions_feed_channel"),
     sa.Index("ix_subscriptions_guild_id", "guild_id"),
     sa.Index("ix_subscriptions_channel_id", "channel_id"),
@@ -138,8 +141,15 @@ deliveries = sa.Table(
     sa.Column("thread_id", sa.BigInteger, nullable=True),
     sa.Column("thread_name", sa.String(128), nullable=True),
     sa.Column("intent_at", sa.DateTime, nullable=True),
+    # 0008: same-story grouping, decided once per item before it is acted on: the item's
+    # grouping keys (the channel's story index is rebuilt from them after a restart),
+    # when that was decided, and the delivery whose post it joined (NULL: its own post)
+    sa.Column("story_keys", sa.JSON, nullable=True),
+    sa.Column("story_at", sa.DateTime, nullable=True),
+    sa.Column("story_of", sa.Integer, nullable=True),
     sa.UniqueConstraint("subscription_id", "item_id", name="uq_deliveries_sub_item"),
     sa.Index("ix_deliveries_status_next", "status", "next_attempt"),
+    sa.Index("ix_deliveries_story_at", "story_at"),
 )
 
 notices = sa.Table(

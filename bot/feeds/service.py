@@ -236,6 +236,12 @@ class FeedService:
         trial = await self.try_filter(sub, expr) if expr is not None and role_id else None
         return await self._own(subscription_id, guild_id), trial
 
+    async def set_grouping(self, subscription_id: int, guild_id: int, on: bool) -> Subscription:
+        """Whether the subscription's items join the channel's earlier post of their story."""
+        await self._own(subscription_id, guild_id)
+        await self.store.set_subscription_fields(subscription_id, guild_id, {"group_stories": on})
+        return await self._own(subscription_id, guild_id)
+
     async def _own(self, subscription_id: int, guild_id: int) -> Subscription:
         sub = await self.store.get_subscription(subscription_id, guild_id=guild_id)
         if sub is None:

@@ -108,9 +108,10 @@ class SettingsQueries(Database):
     async def set_subscription_fields(
         self, subscription_id: int, guild_id: int, values: dict[str, Any]
     ) -> bool:
-        """Set a subscription's filter (`filter`) or mention (`mention_role_id`,
-        `mention_when`); False when the server has no such subscription."""
-        allowed = {"filter", "mention_role_id", "mention_when"}
+        """Set a subscription's filter (`filter`), mention (`mention_role_id`,
+        `mention_when`) or grouping (`group_stories`); False when the server has no such
+        subscription."""
+        allowed = {"filter", "mention_role_id", "mention_when", "group_stories"}
         assert set(values) <= allowed, set(values) - allowed
         query = (
             sa.update(subscriptions)

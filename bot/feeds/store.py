@@ -4,6 +4,7 @@
     subscriptions ................ bot/feeds/subscriptions.py
     per-server settings .......... bot/feeds/settings.py
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
+    same-story grouping .......... bot/feeds/story_rows.py
     what became of each item ..... bot/feeds/fates.py (`/feed log`)
     entity watches ............... bot/feeds/watches.py (`/watch`)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
@@ -36,12 +37,14 @@ from bot.feeds.schema import (
     to_db,
 )
 from bot.feeds.settings import SettingsQueries
+from bot.feeds.story_rows import StoryQueries
 from bot.feeds.subscriptions import SubscriptionQueries
 from bot.feeds.watches import WatchQueries
 
 
 class Store(
-    FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries, WatchQueries
+    FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries, WatchQueries,
+    StoryQueries,
 ):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 

@@ -269,6 +269,7 @@ async def _insert_subscription(
                     mode=placement.mode,
                     tag_id=placement.tag_id,
                     tag_name=placement.tag_name,
+                    group_stories=placement.group_stories,
                 )
                 .returning(subscriptions.c.id)
             )

@@ -106,11 +106,21 @@ class StoryIndex:
 
     def assign(self, item_id: str, features: StoryFeatures, time: float | None = None) -> str:
         """The story of a new item (an earlier item's story, or `item_id`), and remember it."""
+        story = self.match(features, time) or item_id
+        self.remember(story, features, time)
+        return story
+
+    def match(self, features: StoryFeatures, time: float | None = None) -> str | None:
+        """The story a new item belongs to among the recent ones, or None (a new story);
+        nothing is remembered (the bot records its decision first, then `remember`s)."""
         self._evict(time)
         weights = {key: self._weight(key) for key in features.all_keys()}
-        story = self._best_story(features, weights, time) or item_id
-        self._add(story, features, weights, time)
-        return story
+        return self._best_story(features, weights, time)
+
+    def remember(self, story: str, features: StoryFeatures, time: float | None = None) -> None:
+        """Add an item of `story` (decided now, or rebuilt from what was recorded)."""
+        self._evict(time)
+        self._add(story, features, {key: self._weight(key) for key in features.all_keys()}, time)
 
     def _candidates(self, weights: dict[str, float]) -> list[_Item]:
         """The items sharing the most weight of rare keys with the new one: a key on

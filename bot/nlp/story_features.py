@@ -27,6 +27,7 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 
 _YEARS_CHARS = 5_000  # where a report names the year of its event
+_MAX_STORED = 2_000  # keys of one kind read back from the database
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,33 @@ class StoryFeatures:
         yield from self.names
         yield from self.numbers
         yield from self.words
+
+    def to_json(self) -> dict[str, object]:
+        """What the bot stores per delivered item to rebuild a channel's index."""
+        return {
+            "language": self.language, "names": sorted(self.names),
+            "numbers": sorted(self.numbers), "words": sorted(self.words),
+            "lead": sorted(self.lead), "years": sorted(self.years),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, value: object) -> StoryFeatures | None:
+        """The keys `to_json` stored; None when they are not that shape."""
+        if not isinstance(value, dict):
+            return None
+
+        def keys(name: str) -> frozenset[str]:
+            found = value.get(name)
+            if not isinstance(found, list):
+                return frozenset()
+            return frozenset(str(k) for k in found[:_MAX_STORED] if isinstance(k, str))
+
+        language = value.get("language")
+        return cls(
+            language=language if isinstance(language, str) else "und",
+            names=keys("names"), numbers=keys("numbers"), words=keys("words"),
+            lead=keys("lead"), years=keys("years"),
+        )  # fmt: skip
 
 
 def _entity_keys(entity: Entity, vocab: Vocabulary) -> set[str]:

@@ -226,3 +226,21 @@ async def test_help_lists_filter_and_mention(harness: Harness) -> None:
     assert commands is not None
     names = {o["name"] for o in commands["options"]}
     assert {"filter", "mention"} <= names
+
+
+async def test_feed_group_turns_same_story_grouping_off_and_on(
+    harness: Harness, feeds: FeedServer
+) -> None:
+    live_feed(feeds, items=1)
+    sub_id = await subscribe(harness, feeds, {"group": False})
+    assert (await harness.bot.store.get_subscription(sub_id)).group_stories is False  # type: ignore[union-attr]
+    view = await feed_command(harness, "group", {"subscription": sub_id, "enabled": True})
+    assert view["ephemeral"] and "adds each report of a story" in reply_text(view)
+    assert (await harness.bot.store.get_subscription(sub_id)).group_stories is True  # type: ignore[union-attr]
+    view = await feed_command(harness, "group", {"subscription": sub_id, "enabled": False})
+    assert "posts every item" in reply_text(view)
+    missing = await feed_command(harness, "group", {"subscription": 999, "enabled": True})
+    assert "There is no feed `#999`" in reply_text(missing)
+    inter = await harness.fake.fire_slash_command("precis help", {}, channel_id=harness.channel)
+    text = (await harness.fake.wait_for_reply(inter["id"]))["initial"]["data"]["content"]
+    assert "`/feed group`" in text and "group:False" in text and len(text) <= 2000

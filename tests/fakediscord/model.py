@@ -620,6 +620,12 @@ class World:
         }
         if payload.get("nonce") is not None:
             wire["nonce"] = payload["nonce"]
+        reference = payload.get("message_reference")
+        if isinstance(reference, dict) and reference.get("message_id"):
+            wire["message_reference"] = {
+                k: str(v) for k, v in reference.items()
+                if k in ("message_id", "channel_id", "guild_id") and v is not None
+            }  # fmt: skip
         if interaction is not None:
             wire["webhook_id"] = str(self.application_id)
             wire["application_id"] = str(self.application_id)

@@ -652,6 +652,13 @@ class FakeDiscord:
             raise ControlError(404, f"no message {message_id}")
         return msg.view()
 
+    def delete_message(self, message_id: int | str) -> None:
+        """A moderator deletes a message: fetching or editing it answers 10008 from now."""
+        msg = self.world.messages.get(int(message_id))
+        if msg is None:
+            raise ControlError(404, f"no message {message_id}")
+        msg.deleted = True
+
     def synced_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
         if guild_id is None:
             return list(self.world.global_commands)

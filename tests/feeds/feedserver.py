@@ -18,6 +18,7 @@ from bot.discord_adapter.notices import notice_text
 from bot.errors import PrecisError
 from bot.feeds.rows import Delivery, Notice
 from bot.feeds.runtime import DeliveryResult
+from bot.feeds.story_rows import StoryGroup
 from bot.ingest.feeds import html_to_text
 from bot.models import SourceInfo, Stats, Summary
 
@@ -188,6 +189,13 @@ class FakeSink:
         self.notice_script: list[DeliveryResult | str] = []  # "raise" raises
         self._ids = itertools.count(1000)
         self.delivered = asyncio.Event()
+        # (channel, message id, outlets' names) of each "Also covered by" edit; a message id
+        # in `uneditable` is answered with a reply (its id in `replies`) as Discord's
+        # refusal would be
+        self.edits: list[tuple[int, int, tuple[str, ...]]] = []
+        self.uneditable: set[int] = set()
+        self.replies: list[tuple[int, int, str]] = []  # (message replied to, reply id, nonce)
+        self.story_script: list[DeliveryResult] = []  # answers to add_to_story, consumed first
 
     async def deliver(self, delivery: Delivery, summary: Summary) -> DeliveryResult:
         self.attempts.append(delivery)
@@ -213,6 +221,21 @@ class FakeSink:
             Post(delivery.channel_id, delivery.nonce, summary.title, delivery.item.key, message_id)
         )
         return message_id
+
+    async def add_to_story(self, delivery: Delivery, group: StoryGroup) -> DeliveryResult:
+        assert group.message_id is not None
+        if self.story_script:
+            return self.story_script.pop(0)
+        if group.message_id in self.uneditable:
+            if delivery.nonce not in self.by_nonce:
+                self.by_nonce[delivery.nonce] = next(self._ids)
+                self.replies.append(
+                    (group.message_id, self.by_nonce[delivery.nonce], delivery.nonce)
+                )
+            return DeliveryResult.sent(self.by_nonce[delivery.nonce])
+        names = tuple(o.name for o in group.outlets)
+        self.edits.append((group.channel_id, group.message_id, names))
+        return DeliveryResult.sent(None)
 
     async def notify(self, notice: Notice) -> DeliveryResult:
         """Words the notice as the Discord adapter does (bot.discord_adapter.notices)."""

@@ -21,7 +21,7 @@ from tests.helpers.pgserver import PgServer, create_database, drop_database
 
 GUILD, CHAN = 111, 222
 EARLIER = ["0001", "0002", "0003", "0004", "0005"]
-HEAD = "0007"  # the newest revision
+HEAD = "0008"  # the newest revision
 
 # Rows in the columns every revision has (0001's), as an older version wrote them.
 OLD_ROWS = (
