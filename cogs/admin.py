@@ -39,6 +39,8 @@ ping, `kind:`) tells the channel when any feed of the server posts an item namin
 (fields, operators: README).
 • `/feed mention subscription:<#id> role:<@role> when:<expression>` pings the role with \
 each post (matching `when`); without `role:` it stops.
+• `/digest add channel: schedule:<daily 08:00|weekdays 17:30|weekly mon 09:00|every 6h> \
+timezone:` posts the period's stories; `/digest list|remove|preview`.
 • `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
 `/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \
