@@ -103,8 +103,13 @@ class DigestCommands(app_commands.Group, name="digest", description="Scheduled d
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )  # fmt: skip
             return
-        only = (" Its feeds' items are no longer posted one by one in that channel."
-                if digest.only else "")  # fmt: skip
+        only = ""
+        if digest.only:
+            subs = await self.bot.feeds.list_subscriptions(channel_id=channel.id)
+            covered = [s for s in subs if digest.feed_ids is None or s.feed_id in digest.feed_ids]
+            only = (" Its feeds' items are no longer posted one by one in that channel."
+                    if covered else " (Digest only replaces the posts of the feeds followed in "
+                    "that channel itself: none is yet.)")  # fmt: skip
         await interaction.response.send_message(
             f"Digest `#{digest.id}` added. {digest_line(digest, utcnow())}.{only}",
             allowed_mentions=NO_MENTIONS,
