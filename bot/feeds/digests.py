@@ -141,11 +141,11 @@ class Digester:
             if self.rt.stopping:
                 break
             self.posting = asyncio.create_task(self._post(run, now), name=f"precis-digest-{run.id}")
-            try:
+            try:  # shielded: a stop lets it finish (FeedService.stop waits for it a while)
                 await asyncio.shield(self.posting)
             except Exception:
                 log.exception("digest run %s failed unexpectedly", run.id)
-            finally:
+            if self.posting.done():
                 self.posting = None
         return len(runs)
 
