@@ -16,6 +16,7 @@ a time that happens twice (02:30 on the autumn night) fires once, at the first o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -85,8 +86,17 @@ def check_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise InputError(_zone_help(name)) from None
+        # "europe/paris", "utc": the zone's own spelling, when it is one
+        spelled = _zones().get(name.casefold())
+        if spelled is None:
+            raise InputError(_zone_help(name)) from None
+        return spelled
     return name
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in zoneinfo.available_timezones()}
 
 
 def _zone_help(name: str) -> str:

@@ -68,6 +68,8 @@ def test_an_unknown_time_zone_is_refused_with_examples(zone: str) -> None:
 def test_known_zones_are_accepted() -> None:
     for zone in ("UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"):
         assert check_timezone(f" {zone} ") == zone
+    assert check_timezone("europe/paris") == "Europe/Paris"  # in the zone's own spelling
+    assert parse_schedule("daily 08:00", "utc").timezone == "UTC"
 
 
 def test_daily_follows_the_wall_clock_across_both_dst_changes() -> None:
