@@ -20,19 +20,19 @@ if TYPE_CHECKING:
 
 HELP = f"""\
 **Précis** posts short, faithful summaries: sentences copied from the article, its key \
-people, places and organizations, and where it came from.
+names, and its source.
 
 • `/summarize url:<link>` — or `file:` (txt, md, html, pdf) or `text:` (pasted); \
 options `sentences:` ({SENTENCES_RANGE}) and `private:` (only you see the answer).
 • Right-click a message → **Apps → Summarize** to summarize its link, file or text.
-• `/feed add url:<feed or site> channel:<#channel>` (needs Manage Channels) posts a \
-summary of every new item; options `thread:True` (a thread on each post, in a text \
-channel), `tag:` (in a forum channel, where each item becomes a post: the tag it gets), \
+• `/feed add url:<feed or site> channel:<#channel>` (Manage Channels) posts a \
+summary of every new item; options `thread:True` (a thread on each post), `tag:` \
+(in a forum channel: the tag of each item's post), \
 `sentences:`, `include:` / `exclude:` keywords, `backlog:`. A report of a story the \
 channel just got is added to that post ("Also covered by"); `group:False` or \
 `/feed group` turns that off.
 • `/feed list` (channel, forum or thread, tag, status), `/feed remove`, `/feed pause`, \
-`/feed resume`, `/feed test`, `/feed log` (the last 25 items: posted or not, and why).
+`/feed resume`, `/feed test`, `/feed log` (the last 25 items and why).
 • `/watch add entity:<name> channel:<#channel>` (Manage Channels; options `role:` to \
 ping, `kind:`) tells the channel when any feed of the server posts an item naming it \
 (`Macron` fires for Emmanuel Macron); `/watch list`, `/watch remove`.
@@ -41,7 +41,9 @@ ping, `kind:`) tells the channel when any feed of the server posts an item namin
 (fields, operators: README).
 • `/feed mention subscription:<#id> role:<@role> when:<expression>` pings the role with \
 each post (matching `when`); without `role:` it stops.
-• `/feed import file:<.opml> channel:<#channel>` follows every feed of an OPML file, \
+• `/digest add channel: schedule:<daily 08:00|weekdays 17:30|weekly mon 09:00|every 6h> \
+timezone:` posts its stories; `/digest list|remove|preview`.
+• `/feed import file:<.opml> channel:<#channel>` follows an OPML file's feeds, \
 `/feed export` gives this server's feeds as OPML (Manage Channels).
 • `/precis settings` — this server's defaults: `sentences:`, `entities:`, `color:` \
 (like #1f8b4c), `languages:` feed posts may be in (like `en, fr`) (Manage Server).

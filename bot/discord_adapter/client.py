@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
+from pathlib import Path
 
 import aiohttp
 import discord
@@ -18,7 +20,7 @@ from bot import metrics
 from bot.discord_adapter.sink import DiscordSink
 from bot.discord_adapter.threads import install_single_attempt
 from bot.feeds.runtime import FeedsConfig
-from bot.feeds.schema import PENDING
+from bot.feeds.schema import PENDING, use_test_clock
 from bot.feeds.service import FeedService
 from bot.feeds.store import Store
 from bot.logs import setup_logging
@@ -28,7 +30,7 @@ from config.settings import Settings
 
 log = logging.getLogger("precis.bot")
 
-EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.watch", "cogs.admin")
+EXTENSIONS = ("cogs.summarize", "cogs.feeds", "cogs.digest", "cogs.watch", "cogs.admin")
 
 # What the bot needs in a channel: read it, post embeds there, start a thread on a post
 # and write in threads (forum posts are threads). Nothing else (no mentions of @everyone,
@@ -42,6 +44,7 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+TEST_CLOCK_ENV = "PRECIS_TEST_CLOCK_FILE"
 
 
 def invite_url(application_id: int) -> str:
@@ -199,6 +202,22 @@ async def _serve(bot: PrecisBot, token: str) -> None:
         await asyncio.wait_for(runner, timeout=10)
 
 
+def install_test_clock(api_base: str) -> None:
+    """The end-to-end tests' clock (bot.feeds.schema.use_test_clock): taken only from
+    PRECIS_TEST_CLOCK_FILE and only by a bot pointed at a Discord on loopback (the
+    emulator), so no production bot can run on a shifted clock by a stray setting."""
+    path = os.environ.get(TEST_CLOCK_ENV)
+    if not path:
+        return
+    host = yarl.URL(api_base).host or ""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.error("%s ignored: only a bot pointed at a loopback Discord (the tests) uses it",
+                  TEST_CLOCK_ENV)  # fmt: skip
+        return
+    use_test_clock(Path(path))
+    log.warning("test clock on (%s): time is shifted by the seconds in %s", TEST_CLOCK_ENV, path)
+
+
 def run_bot(settings: Settings) -> int:
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
     api_token = settings.api_token.get_secret_value() if settings.api_token else ""
@@ -207,6 +226,7 @@ def run_bot(settings: Settings) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
     point_at_discord(settings.discord_api_base, settings.discord_gateway_url)
+    install_test_clock(settings.discord_api_base)
     bot = PrecisBot(settings)
     try:
         asyncio.run(_serve(bot, token))

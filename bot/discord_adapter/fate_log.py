@@ -8,7 +8,15 @@ import datetime as dt
 from bot import escape
 from bot.escape import discord_inline as _md
 from bot.feeds.fates import FAILED_FATE, GROUPED, LANGUAGE, POSTED, RETRY, Fate
-from bot.feeds.schema import BACKLOG, DUPLICATE, FILTERED, FLOOD, PAUSED_FATE, QUEUED
+from bot.feeds.schema import (
+    BACKLOG,
+    DUPLICATE,
+    FILTERED,
+    FLOOD,
+    IN_DIGEST,
+    PAUSED_FATE,
+    QUEUED,
+)  # fmt: skip
 
 DESCRIPTION_LIMIT = 4096  # an embed's description
 TITLE_LIMIT = 256
@@ -18,6 +26,7 @@ _ICONS = {
     FILTERED: "\U0001f6ab", DUPLICATE: "\u267b\ufe0f", BACKLOG: "\u23ee\ufe0f",
     FLOOD: "\U0001f30a", LANGUAGE: "\U0001f310", PAUSED_FATE: "\u23f8\ufe0f",
     GROUPED: "\U0001f517",
+    IN_DIGEST: "\U0001f5de\ufe0f",
 }  # fmt: skip
 
 
@@ -61,6 +70,8 @@ def fate_text(fate: Fate) -> str:
         return "over the flood cap: " + (reason or "too many new items at once")
     if fate.fate == PAUSED_FATE:
         return "not posted: " + (reason or "new while the subscription was paused")
+    if fate.fate == IN_DIGEST:
+        return "in digest: " + (reason or "the channel's digest takes it")
     if fate.fate == LANGUAGE:
         return "language not allowed" + (f": {reason}" if reason else "")
     return _md(fate.fate)

@@ -1,5 +1,5 @@
 """The one way Précis posts to Discord: feed items (messages, forum posts, threads on
-them), notices and the upload API's summaries.
+them), digests, notices and the upload API's summaries.
 
 `send` carries the rules every post follows: no mentions of anyone (whatever the article
 says), the per-item nonce with enforce_nonce for feed posts (a repeat after a crash is a
@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_adapter import stories, threads
+from bot.discord_adapter import digest_embeds, stories, threads
 from bot.discord_adapter.embeds import embed_dict
 from bot.discord_adapter.mentions import NO_MENTIONS as NO_MENTIONS  # the cogs import it here
 from bot.discord_adapter.mentions import role_ping
@@ -120,6 +120,14 @@ class DiscordSink:
         nonce = str(notice.params.get("nonce") or "") or None
         return await self.send(notice.channel_id, content=text, nonce=nonce, mentions=mentions)
 
+    def digest_pages(self, content: dict[str, Any]) -> list[Any]:
+        return digest_embeds.digest_pages(content)
+
+    async def post_digest_page(self, channel_id: int, page: Any, nonce: str) -> DeliveryResult:
+        """One message of a digest (its embeds), pinging no one, with its nonce."""
+        embeds = [discord.Embed.from_dict(e) for e in page]
+        return await self.send(channel_id, embeds=embeds, nonce=nonce)
+
     async def post_summary(self, channel_id: int, summary: Summary) -> int:
         """The upload API's door out: the summary's embed, in a channel, pinging no one."""
         result = await self.send(
@@ -134,6 +142,7 @@ class DiscordSink:
         channel_id: int,
         *,
         embed: discord.Embed | None = None,
+        embeds: list[discord.Embed] | None = None,
         content: str | None = None,
         nonce: str | None = None,
         wait_ready: bool = True,
@@ -154,6 +163,8 @@ class DiscordSink:
             kwargs: dict[str, object] = {"allowed_mentions": allowed}
             if embed is not None:
                 kwargs["embed"] = embed
+            if embeds is not None:
+                kwargs["embeds"] = embeds
             if nonce is not None:
                 kwargs["nonce"] = nonce
             message = await channel.send(content, **kwargs)  # type: ignore[call-overload]

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
+from bot.feeds.digest_store import digest_only, in_digest_reason
 from bot.feeds.fates import record_fates
 from bot.feeds.filters import poll_verdicts
 from bot.feeds.queue import add_notice, enqueue, notify_subscribers
@@ -21,6 +22,7 @@ from bot.feeds.schema import (
     DUPLICATE,
     FILTERED,
     FLOOD,
+    IN_DIGEST,
     PAUSED_FATE,
     QUEUED,
     aware,
@@ -362,6 +364,11 @@ async def _queue_for_subscribers(
         decided, wanted = sort_by_filters(fresh, sub.filter)
         for it, _, reason in decided:  # recorded, so "why wasn't it posted" has an answer
             await enqueue(conn, sub.id, [ids[it.key]], now, status=FILTERED, reason=reason)
+        digest = await digest_only(conn, sub.guild_id, sub.channel_id, feed_id)
+        if digest is not None:  # the channel's digest takes them: no post, no flood cap
+            decided += [(it, IN_DIGEST, in_digest_reason(digest)) for it in wanted]
+            await record_fates(conn, sub.id, decided, ids, now, order=fresh)
+            continue
         if max_per_poll > 0 and len(wanted) > max_per_poll:
             capped[sub.id] = len(wanted) - max_per_poll
             params = {"title": feed_title, "total": len(wanted), "posted": max_per_poll}

@@ -12,7 +12,7 @@ import logging
 from collections import OrderedDict
 
 from bot.errors import PrecisError
-from bot.feeds.rows import Delivery
+from bot.feeds.rows import Delivery, StoredItem
 from bot.feeds.runtime import FeedStats, Summarize
 from bot.ingest.feeds import html_to_text
 from bot.models import SourceInfo, Stats, Summary
@@ -39,8 +39,11 @@ class ItemSummaries:
         )  # fmt: skip
 
     async def for_delivery(self, delivery: Delivery) -> Summary:
-        sentences = self.sentences(delivery)
-        cache_key = (delivery.item.id, sentences)
+        return await self.for_stored(delivery.item, delivery.feed_title, self.sentences(delivery))
+
+    async def for_stored(self, item: StoredItem, feed_title: str, sentences: int) -> Summary:
+        """A stored item's summary, made once for every channel (and digest) that wants it."""
+        cache_key = (item.id, sentences)
         cached = self._summaries.get(cache_key)
         if cached is not None:
             return cached
@@ -52,10 +55,9 @@ class ItemSummaries:
                 cached = self._summaries.get(cache_key)
                 if cached is not None:
                     return cached
-                item = delivery.item
                 summary = await self.for_item(
                     item.link, item.content_html, item.title, item.published,
-                    delivery.feed_title, sentences, image=item.image,
+                    feed_title, sentences, image=item.image,
                 )  # fmt: skip
                 self._summaries[cache_key] = summary
                 while len(self._summaries) > 512:  # kept a while: other channels may want it

@@ -28,6 +28,7 @@ from bot.feeds.schema import (
     aware,
     chunks,
     deliveries,
+    digest_runs,
     feeds,
     items,
     notices,
@@ -280,7 +281,7 @@ class QueueQueries(Database):
         instead of waiting for its old leases to expire."""
         released = 0
         async with self._write() as conn:
-            for table in (feeds, deliveries, notices):
+            for table in (feeds, deliveries, notices, digest_runs):
                 done = await conn.execute(
                     sa.update(table)
                     .where(table.c.lease_owner == owner)

@@ -115,6 +115,15 @@ class Sink(Protocol):
         id when there is one."""
         ...
 
+    def digest_pages(self, content: dict[str, Any]) -> list[Any]:
+        """A digest's stories as messages within Discord's limits: the same pages for
+        the same content, every time (a repeat resumes at the first page not sent)."""
+        ...
+
+    async def post_digest_page(self, channel_id: int, page: Any, nonce: str) -> DeliveryResult:
+        """Post one page of a digest; send `nonce` with enforce_nonce=True."""
+        ...
+
 
 @dataclass(frozen=True)
 class PollResult:
@@ -138,6 +147,7 @@ class FeedStats:
     notices: int = 0
     fallbacks: int = 0  # items summarized from the feed's own content
     skipped: int = 0  # items not posted: a language the server does not allow
+    digests: int = 0  # digest periods posted
     started: float = field(default_factory=time.time)
 
 

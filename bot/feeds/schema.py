@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -197,7 +198,8 @@ server_settings = sa.Table(
 # decisions taken before a delivery exists, and "queued" for the ones that have one.
 QUEUED, DUPLICATE, BACKLOG, FLOOD = "queued", "duplicate", "backlog", "flood"  # and FILTERED
 PAUSED_FATE = "paused"  # new while the subscription was paused: marked seen, not posted
-FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD, PAUSED_FATE)
+IN_DIGEST = "in digest"  # its channel's digest replaces per-item posts (0009 on)
+FATES = (QUEUED, FILTERED, DUPLICATE, BACKLOG, FLOOD, PAUSED_FATE, IN_DIGEST)
 FATE_RETENTION_DAYS = 30
 
 item_fates = sa.Table(
@@ -254,9 +256,87 @@ watch_hits = sa.Table(
     sa.UniqueConstraint("watch_id", "item_id", name="uq_watch_hits_watch_item"),
 )
 
+# Scheduled digests (0009 on): `/digest add` posts, on `cron` in `timezone`, the stories of
+# the period in `channel_id`. `feed_ids` NULL: every feed the server follows. `only`: the
+# channel's own subscriptions of those feeds post nothing per item (fate IN_DIGEST).
+digests = sa.Table(
+    "digests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guild_id", sa.BigInteger, nullable=False),
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column("schedule", sa.String(64), nullable=False),  # its normal form, "daily 08:00"
+    sa.Column("cron", sa.String(64), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("feed_ids", sa.JSON, nullable=True),
+    sa.Column("max_items", sa.Integer, nullable=False),
+    sa.Column("sentences", sa.Integer, nullable=False),
+    sa.Column("only", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.BigInteger, nullable=True),
+    sa.Index("ix_digests_guild_id", "guild_id"),
+    sa.Index("ix_digests_channel_id", "channel_id"),
+)
+
+# One row per digest and period, created when the period ends (unique: one per period,
+# whichever worker gets there first), claimed like a delivery (lease + fencing token).
+# `content` (the stories) is recorded before the first message is sent; each message
+# goes out with a nonce derived from `nonce` and its number, and `parts_sent` with
+# `message_ids` move on after each one, so a repeat after a crash sends nothing twice.
+digest_runs = sa.Table(
+    "digest_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "digest_id", sa.Integer, sa.ForeignKey("digests.id", ondelete="CASCADE"), nullable=False
+    ),  # fmt: skip
+    sa.Column("period_start", sa.DateTime, nullable=False),
+    sa.Column("period_end", sa.DateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("nonce", sa.String(32), nullable=False),
+    sa.Column("content", sa.JSON, nullable=True),
+    sa.Column("parts_sent", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message_ids", sa.JSON, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt", sa.DateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    *_lease_columns(token=True),
+    sa.UniqueConstraint("digest_id", "period_end", name="uq_digest_runs_digest_period"),
+    sa.Index("ix_digest_runs_status_next", "status", "next_attempt"),
+)
+
+
+# The test clock: off (None) unless a test starts the bot process with
+# PRECIS_TEST_CLOCK_FILE pointed at a loopback Discord (bot/discord_adapter/client.py
+# refuses it otherwise). The file holds seconds to add to the real time; the end-to-end
+# tests move it to cross a digest period or a DST change without waiting a day.
+_test_clock: Path | None = None
+_test_offset: tuple[int, float] = (-1, 0.0)  # the file's mtime (ns) and its offset
+
+
+def use_test_clock(path: Path | None) -> None:
+    global _test_clock, _test_offset
+    _test_clock, _test_offset = path, (-1, 0.0)
+
+
+def _offset(path: Path) -> float:
+    global _test_offset
+    try:
+        stamp = path.stat().st_mtime_ns
+        if stamp != _test_offset[0]:
+            _test_offset = (stamp, float(path.read_text().strip() or 0))
+    except (OSError, ValueError):
+        pass  # being rewritten: the last offset read stands
+    return _test_offset[1]
+
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    if _test_clock is not None:
+        return now + dt.timedelta(seconds=_offset(_test_clock))
+    return now
 
 
 def to_db(value: dt.datetime | None) -> dt.datetime | None:

@@ -3,8 +3,9 @@
 No discord import. The bot gives it three things: the `Store`; `summarize(link,
 content_html, sentences) -> Summary`, which wraps the pipeline and raises `PrecisError`
 when it cannot summarize; and a `Sink` that posts (`deliver`) and tells channels things
-(`notify`), answering sent, retry later, or gone. Two loops run — the scheduler
-(bot/feeds/scheduler.py) and the deliverer (bot/feeds/deliverer.py) — both restart-safe:
+(`notify`), answering sent, retry later, or gone. Three loops run — the scheduler
+(bot/feeds/scheduler.py), the deliverer (bot/feeds/deliverer.py) and the digests
+(bot/feeds/digests.py) — all restart-safe:
 the database is the only state, and work is claimed there with leases.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from bot.errors import InputError
 from bot.feeds.deliverer import Deliverer
+from bot.feeds.digests import DigestDoor, Digester
 from bot.feeds.filters import (
     Filter,
     combined,
@@ -63,6 +65,8 @@ class FeedService:
         self.items = ItemSummaries(summarize, self.rt.stats, self.config.default_sentences)
         self.scheduler = Scheduler(self.rt, limits, fetch)
         self.deliverer = Deliverer(self.rt, sink, self.items)
+        self.digester = Digester(self.rt, sink, self.items)
+        self.digests = DigestDoor(self.digester)  # `/digest`: add, list, remove, preview
         self._loops: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -88,6 +92,7 @@ class FeedService:
         self._loops = [
             asyncio.create_task(self.scheduler.run(), name="precis-feed-scheduler"),
             asyncio.create_task(self.deliverer.run(), name="precis-feed-deliverer"),
+            asyncio.create_task(self.digester.run(), name="precis-digests"),
         ]
         log.info("feed poller started (interval %.0f s)", self.config.poll_interval)
 
@@ -103,6 +108,8 @@ class FeedService:
         busy: list[asyncio.Task[Any]] = [
             *self.scheduler.polling.values(), *self.deliverer.delivering.values()
         ]
+        if self.digester.posting is not None:
+            busy.append(self.digester.posting)
         if busy:
             _, pending = await asyncio.wait(busy, timeout=self.config.stop_timeout)
             for task in pending:

@@ -6,6 +6,7 @@
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
     same-story grouping .......... bot/feeds/story_rows.py
     what became of each item ..... bot/feeds/fates.py (`/feed log`)
+    scheduled digests ............ bot/feeds/digest_store.py (`/digest`; runs claimed too)
     entity watches ............... bot/feeds/watches.py (`/watch`)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
@@ -22,6 +23,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from bot.feeds.digest_store import DigestQueries
 from bot.feeds.fates import FateQueries
 from bot.feeds.ingest import FeedQueries
 from bot.feeds.queue import QueueQueries
@@ -29,6 +31,7 @@ from bot.feeds.schema import (
     FATE_RETENTION_DAYS,
     PENDING,
     deliveries,
+    digest_runs,
     feeds,
     item_fates,
     items,
@@ -43,15 +46,21 @@ from bot.feeds.watches import WatchQueries
 
 
 class Store(
-    FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries, WatchQueries,
+    FeedQueries,
+    SubscriptionQueries,
+    QueueQueries,
+    SettingsQueries,
+    FateQueries,
+    WatchQueries,
     StoryQueries,
+    DigestQueries,
 ):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 
     async def prune(self, now: dt.datetime, *, keep_days: float = 90) -> int:
         """Forget items gone from their feed for `keep_days` (and their sent deliveries),
-        old sent notices, and item fates (`/feed log`) older than FATE_RETENTION_DAYS.
-        Items with a pending delivery stay."""
+        old sent notices and digest runs, and item fates (`/feed log`) older than
+        FATE_RETENTION_DAYS. Items with a pending delivery stay."""
         cutoff = to_db(now - dt.timedelta(days=keep_days))
         fates_cutoff = to_db(now - dt.timedelta(days=FATE_RETENTION_DAYS))
         waiting = sa.select(deliveries.c.item_id).where(deliveries.c.status == PENDING)
@@ -71,6 +80,11 @@ class Store(
                 sa.delete(notices).where(notices.c.status != PENDING, notices.c.created_at < cutoff)
             )
             await conn.execute(sa.delete(item_fates).where(item_fates.c.decided_at < fates_cutoff))
+            await conn.execute(  # a digest's runs: kept as long as items, then forgotten
+                sa.delete(digest_runs).where(
+                    digest_runs.c.status != PENDING, digest_runs.c.period_end < cutoff
+                )
+            )
         return int(done.rowcount or 0)
 
     async def stats(self) -> dict[str, int]:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.database import Database
+from bot.feeds.digest_store import digest_only, in_digest_reason
 from bot.feeds.fates import record_fates
 from bot.feeds.ingest import backlog_fates, ingest_items, sort_by_filters
 from bot.feeds.queue import add_notice, enqueue
@@ -25,6 +26,8 @@ from bot.feeds.rows import (
     subscription,
 )
 from bot.feeds.schema import (
+    IN_DIGEST,
+    QUEUED,
     chunks,
     deliveries,
     feeds,
@@ -82,6 +85,11 @@ class SubscriptionQueries(Database):
             taken = wanted[-max_backlog:] if backlog else wanted[-1:]
             ids = await self._item_ids(conn, feed_id, items_now)
             fates = filtered + backlog_fates(wanted, taken)
+            digest = await digest_only(conn, guild_id, channel_id, feed_id)
+            if digest is not None:  # the channel's digest takes what would be posted
+                fates = [(it, IN_DIGEST, in_digest_reason(digest)) if fate == QUEUED
+                         else (it, fate, why) for it, fate, why in fates]  # fmt: skip
+                taken = []
             await record_fates(conn, sub_id, fates, ids, now, order=items_now)
             await enqueue(conn, sub_id, [ids[it.key] for it in taken if it.key in ids], now)
             sub = (

@@ -10,10 +10,12 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from bot.discord_adapter import digest_embeds
 from bot.discord_adapter.notices import notice_text
 from bot.errors import PrecisError
 from bot.feeds.rows import Delivery, Notice
@@ -187,6 +189,8 @@ class FakeSink:
         self.script: list[DeliveryResult | str] = []  # consumed one per deliver(); "hang" blocks
         self.by_nonce: dict[str, int] = {}
         self.notice_script: list[DeliveryResult | str] = []  # "raise" raises
+        self.digest_script: list[DeliveryResult | str] = []  # consumed one per digest page
+        self.digests: list[tuple[int, str, Any]] = []  # (channel, nonce, embeds) per page
         self._ids = itertools.count(1000)
         self.delivered = asyncio.Event()
         # (channel, message id, outlets' names) of each "Also covered by" edit; a message id
@@ -247,6 +251,28 @@ class FakeSink:
                 return step
         self.notices.append((notice.guild_id, notice.channel_id, notice_text(notice)))
         return DeliveryResult.sent(next(self._ids))
+
+    def digest_pages(self, content: dict[str, Any]) -> list[Any]:
+        """The Discord adapter's own pages (bot/discord_adapter/digest_embeds.py)."""
+        return digest_embeds.digest_pages(content)
+
+    async def post_digest_page(self, channel_id: int, page: Any, nonce: str) -> DeliveryResult:
+        step = self.digest_script.pop(0) if self.digest_script else None
+        if isinstance(step, DeliveryResult):
+            return step
+        if step in ("hang", "post-then-hang"):
+            if step == "post-then-hang":  # Discord created it; we never hear back
+                self._digest_page(channel_id, page, nonce)
+            await asyncio.sleep(3600)
+        return DeliveryResult.sent(self._digest_page(channel_id, page, nonce))
+
+    def _digest_page(self, channel_id: int, page: Any, nonce: str) -> int:
+        if nonce in self.by_nonce:  # enforce_nonce: the same message comes back
+            return self.by_nonce[nonce]
+        message_id = next(self._ids)
+        self.by_nonce[nonce] = message_id
+        self.digests.append((channel_id, nonce, page))
+        return message_id
 
     def titles(self, channel_id: int | None = None) -> list[str | None]:
         return [p.title for p in self.posts if channel_id is None or p.channel_id == channel_id]
