@@ -9,6 +9,7 @@ failed, and its output line says why) or the settings are invalid; 2 a bad comma
 precis stories [--window-hours H] < items.jsonl > stories.jsonl
 precis algorithms
 precis run
+precis worker      (the feeds only, no gateway: several share one PostgreSQL database)
 precis migrate-db --from sqlite+aiosqlite:///data/precis.sqlite3 --to postgresql+asyncpg://…
 """
 
@@ -161,6 +162,12 @@ def _run(settings: Settings) -> int:
     return run_bot(settings)
 
 
+def _worker(settings: Settings) -> int:
+    from bot.discord_adapter.worker import run_worker
+
+    return run_worker(settings)
+
+
 def _migrate_db(args: argparse.Namespace) -> int:
     from bot.feeds.copydb import copy_database
 
@@ -245,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     _stories_parser(sub)
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
+    sub.add_parser(
+        "worker", help="poll and post the feeds without a gateway (FEEDS_IN_GATEWAY=false)"
+    )
     _migrate_parser(sub)
     return parser
 
@@ -266,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             return _algorithms()
         if args.command == "run":
             return _run(settings)
+        if args.command == "worker":
+            return _worker(settings)
         if args.command == "batch":
             return _run_batch(args, settings)
         if args.command == "stories":

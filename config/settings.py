@@ -78,6 +78,20 @@ class Settings(BaseSettings):
     feed_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed post
     # Minutes without activity before a forum post or a post's thread is archived.
     feed_thread_archive_minutes: int = 1440
+    # `precis run` polls and posts the feeds itself (one container). False: it leaves them
+    # to `precis worker` processes sharing its PostgreSQL database.
+    feeds_in_gateway: bool = True
+    # The name a process claims feed work under; unique per process sharing a database,
+    # and the same after a restart (it then takes its claims back at once). Default: "main"
+    # for `precis run`, the host name for `precis worker`.
+    feed_worker_name: str | None = Field(default=None, max_length=64)
+    # How long a claimed poll / post stays a worker's: a killed worker's work is taken
+    # over by the others after this.
+    feed_poll_lease_seconds: float = Field(default=600.0, ge=5)
+    feed_delivery_lease_seconds: float = Field(default=300.0, ge=5)
+    # Requests per second to Discord for all processes together (Discord's global limit
+    # is 50); counted in the database when it is PostgreSQL.
+    discord_global_rate: int = Field(default=50, ge=1)
 
     # Web: /healthz, /readyz, /metrics and the upload API (bot/web/)
     web_enabled: bool = False  # the container image turns it on

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import Any
 
 import aiohttp
 import discord
@@ -15,6 +16,7 @@ from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.discord_adapter.ratelimits import SharedRateLimits
 from bot.discord_adapter.sink import DiscordSink
 from bot.discord_adapter.threads import install_single_attempt
 from bot.feeds.runtime import FeedsConfig
@@ -60,13 +62,15 @@ class PrecisBot(commands.Bot):
         # Slash commands and context menus need no privileged intents.
         intents = discord.Intents.none()
         intents.guilds = True
+        # Discord's limits, kept in the database for every process posting (on PostgreSQL).
+        self.limits = SharedRateLimits(settings.discord_global_rate)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             # counts Discord's 429s; forum posts are not repeated blindly after a 5xx
-            http_trace=install_single_attempt(metrics.discord_trace_config()),
+            http_trace=self.limits.install(install_single_attempt(metrics.discord_trace_config())),
         )
         self.settings = settings
         self.service = SummaryService(settings)
@@ -79,6 +83,7 @@ class PrecisBot(commands.Bot):
         self.tree.error(self.on_app_command_error)
         await self.service.start()  # the summary workers' forkserver loads the engine now
         self.store = await Store.open(self.settings.database_url)
+        self.limits.attach(self.store)
         self.feeds = FeedService(
             self.store,
             self.service.summarize_feed_item,
@@ -87,15 +92,17 @@ class PrecisBot(commands.Bot):
             limits=self.service.limits,
         )
         if self.settings.web_enabled:  # up early: /healthz answers while commands sync
+            probes: dict[str, Any] = {
+                "gateway": self.gateway_connected,
+                "database": self.store.ping,
+                "summaries": lambda: not self.service.stalled(),
+            }
+            if self.settings.feeds_in_gateway:  # else the workers' own /healthz tells
+                probes["poller"] = lambda: self.feeds.healthy
             self.web = WebApp(
                 WebConfig.from_settings(self.settings),
                 self.service,
-                probes={
-                    "gateway": self.gateway_connected,
-                    "database": self.store.ping,
-                    "poller": lambda: self.feeds.healthy,
-                    "summaries": lambda: not self.service.stalled(),
-                },
+                probes=probes,
                 post_summary=self.sink.post_summary,
             )
             metrics.track_queue_length(self.queue_length)
@@ -112,7 +119,10 @@ class PrecisBot(commands.Bot):
             log.info("synced %d global commands", len(synced))
         if self.invite_url:  # known once logged in, before the gateway connects
             log.info("invite link (add the bot to a server): %s", self.invite_url)
-        await self.feeds.start()
+        if self.settings.feeds_in_gateway:
+            await self.feeds.start()
+        else:
+            log.info("feeds left to `precis worker` processes (FEEDS_IN_GATEWAY=false)")
 
     def gateway_connected(self) -> bool:
         return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
@@ -155,8 +165,11 @@ class PrecisBot(commands.Bot):
             await self.store.close()
 
 
-def feeds_config(settings: Settings) -> FeedsConfig:
+def feeds_config(settings: Settings, default_name: str = "main") -> FeedsConfig:
     return FeedsConfig(
+        worker_id=settings.feed_worker_name or default_name,
+        poll_lease=settings.feed_poll_lease_seconds,
+        delivery_lease=settings.feed_delivery_lease_seconds,
         poll_interval=settings.feed_poll_interval,
         max_items_per_poll=settings.feed_max_items_per_poll,
         failure_notice_after=settings.feed_failure_notice_after,

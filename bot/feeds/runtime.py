@@ -50,6 +50,8 @@ class FeedsConfig:
     worker_id: str = "main"  # the name this process claims work under (leases)
     poll_lease: float = 600.0  # a claimed feed is this worker's for so long
     delivery_lease: float = 300.0  # a claimed post or notice is this worker's for so long
+    # Per-host slots kept in the database, for every worker together (None: on PostgreSQL).
+    shared_limits: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Due feeds are *claimed* (a lease in the database), so two workers never poll one feed at
 once; conditional GET, a global and a per-host limit, a jittered schedule and exponential
-backoff on failure keep everyone's bandwidth. What a poll finds goes to the store in one
-transaction (bot/feeds/ingest.py) and wakes the deliverer.
+backoff on failure keep everyone's bandwidth; the per-host limit holds across every
+worker sharing the database (bot/feeds/politeness.py). What a poll finds goes to the store
+in one transaction (bot/feeds/ingest.py) and wakes the deliverer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from bot import metrics
 from bot.errors import PrecisError, TooLarge
+from bot.feeds.politeness import HostSlots
 from bot.feeds.rows import FeedRow, FeedState
 from bot.feeds.runtime import PollResult, Runtime
 from bot.feeds.schema import utcnow
@@ -38,7 +40,13 @@ class Scheduler:
         self._fetch_fn = fetch or fetch_url
         self._session: Any = None
         self._global = asyncio.Semaphore(rt.config.global_limit)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        shared = rt.config.shared_limits
+        if shared is None:  # several workers share PostgreSQL; SQLite is one process's
+            shared = rt.store.engine.dialect.name == "postgresql"
+        self.hosts = HostSlots(
+            rt.store, rt.config.per_host_limit, rt.config.worker_id,
+            shared=shared, lease=2 * limits.timeout + 30,
+        )  # fmt: skip
         self._feed_locks: dict[str, asyncio.Lock] = {}
         self.polling: dict[int, asyncio.Task[PollResult]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedparse")
@@ -57,12 +65,6 @@ class Scheduler:
         if lock is None:
             lock = self._feed_locks[url] = asyncio.Lock()
         return lock
-
-    def _host_slot(self, host: str) -> asyncio.Semaphore:
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self.rt.config.per_host_limit)
-        return slot
 
     def _next_failure(self, now: dt.datetime, failures: int) -> dt.datetime:
         config = self.rt.config
@@ -135,7 +137,7 @@ class Scheduler:
     async def _poll_locked(self, feed: FeedRow, *, quiet: bool) -> PollResult:
         self.rt.stats.polls += 1
         try:
-            async with self._global, self._host_slot(feed.host or feed.url):
+            async with self._global, self.hosts.hold(feed.host or feed.url):
                 fetched = await self.fetch(
                     feed.url, etag=feed.etag, last_modified=feed.last_modified
                 )

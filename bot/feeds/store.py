@@ -6,6 +6,7 @@
     deliveries and notices ....... bot/feeds/queue.py (claimed with leases)
     what became of each item ..... bot/feeds/fates.py (`/feed log`)
     entity watches ............... bot/feeds/watches.py (`/watch`)
+    host slots, Discord buckets .. bot/feeds/shared.py (what workers share)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
 Model: `items` is what a feed has ever shown (its "seen" set); `deliveries` is the
@@ -36,12 +37,19 @@ from bot.feeds.schema import (
     to_db,
 )
 from bot.feeds.settings import SettingsQueries
+from bot.feeds.shared import SharedQueries
 from bot.feeds.subscriptions import SubscriptionQueries
 from bot.feeds.watches import WatchQueries
 
 
 class Store(
-    FeedQueries, SubscriptionQueries, QueueQueries, SettingsQueries, FateQueries, WatchQueries
+    FeedQueries,
+    SubscriptionQueries,
+    QueueQueries,
+    SettingsQueries,
+    FateQueries,
+    WatchQueries,
+    SharedQueries,
 ):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 

@@ -1,0 +1,286 @@
+"""Real `precis worker` processes sharing one real PostgreSQL database, posting to the
+loopback Discord emulator over REST (no gateway), polling loopback feeds.
+
+- Two workers, one SIGKILLed in the middle of posts and restarted: every item is posted
+  exactly once and in order, none lost (its claims are taken over when their leases run
+  out; the nonce makes a repeated send the same message), and no feed is polled by two
+  workers at once.
+- Politeness: the per-host limit holds for both workers together, at the feed server.
+- Discord's rate limits: a 429 one worker got delays the other's request on that route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from aiohttp import web
+
+from bot.feeds.runtime import FeedsConfig
+from bot.feeds.schema import PENDING, deliveries
+from bot.feeds.service import FeedService
+from bot.feeds.store import Store
+from bot.ingest.fetch import FetchLimits
+from tests.cogs.test_feeds import add_items, live_feed
+from tests.discord_adapter.conftest import process_env, start_process
+from tests.fakediscord import FakeDiscord
+from tests.feeds.conftest import HEAD_TEMPLATE
+from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer
+from tests.helpers.pgserver import PgServer, create_database, drop_database
+
+LOOPBACK = FetchLimits(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+Process = asyncio.subprocess.Process
+
+
+class CountingServer(FeedServer):
+    """The feed server, each feed answered after `delay` seconds; counts the feed fetches
+    in flight (all, and per feed) and when each feed was fetched."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__()
+        self.delay = delay
+        self.in_flight = 0
+        self.peak = 0
+        self.per_feed: dict[str, int] = {}
+        self.feed_peak = 0
+        self.fetched_at: dict[str, list[float]] = {}
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        if path not in self.feeds:
+            return await super()._dispatch(request)
+        self.in_flight += 1
+        self.per_feed[path] = self.per_feed.get(path, 0) + 1
+        self.peak = max(self.peak, self.in_flight)
+        self.feed_peak = max(self.feed_peak, self.per_feed[path])
+        self.fetched_at.setdefault(path, []).append(time.time())
+        try:
+            await asyncio.sleep(self.delay)
+            return await super()._dispatch(request)
+        finally:
+            self.in_flight -= 1
+            self.per_feed[path] -= 1
+
+    def fetches(self) -> int:
+        return sum(len(times) for times in self.fetched_at.values())
+
+
+@pytest.fixture
+async def pg_url(postgres: PgServer) -> AsyncIterator[str]:
+    url = await create_database(postgres, template=HEAD_TEMPLATE)
+    yield url
+    await drop_database(postgres, url)
+
+
+async def wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate() if asyncio.iscoroutinefunction(predicate) else predicate():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def subscribe(url: str, feeds: list[tuple[str, int]], guild_id: int) -> None:
+    """`/feed add` for each (feed url, channel), as the gateway process would do it."""
+    store = await Store.open(url)
+    config = FeedsConfig(poll_interval=1)  # the workers' interval: the first poll is soon
+    service = FeedService(store, FakeSummarizer(), FakeSink(), config, limits=LOOPBACK)
+    try:
+        for feed_url, channel in feeds:
+            await service.add_subscription(feed_url, guild_id, channel)
+    finally:
+        await service.stop()
+        await store.close()
+
+
+def worker_env(fake: FakeDiscord, guild: dict[str, Any], tmp: Path, url: str, **extra: str):
+    return process_env(
+        fake, guild["id"], tmp, DATABASE_URL=url, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
+        FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1", LOG_LEVEL="INFO", **extra,
+    )  # fmt: skip
+
+
+class Workers:
+    """`precis worker` processes by name; each logs to tmp/worker-<name>.log."""
+
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        self.tmp, self.env = tmp, env
+        self.procs: dict[str, Process] = {}
+
+    async def start(self, name: str) -> Process:
+        env = {**self.env, "FEED_WORKER_NAME": name}
+        proc = await start_process(env, self.tmp, "worker", f"worker-{name}.log")
+        self.procs[name] = proc
+        return proc
+
+    async def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGCONT)
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+    def log(self, name: str) -> str:
+        return (self.tmp / f"worker-{name}.log").read_text(errors="replace")
+
+
+def posts(fake: FakeDiscord, channel: int) -> list[str]:
+    return [m["embeds"][0]["title"] for m in fake.channel_messages(channel) if m.get("embeds")]
+
+
+async def held_by(url: str, owner: str) -> int:
+    """Pending deliveries whose claim `owner` holds (or held, if it died)."""
+    engine = sa.ext.asyncio.create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            query = sa.select(sa.func.count()).where(
+                deliveries.c.status == PENDING, deliveries.c.lease_owner == owner
+            )
+            return int((await conn.execute(query)).scalar() or 0)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def counting() -> AsyncIterator[CountingServer]:
+    server = CountingServer(delay=0.2)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_two_workers_one_killed_every_item_posted_once(
+    tmp_path: Path, pg_url: str, counting: CountingServer
+) -> None:
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        names = [f"c{n}" for n in range(6)]
+        guild = await fake.create_guild("Newsroom", channels=names)
+        channels = [int(guild["channels"][name]) for name in names]
+        feeds = [live_feed(counting, f"/feed{n}.xml", items=1) for n in range(6)]
+        pairs = [(counting.url(f.path), c) for f, c in zip(feeds, channels, strict=True)]
+        await subscribe(pg_url, pairs, int(guild["id"]))
+        env = worker_env(fake, guild, tmp_path, pg_url, FEED_DELIVERY_LEASE_SECONDS="8",
+                         FEED_POLL_LEASE_SECONDS="8")  # fmt: skip
+        workers = Workers(tmp_path, env)
+        try:
+            await workers.start("a")
+            await workers.start("b")
+            total = lambda: sum(len(posts(fake, c)) for c in channels)  # noqa: E731
+            await wait_for(lambda: total() == 6, 90, "the first posts")
+
+            # Discord answers every post late (the message exists at once): a worker
+            # killed now leaves posts it made but never recorded.
+            fake.inject_fault("POST", r"^/channels/\d+/messages$", kind="slow_response",
+                              hang_seconds=1.5, count=10_000)  # fmt: skip
+            for feed in feeds:
+                add_items(counting, feed, 2)
+
+            async def a_is_posting() -> bool:
+                return total() > 6 and await held_by(pg_url, "a") > 0
+
+            await wait_for(a_is_posting, 60, "worker a in the middle of posting")
+            workers.procs["a"].send_signal(signal.SIGKILL)
+            await workers.procs["a"].wait()
+            assert await held_by(pg_url, "a") > 0  # it died holding claims...
+            # ...which b takes over once their leases ran out: all 18, each once.
+            await wait_for(lambda: total() == 18, 90, "b to post what a left")
+            assert await held_by(pg_url, "a") == 0
+
+            fake.clear_faults()
+            await workers.start("a")  # the same name: its old claims are its own again
+            for feed in feeds:
+                add_items(counting, feed, 1)
+            await wait_for(lambda: total() == 24, 60, "the posts after the restart")
+            await asyncio.sleep(3)  # time for a duplicate to show up
+        finally:
+            await workers.stop_all()
+        for channel in channels:
+            assert posts(fake, channel) == [f"Harbour story {n}" for n in range(1, 5)]
+        assert counting.feed_peak == 1  # no feed was ever fetched by two workers at once
+        assert "feed worker a started" in workers.log("a")
+        assert "feed worker b started" in workers.log("b")
+        assert workers.procs["b"].returncode == 0
+
+
+async def test_per_host_limit_holds_across_workers(tmp_path: Path, pg_url: str) -> None:
+    server = CountingServer(delay=0.4)  # slow answers: polls pile up on the one host
+    await server.start()
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["news"])
+        news = int(guild["channels"]["news"])
+        feeds = [live_feed(server, f"/f{n}.xml", items=1) for n in range(10)]
+        await subscribe(pg_url, [(server.url(f.path), news) for f in feeds], int(guild["id"]))
+        workers = Workers(tmp_path, worker_env(fake, guild, tmp_path, pg_url,
+                                               FEED_PER_HOST_LIMIT="2"))  # fmt: skip
+        try:
+            await workers.start("a")
+            await workers.start("b")
+            seen = server.fetches()
+            # 10 feeds due every second, 0.4 s each: twice what two slots can serve.
+            await wait_for(lambda: server.fetches() >= seen + 60, 120, "60 polls")
+        finally:
+            await workers.stop_all()
+            await server.stop()
+        assert server.peak == 2  # the limit was reached, never passed, by both together
+        assert server.feed_peak == 1
+
+
+async def test_a_429_seen_by_one_worker_delays_the_other(
+    tmp_path: Path, pg_url: str, counting: CountingServer
+) -> None:
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["news"])
+        news = int(guild["channels"]["news"])
+        one, two = (
+            live_feed(counting, "/one.xml", items=1),
+            live_feed(counting, "/two.xml", items=1),
+        )
+        await subscribe(pg_url, [(counting.url(f.path), news) for f in (one, two)],
+                        int(guild["id"]))  # fmt: skip
+        route = rf"^/channels/{news}/messages$"
+        # a, frozen, keeps its post's claim; a feed it was polling is b's after 4 s
+        env = worker_env(fake, guild, tmp_path, pg_url, FEED_DELIVERY_LEASE_SECONDS="120",
+                         FEED_POLL_LEASE_SECONDS="4")  # fmt: skip
+        workers = Workers(tmp_path, env)
+        try:
+            a = await workers.start("a")
+            await wait_for(lambda: len(posts(fake, news)) == 2, 90, "the first posts")
+            fault = fake.inject_fault("POST", route, kind="ratelimit", retry_after=20)
+            add_items(counting, one, 1)
+            await wait_for(lambda: fake.faults()[0]["hits"] == 1, 30, "a's 429")
+            limited_at = max(r["at"] for r in fake.requests("POST", route) if r["status"] == 429)
+            await asyncio.sleep(1)  # a records the 429 ...
+            a.send_signal(signal.SIGSTOP)  # ... then sleeps it out, frozen: b must post two
+            await workers.start("b")
+            added_at = time.time()
+            add_items(counting, two, 1)
+            await wait_for(lambda: len(posts(fake, news)) == 3, 60, "b's post")
+            a.send_signal(signal.SIGCONT)
+            await wait_for(lambda: len(posts(fake, news)) == 4, 60, "a's post after its wait")
+        finally:
+            await workers.stop_all()
+        assert fault["kind"] == "ratelimit"
+        found = [t for t in counting.fetched_at["/two.xml"] if t > added_at]  # b's polls
+        assert found and found[0] < limited_at + 15  # b had its post ready well before...
+        sent = [
+            r for r in fake.requests("POST", route) if r["at"] > limited_at and r["status"] == 200
+        ]
+        assert sent and sent[0]["at"] >= limited_at + 19.5  # ...and waited out a's 429
+        assert [r["status"] for r in fake.requests("POST", route)].count(429) == 1
+        assert sorted(posts(fake, news)) == sorted(
+            ["Harbour story 1"] * 2 + ["Harbour story 2"] * 2
+        )
+        assert "Discord's limit on POST channels/" in workers.log("b")
