@@ -28,11 +28,11 @@ from bot.feeds.schema import PENDING, deliveries
 from bot.feeds.service import FeedService
 from bot.feeds.store import Store
 from bot.ingest.fetch import FetchLimits
-from tests.cogs.test_feeds import add_items, live_feed
+from tests.cogs.test_feeds import add_items, live_feed, story_page
 from tests.discord_adapter.conftest import process_env, start_process
 from tests.fakediscord import FakeDiscord
 from tests.feeds.conftest import HEAD_TEMPLATE
-from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer
+from tests.feeds.feedserver import FakeSink, FakeSummarizer, FeedServer, LiveFeed
 from tests.helpers.pgserver import PgServer, create_database, drop_database
 
 LOOPBACK = FetchLimits(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
@@ -135,6 +135,15 @@ class Workers:
 
     def log(self, name: str) -> str:
         return (self.tmp / f"worker-{name}.log").read_text(errors="replace")
+
+
+def add_stories(server: FeedServer, feed: LiveFeed, count: int) -> None:
+    """Like add_items, with links of the feed's own (two feeds posting in one channel
+    would otherwise share them, and the second be left out as a duplicate)."""
+    base = server.url(feed.path.removesuffix(".xml"))
+    for entry in feed.add(count, link_base=base):
+        server.file(f"{feed.path.removesuffix('.xml')}/story/{entry.n}", story_page(entry.n),
+                    "text/html; charset=utf-8")  # fmt: skip
 
 
 def posts(fake: FakeDiscord, channel: int) -> list[str]:
@@ -244,29 +253,29 @@ async def test_a_429_seen_by_one_worker_delays_the_other(
     async with FakeDiscord(heartbeat_interval=1.0) as fake:
         guild = await fake.create_guild("Newsroom", channels=["news"])
         news = int(guild["channels"]["news"])
-        one, two = (
-            live_feed(counting, "/one.xml", items=1),
-            live_feed(counting, "/two.xml", items=1),
-        )
+        one, two = counting.feed("/one.xml"), counting.feed("/two.xml")
+        add_stories(counting, one, 1)
+        add_stories(counting, two, 1)
         await subscribe(pg_url, [(counting.url(f.path), news) for f in (one, two)],
                         int(guild["id"]))  # fmt: skip
         route = rf"^/channels/{news}/messages$"
-        # a, frozen, keeps its post's claim; a feed it was polling is b's after 4 s
+        # a, frozen, keeps its post's claim; a feed it was polling is b's after 5 s (and
+        # a host slot a holds stays a's: a third one is left for b)
         env = worker_env(fake, guild, tmp_path, pg_url, FEED_DELIVERY_LEASE_SECONDS="120",
-                         FEED_POLL_LEASE_SECONDS="4")  # fmt: skip
+                         FEED_POLL_LEASE_SECONDS="5", FEED_PER_HOST_LIMIT="3")  # fmt: skip
         workers = Workers(tmp_path, env)
         try:
             a = await workers.start("a")
             await wait_for(lambda: len(posts(fake, news)) == 2, 90, "the first posts")
             fault = fake.inject_fault("POST", route, kind="ratelimit", retry_after=20)
-            add_items(counting, one, 1)
+            add_stories(counting, one, 1)
             await wait_for(lambda: fake.faults()[0]["hits"] == 1, 30, "a's 429")
             limited_at = max(r["at"] for r in fake.requests("POST", route) if r["status"] == 429)
             await asyncio.sleep(1)  # a records the 429 ...
             a.send_signal(signal.SIGSTOP)  # ... then sleeps it out, frozen: b must post two
             await workers.start("b")
             added_at = time.time()
-            add_items(counting, two, 1)
+            add_stories(counting, two, 1)
             await wait_for(lambda: len(posts(fake, news)) == 3, 60, "b's post")
             a.send_signal(signal.SIGCONT)
             await wait_for(lambda: len(posts(fake, news)) == 4, 60, "a's post after its wait")
