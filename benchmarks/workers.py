@@ -279,6 +279,29 @@ async def measure(workers: list[Worker], args: argparse.Namespace, kill: bool) -
             "shares": shares}  # fmt: skip
 
 
+async def database(url: str) -> dict[str, float]:
+    """The database's size, rows and commits so far (its load over a period)."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            got = {
+                "bytes": float((await conn.execute(
+                    sa.text("SELECT pg_database_size(current_database())"))).scalar() or 0),
+                "commits": float((await conn.execute(sa.text(
+                    "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+                ))).scalar() or 0),
+            }  # fmt: skip
+            for table in ("feeds", "items", "deliveries", "item_fates"):
+                count = await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))
+                got[table] = float(count.scalar() or 0)
+    finally:
+        await engine.dispose()
+    return got
+
+
 def posts_of(fake: Any, channels: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
     """(channel, item, when posted) of every message the emulator holds."""
     from datetime import datetime
@@ -322,7 +345,9 @@ async def run_once(args: argparse.Namespace, count: int, pg: Any) -> None:
                 await w.wait_ready()
             await asyncio.sleep(args.warmup)
             kill = args.kill_at is not None and count >= 2
+            db0 = await database(url)
             period = await measure(workers, args, kill)
+            period["db"] = (db0, await database(url))
             async with (
                 aiohttp.ClientSession() as s,
                 s.get(f"http://127.0.0.1:{port}/_stats?stop=1") as answer,
@@ -373,6 +398,11 @@ def report(args: argparse.Namespace, count: int, workers: list[Worker], period: 
     print(f"duplicate posts         {duplicates}")
     print(f"lost items              {len(lost)} of {sum(1 for _, t in during if t <= due_by)} "
           "due by the end")  # fmt: skip
+    db0, db1 = period["db"]
+    print(f"database                {db1['bytes'] / 2**20:.0f} MB; {db1['feeds']:.0f} feeds, "
+          f"{db1['items']:.0f} items, {db1['deliveries']:.0f} deliveries, "
+          f"{db1['item_fates']:.0f} item fates; "
+          f"{(db1['commits'] - db0['commits']) / wall:.0f} commits/s")  # fmt: skip
     for w in workers:
         share = period["shares"][w.name]
         cpu = "n/a (killed)" if share["cpu"] is None else f"{100 * share['cpu']:.0f} %"

@@ -293,3 +293,36 @@ async def test_a_429_seen_by_one_worker_delays_the_other(
             ["Harbour story 1"] * 2 + ["Harbour story 2"] * 2
         )
         assert "Discord's limit on POST channels/" in workers.log("b")
+
+
+async def test_the_gateway_leaves_the_feeds_to_a_worker(
+    tmp_path: Path, pg_url: str, counting: CountingServer
+) -> None:
+    """`precis run` with FEEDS_IN_GATEWAY=false answers `/feed add` and posts nothing;
+    the worker posts."""
+    feed = live_feed(counting, "/feed.xml", items=1)
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general", "news"])
+        news = int(guild["channels"]["news"])
+        env = worker_env(fake, guild, tmp_path, pg_url, FEEDS_IN_GATEWAY="false")
+        gateway = await start_process(env, tmp_path)
+        workers = Workers(tmp_path, env)
+        try:
+            synced = lambda: any(c["name"] == "feed" for c in fake.synced_commands(guild["id"]))  # noqa: E731
+            await wait_for(synced, 60, "commands")
+            assert await fake.wait_until_connected(timeout=30), "the bot never connected"
+            options = {"url": counting.url(feed.path), "channel": news}
+            inter = await fake.fire_slash_command("feed add", options, channel_id=news)
+            await fake.wait_for_reply(inter["id"], timeout=30)
+            await asyncio.sleep(4)  # the queued item is due now: a poller would post it
+            assert posts(fake, news) == []
+            await workers.start("w")
+            await wait_for(lambda: posts(fake, news) == ["Harbour story 1"], 60, "the post")
+        finally:
+            await workers.stop_all()
+            gateway.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(gateway.wait(), 20)
+        log = (tmp_path / "bot.log").read_text(errors="replace")
+        assert "feeds left to `precis worker` processes" in log
+        assert "feed poller started" not in log
+        assert gateway.returncode == 0
