@@ -66,13 +66,19 @@ class Worker:
         await self.service.start()
         self.store = store = await Store.open(self.settings.database_url)
         self.limits.attach(store)
+        if store.engine.dialect.name != "postgresql":
+            log.warning(
+                "a worker on SQLite: run no other feed process on this database "
+                "(host limits and Discord's limits are shared on PostgreSQL only)"
+            )
         await self.client.login(token)  # REST: checks the token, learns our user id
         sink = DiscordSink(self.client, gateway=False)
         self.feeds = FeedService(
             store, self.service.summarize_feed_item, sink,
             feeds_config(self.settings, self.name), limits=self.service.limits,
         )  # fmt: skip
-        if self.settings.web_enabled:
+        await self.feeds.start()
+        if self.settings.web_enabled:  # after the poller: its probe is true from the start
             self.web = WebApp(
                 WebConfig.from_settings(self.settings),
                 self.service,
@@ -83,7 +89,6 @@ class Worker:
             )
             metrics.track_queue_length(self.queue_length)
             await self.web.start()
-        await self.feeds.start()
         log.info("feed worker %s started (REST only, no gateway)", self.name)
 
     async def queue_length(self) -> int:
