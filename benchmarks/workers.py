@@ -6,12 +6,13 @@
 
 For each worker count in --workers (a fresh database each time): a throw-away PostgreSQL
 cluster (tests/helpers/pgserver.py), a loopback site in a child process serving the feeds
-(ETag/304) and article pages, items arriving at random (--rate per second, all feeds
-together, each stamped with the moment it appeared), the Discord emulator
-(tests/fakediscord/) in this process, one channel per feed, subscribed through the real
-`/feed add` path (the first posts of subscribing count as done: a steady state, as after a
-day of running). Then N real `precis worker` processes (the real summarizing pipeline,
-posting over REST to the emulator) for --duration seconds; with --kill-at, worker 1 is
+(ETag/304) and article pages on --hosts loopback addresses (127.0.0.1 ... 127.0.0.N),
+items arriving at random (--rate per second, all feeds together, each stamped with the
+moment it appeared), the Discord emulator (tests/fakediscord/) in this process, one
+channel per feed, subscribed through the real `/feed add` path (the first posts of
+subscribing count as done: a steady state, as after a day of running). Then N real
+`precis worker` processes (the real summarizing pipeline, posting over REST to the
+emulator) for --duration seconds; with --kill-at, worker 1 is
 SIGKILLed that many seconds in and restarted under its name --restart-after seconds later
 (in runs with at least 2 workers).
 
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.feeds import pct  # noqa: E402
-from benchmarks.workers_site import serve  # noqa: E402
+from benchmarks.workers_site import host, serve  # noqa: E402
 
 CHANNELS_PER_GUILD = 500
 
@@ -192,7 +193,9 @@ async def stand_in(link: str | None, html: str | None, sentences: int) -> Any:
                    stats=Stats(words=1, sentences=1, summary_words=1, reduction=0.0))  # fmt: skip
 
 
-async def subscribe(url: str, port: int, channels: list[tuple[int, int]], interval: float) -> None:
+async def subscribe(
+    url: str, port: int, channels: list[tuple[int, int]], args: argparse.Namespace
+) -> None:
     """`/feed add` of feed i to channels[i] (guild, channel); then a steady state: the
     first posts done, the next polls spread over one interval."""
     import ipaddress
@@ -205,7 +208,8 @@ async def subscribe(url: str, port: int, channels: list[tuple[int, int]], interv
     from bot.ingest.fetch import FetchLimits
 
     store = await Store.open(url)
-    limits = FetchLimits(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    interval = args.interval
+    limits = FetchLimits(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"),))
     service = FeedService(store, stand_in, NoSink(), FeedsConfig(poll_interval=interval),
                           limits=limits)  # type: ignore[arg-type]  # fmt: skip
     gate = asyncio.Semaphore(20)
@@ -213,7 +217,8 @@ async def subscribe(url: str, port: int, channels: list[tuple[int, int]], interv
     async def add(i: int) -> None:
         async with gate:
             guild, channel = channels[i]
-            await service.add_subscription(f"http://127.0.0.1:{port}/feed/{i}.xml", guild, channel)
+            feed = f"http://{host(i, args.hosts)}:{port}/feed/{i}.xml"
+            await service.add_subscription(feed, guild, channel)
 
     await asyncio.gather(*(add(i) for i in range(len(channels))))
     async with store.engine.begin() as conn:
@@ -239,9 +244,9 @@ def worker_env(fake: Any, url: str, args: argparse.Namespace) -> dict[str, str]:
     return {
         **os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url,
         "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url, "FETCH_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "DISCORD_GATEWAY_URL": fake.gateway_url, "FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
         "FEED_POLL_INTERVAL": str(args.interval), "FEED_GLOBAL_LIMIT": str(args.global_limit),
-        "FEED_PER_HOST_LIMIT": str(args.global_limit),  # every feed is on 127.0.0.1 here
+        "FEED_PER_HOST_LIMIT": str(args.per_host_limit),
         "MAX_CONCURRENT_SUMMARIES": "2", "WEB_ENABLED": "true", "WEB_HOST": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
     }  # fmt: skip
@@ -325,7 +330,8 @@ async def run_once(args: argparse.Namespace, count: int, pg: Any) -> None:
 
     ctx = mp.get_context("spawn")
     ports: Any = ctx.Queue()
-    site = ctx.Process(target=serve, args=(ports, args.feeds, args.rate, 20), daemon=True)
+    site_args = (ports, args.feeds, args.rate, 20, args.hosts)
+    site = ctx.Process(target=serve, args=site_args, daemon=True)
     site.start()
     port = ports.get(timeout=60)
     url = await create_database(pg)
@@ -334,7 +340,7 @@ async def run_once(args: argparse.Namespace, count: int, pg: Any) -> None:
     async with FakeDiscord(heartbeat_interval=41.25) as fake:
         channels = await make_channels(fake, args.feeds)
         t = time.perf_counter()
-        await subscribe(url, port, channels, args.interval)
+        await subscribe(url, port, channels, args)
         print(f"\n== {count} worker(s): subscribed {args.feeds} feeds in "
               f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
         workers = [Worker(str(n + 1), worker_env(fake, url, args), logs) for n in range(count)]
@@ -438,7 +444,9 @@ def main() -> None:
         help="SIGKILL worker 1 this many seconds in (runs of 2+ workers)",
     )
     parser.add_argument("--restart-after", type=float, default=10.0)
-    parser.add_argument("--global-limit", type=int, default=10)
+    parser.add_argument("--global-limit", type=int, default=10, help="FEED_GLOBAL_LIMIT")
+    parser.add_argument("--per-host-limit", type=int, default=2, help="FEED_PER_HOST_LIMIT")
+    parser.add_argument("--hosts", type=int, default=20, help="loopback hosts serving feeds")
     parser.add_argument("--logs", default="/tmp/precis-bench-workers", help="worker logs")
     args = parser.parse_args()
     random.seed(3)

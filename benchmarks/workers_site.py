@@ -1,7 +1,7 @@
 """The loopback site of benchmarks/workers.py (a child process): feeds with ETag/304 and
-article pages, items arriving at random, and what it saw at GET /_stats — when each item
-appeared, when a feed body first carried it (the poll that found it), and when each feed
-was polled."""
+article pages on several loopback addresses (hosts, for the per-host limit), items
+arriving at random, and what it saw at GET /_stats — when each item appeared, when a feed
+body first carried it (the poll that found it), and when each feed was polled."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from benchmarks.feeds import ARTICLE
 HISTORY = 5  # items each feed has before the run (subscribing marks them seen)
 
 
-def serve(port_out: Any, feeds: int, rate: float, window: int) -> None:
+def host(feed: int, hosts: int) -> str:
+    """Feed i's host: the loopback addresses 127.0.0.1 ... 127.0.0.<hosts>."""
+    return f"127.0.0.{1 + feed % hosts}"
+
+
+def serve(port_out: Any, feeds: int, rate: float, window: int, hosts: int) -> None:
     from aiohttp import web
 
     rng = random.Random(11)
@@ -51,7 +56,7 @@ def serve(port_out: Any, feeds: int, rate: float, window: int) -> None:
             return cached[1]
         parts = [
             f"<item><title>Item {n} of feed {feed}</title>"
-            f"<link>http://127.0.0.1:{where['port']}/article/{n}</link>"
+            f"<link>http://{host(feed, hosts)}:{where['port']}/article/{n}</link>"
             f'<guid isPermaLink="false">f{feed}-i{n}</guid>'
             f"<pubDate>{formatdate(stamp, usegmt=True)}</pubDate>"
             f"<description>{escape(paragraphs[n % len(paragraphs)][:400])}</description></item>"
@@ -108,6 +113,8 @@ def serve(port_out: Any, feeds: int, rate: float, window: int) -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         where["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        for n in range(1, hosts):  # the same site on the other loopback addresses
+            await web.TCPSite(runner, host(n, hosts), where["port"]).start()
         port_out.put(where["port"])
         await arrivals()
 

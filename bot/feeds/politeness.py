@@ -18,7 +18,7 @@ from bot.feeds.store import Store
 
 log = logging.getLogger("precis.feeds")
 
-WAIT_MIN, WAIT_MAX = 0.02, 0.5  # polling a full host's slots: first and longest wait
+WAIT_MIN, WAIT_MAX = 0.01, 0.2  # polling a full host's slots: first and longest wait
 
 
 class HostSlots:
@@ -31,6 +31,8 @@ class HostSlots:
         self.shared = shared
         self.lease = lease
         self._local: dict[str, asyncio.Semaphore] = {}
+        self._freed: dict[str, asyncio.Event] = {}  # set when this worker frees a slot
+        self._known: set[str] = set()  # hosts whose slot rows exist
 
     def _semaphore(self, host: str) -> asyncio.Semaphore:
         slot = self._local.get(host)
@@ -50,20 +52,28 @@ class HostSlots:
             finally:
                 if slot is not None:
                     await self._give(host, slot)
+                    self._freed.setdefault(host, asyncio.Event()).set()
 
     async def _take(self, host: str) -> int | None:
+        """A slot of `host`; while all are held, asked again after a short, growing wait —
+        at once when this worker frees one (another worker's freeing is seen by asking)."""
         wait = WAIT_MIN
+        freed = self._freed.setdefault(host, asyncio.Event())
         while True:
+            freed.clear()
             try:
                 slot = await self.store.take_host_slot(
-                    host, self.limit, self.owner, lease=self.lease, now=utcnow()
-                )
+                    host, self.limit, self.owner, lease=self.lease, now=utcnow(),
+                    ensure=host not in self._known,
+                )  # fmt: skip
             except Exception as exc:  # the database is down: the local limit still holds
                 log.warning("no shared slot for %s (%s): fetching anyway", host, exc)
                 return None
+            self._known.add(host)
             if slot is not None:
                 return slot
-            await asyncio.sleep(wait * random.uniform(0.5, 1.5))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(freed.wait(), wait * random.uniform(0.5, 1.5))
             wait = min(wait * 2, WAIT_MAX)
 
     async def _give(self, host: str, slot: int) -> None:

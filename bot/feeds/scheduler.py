@@ -45,7 +45,7 @@ class Scheduler:
             shared = rt.store.engine.dialect.name == "postgresql"
         self.hosts = HostSlots(
             rt.store, rt.config.per_host_limit, rt.config.worker_id,
-            shared=shared, lease=2 * limits.timeout + 30,
+            shared=shared, lease=limits.timeout + 15,  # a fetch never outlives its timeout
         )  # fmt: skip
         self._feed_locks: dict[str, asyncio.Lock] = {}
         self.polling: dict[int, asyncio.Task[PollResult]] = {}
@@ -137,7 +137,9 @@ class Scheduler:
     async def _poll_locked(self, feed: FeedRow, *, quiet: bool) -> PollResult:
         self.rt.stats.polls += 1
         try:
-            async with self._global, self.hosts.hold(feed.host or feed.url):
+            # The host's slot first: a poll waiting for its host holds no global slot,
+            # so the other hosts' feeds go on meanwhile.
+            async with self.hosts.hold(feed.host or feed.url), self._global:
                 fetched = await self.fetch(
                     feed.url, etag=feed.etag, last_modified=feed.last_modified
                 )

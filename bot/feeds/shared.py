@@ -36,14 +36,23 @@ class SharedQueries(Database):
     # ------------------------------------------------------------------ host slots
 
     async def take_host_slot(
-        self, host: str, limit: int, owner: str, *, lease: float, now: dt.datetime
+        self,
+        host: str,
+        limit: int,
+        owner: str,
+        *,
+        lease: float,
+        now: dt.datetime,
+        ensure: bool = True,
     ) -> int | None:
         """Lease a free slot of `host` (one of `limit`) for `lease` seconds: its number, or
-        None when all are held."""
+        None when all are held. `ensure`: create the host's slot rows first (needed once)."""
         host = host[:255]
         until = to_db(now + dt.timedelta(seconds=lease))
         async with self._write() as conn:
-            await _ensure_rows(conn, host_slots, [{"host": host, "slot": n} for n in range(limit)])
+            if ensure:
+                rows = [{"host": host, "slot": n} for n in range(limit)]
+                await _ensure_rows(conn, host_slots, rows)
             free = (
                 sa.select(host_slots.c.slot)
                 .where(host_slots.c.host == host, host_slots.c.slot < limit)

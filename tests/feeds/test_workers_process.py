@@ -181,8 +181,9 @@ async def test_two_workers_one_killed_every_item_posted_once(
         feeds = [live_feed(counting, f"/feed{n}.xml", items=1) for n in range(6)]
         pairs = [(counting.url(f.path), c) for f, c in zip(feeds, channels, strict=True)]
         await subscribe(pg_url, pairs, int(guild["id"]))
+        # a killed worker's claims are free after 8 s, the host slots it held after 20 s
         env = worker_env(fake, guild, tmp_path, pg_url, FEED_DELIVERY_LEASE_SECONDS="8",
-                         FEED_POLL_LEASE_SECONDS="8")  # fmt: skip
+                         FEED_POLL_LEASE_SECONDS="8", FETCH_TIMEOUT="5")  # fmt: skip
         workers = Workers(tmp_path, env)
         try:
             await workers.start("a")
