@@ -23,8 +23,9 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 
+from bot.feeds.rows import ON_CHANNEL, Placement
 from bot.feeds.runtime import FeedsConfig
-from bot.feeds.schema import PENDING, deliveries
+from bot.feeds.schema import FORUM, PENDING, THREAD, deliveries
 from bot.feeds.service import FeedService
 from bot.feeds.store import Store
 from bot.ingest.fetch import FetchLimits
@@ -88,14 +89,16 @@ async def wait_for(predicate: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def subscribe(url: str, feeds: list[tuple[str, int]], guild_id: int) -> None:
+async def subscribe(
+    url: str, feeds: list[tuple[str, int]], guild_id: int, placement: Placement = ON_CHANNEL
+) -> None:
     """`/feed add` for each (feed url, channel), as the gateway process would do it."""
     store = await Store.open(url)
     config = FeedsConfig(poll_interval=1)  # the workers' interval: the first poll is soon
     service = FeedService(store, FakeSummarizer(), FakeSink(), config, limits=LOOPBACK)
     try:
         for feed_url, channel in feeds:
-            await service.add_subscription(feed_url, guild_id, channel)
+            await service.add_subscription(feed_url, guild_id, channel, placement=placement)
     finally:
         await service.stop()
         await store.close()
@@ -327,3 +330,37 @@ async def test_the_gateway_leaves_the_feeds_to_a_worker(
         assert "feeds left to `precis worker` processes" in log
         assert "feed poller started" not in log
         assert gateway.returncode == 0
+
+
+async def test_a_worker_posts_in_a_forum_and_a_thread_knowing_them_from_rest(
+    tmp_path: Path, pg_url: str, counting: CountingServer
+) -> None:
+    """No gateway cache: the forum is known as a forum from REST, its tag applied; a
+    thread is started on a message; a notice reaches its channel."""
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["news"])
+        forum = await fake.create_forum(guild["id"], "press", ["Local", "World"])
+        one, two = counting.feed("/one.xml"), counting.feed("/two.xml")
+        add_stories(counting, one, 1)
+        add_stories(counting, two, 1)
+        tagged = Placement(FORUM, tag_id=forum["tags"]["World"], tag_name="World")
+        await subscribe(pg_url, [(counting.url(one.path), forum["id"])], guild["id"], tagged)
+        news = int(guild["channels"]["news"])
+        await subscribe(pg_url, [(counting.url(two.path), news)], guild["id"], Placement(THREAD))
+        workers = Workers(tmp_path, worker_env(fake, guild, tmp_path, pg_url))
+        try:
+            await workers.start("w")
+            await wait_for(lambda: len(fake.threads(forum["id"])) == 1, 60, "the forum post")
+            await wait_for(lambda: len(fake.threads(news)) == 1, 60, "the thread")
+            two.status = 500  # failing: after 3 polls the channel is told
+            told = lambda: any("has failed" in str(m.get("content"))  # noqa: E731
+                               for m in fake.channel_messages(news))  # fmt: skip
+            await wait_for(told, 60, "the notice")
+        finally:
+            await workers.stop_all()
+        [post] = fake.threads(forum["id"])
+        assert post["applied_tags"] == [str(forum["tags"]["World"])]
+        assert post["messages"][0]["embeds"][0]["title"] == "Harbour story 1"
+        [thread] = fake.threads(news)
+        assert thread["name"] == post["name"] == "Story number 1 about the harbour"
+        assert posts(fake, news) == ["Harbour story 1"]
