@@ -166,6 +166,29 @@ async def held_by(url: str, owner: str) -> int:
         await engine.dispose()
 
 
+async def freeze(proc: Process, url: str) -> None:
+    """SIGSTOP `proc` between two transactions: frozen inside one, it would hold its row
+    locks (a hung worker does; PostgreSQL's idle_in_transaction_session_timeout ends that
+    in production), and the other worker's claims would skip those rows."""
+    engine = sa.ext.asyncio.create_async_engine(url)
+    busy = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+    )
+    try:
+        for _ in range(100):
+            proc.send_signal(signal.SIGSTOP)
+            await asyncio.sleep(0.3)
+            async with engine.connect() as conn:
+                if not (await conn.execute(busy)).scalar():
+                    return
+            proc.send_signal(signal.SIGCONT)
+            await asyncio.sleep(0.05)
+        raise AssertionError("the worker was always inside a transaction")
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def counting() -> AsyncIterator[CountingServer]:
     server = CountingServer(delay=0.2)
@@ -201,19 +224,24 @@ async def test_two_workers_one_killed_every_item_posted_once(
             for feed in feeds:
                 add_items(counting, feed, 2)
 
-            async def a_is_posting() -> bool:
-                return total() > 6 and await held_by(pg_url, "a") > 0
+            holder: list[str] = []
 
-            await wait_for(a_is_posting, 60, "worker a in the middle of posting")
-            workers.procs["a"].send_signal(signal.SIGKILL)
-            await workers.procs["a"].wait()
-            assert await held_by(pg_url, "a") > 0  # it died holding claims...
-            # ...which b takes over once their leases ran out: all 18, each once.
-            await wait_for(lambda: total() == 18, 90, "b to post what a left")
-            assert await held_by(pg_url, "a") == 0
+            async def one_is_posting() -> bool:  # the worker that polled has the posts
+                if total() > 6:
+                    holder[:] = [n for n in ("a", "b") if await held_by(pg_url, n) > 0][:1]
+                return bool(holder)
+
+            await wait_for(one_is_posting, 60, "a worker in the middle of posting")
+            [name] = holder
+            workers.procs[name].send_signal(signal.SIGKILL)
+            await workers.procs[name].wait()
+            assert await held_by(pg_url, name) > 0  # it died holding claims...
+            # ...which the other takes over once their leases ran out: all 18, each once.
+            await wait_for(lambda: total() == 18, 90, "the other to post what it left")
+            assert await held_by(pg_url, name) == 0
 
             fake.clear_faults()
-            await workers.start("a")  # the same name: its old claims are its own again
+            await workers.start(name)  # the same name: its old claims are its own again
             for feed in feeds:
                 add_items(counting, feed, 1)
             await wait_for(lambda: total() == 24, 60, "the posts after the restart")
@@ -225,7 +253,7 @@ async def test_two_workers_one_killed_every_item_posted_once(
         assert counting.feed_peak == 1  # no feed was ever fetched by two workers at once
         assert "feed worker a started" in workers.log("a")
         assert "feed worker b started" in workers.log("b")
-        assert workers.procs["b"].returncode == 0
+        assert all(proc.returncode == 0 for proc in workers.procs.values())  # the last lives
 
 
 async def test_per_host_limit_holds_across_workers(tmp_path: Path, pg_url: str) -> None:
@@ -276,7 +304,7 @@ async def test_a_429_seen_by_one_worker_delays_the_other(
             await wait_for(lambda: fake.faults()[0]["hits"] == 1, 30, "a's 429")
             limited_at = max(r["at"] for r in fake.requests("POST", route) if r["status"] == 429)
             await asyncio.sleep(1)  # a records the 429 ...
-            a.send_signal(signal.SIGSTOP)  # ... then sleeps it out, frozen: b must post two
+            await freeze(a, pg_url)  # ... then sleeps it out, frozen: b must post two
             await workers.start("b")
             added_at = time.time()
             add_stories(counting, two, 1)
