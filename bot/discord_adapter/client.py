@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import Any
 
 import aiohttp
 import discord
@@ -15,6 +16,7 @@ from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.discord_adapter import shards
 from bot.discord_adapter.sink import DiscordSink
 from bot.discord_adapter.threads import install_single_attempt
 from bot.feeds.runtime import FeedsConfig
@@ -56,11 +58,12 @@ def point_at_discord(api_base: str, gateway_url: str) -> None:
 
 
 class PrecisBot(commands.Bot):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **options: Any) -> None:
         # Slash commands and context menus need no privileged intents.
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
+            **options,
             command_prefix=commands.when_mentioned,
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
@@ -90,12 +93,7 @@ class PrecisBot(commands.Bot):
             self.web = WebApp(
                 WebConfig.from_settings(self.settings),
                 self.service,
-                probes={
-                    "gateway": self.gateway_connected,
-                    "database": self.store.ping,
-                    "poller": lambda: self.feeds.healthy,
-                    "summaries": lambda: not self.service.stalled(),
-                },
+                probes=self._probes(),
                 post_summary=self.sink.post_summary,
             )
             metrics.track_queue_length(self.queue_length)
@@ -112,10 +110,27 @@ class PrecisBot(commands.Bot):
             log.info("synced %d global commands", len(synced))
         if self.invite_url:  # known once logged in, before the gateway connects
             log.info("invite link (add the bot to a server): %s", self.invite_url)
-        await self.feeds.start()
+        if shards.runs_feed_loops(self.settings):
+            await self.feeds.start()
+        else:
+            log.info("feeds are polled and posted by the process that connects shard 0")
+
+    def _probes(self) -> dict[str, Any]:
+        probes: dict[str, Any] = {
+            "gateway": self.gateway_connected,
+            "database": self.store.ping,
+            "summaries": lambda: not self.service.stalled(),
+        }
+        if shards.runs_feed_loops(self.settings):
+            probes["poller"] = lambda: self.feeds.healthy
+        return probes
 
     def gateway_connected(self) -> bool:
-        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+        if not self.is_ready() or self.is_closed():
+            return False
+        if isinstance(self, discord.AutoShardedClient):  # every shard of this process
+            return bool(self.shards) and not any(s.is_closed() for s in self.shards.values())
+        return self.ws is not None and self.ws.open
 
     async def queue_length(self) -> int:
         return (await self.store.delivery_counts()).get(PENDING, 0)
@@ -126,6 +141,10 @@ class PrecisBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        guilds = sum(1 for guild in self.guilds if guild.shard_id == shard_id)
+        log.info("shard %d of %s ready: %d guild(s)", shard_id, self.shard_count, guilds)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -153,6 +172,19 @@ class PrecisBot(commands.Bot):
         await super().close()
         if hasattr(self, "store"):
             await self.store.close()
+
+
+class ShardedPrecisBot(PrecisBot, commands.AutoShardedBot):
+    """The same bot on discord.py's sharded client: the shards of SHARD_IDS (all by
+    default) over SHARD_COUNT, or as many as Discord recommends (SHARD_COUNT=auto)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, **shards.shard_options(settings))
+
+
+def make_bot(settings: Settings) -> PrecisBot:
+    """One unsharded connection unless SHARD_COUNT is set."""
+    return ShardedPrecisBot(settings) if settings.sharded else PrecisBot(settings)
 
 
 def feeds_config(settings: Settings) -> FeedsConfig:
@@ -206,7 +238,8 @@ def run_bot(settings: Settings) -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
     point_at_discord(settings.discord_api_base, settings.discord_gateway_url)
-    bot = PrecisBot(settings)
+    log.info("gateway: %s", shards.describe(settings))
+    bot = make_bot(settings)
     try:
         asyncio.run(_serve(bot, token))
     except discord.LoginFailure:
