@@ -141,6 +141,31 @@ async def migrate(url: str, revision: str = HEAD) -> str | None:
         await engine.dispose()
 
 
+def head_revision() -> str | None:
+    """The newest revision this version's migrations know."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at (None: no schema yet), read without
+    migrating or creating anything; raises when the database cannot be reached (an SQLite
+    file that does not exist: FileNotFoundError)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"no database file at {path}")
+    engine = _engine(url, foreign_keys=True)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(_alembic_current)
+    finally:
+        await engine.dispose()
+
+
 # SQLSTATEs of a server going away or not there yet: connection exceptions (class 08),
 # admin/crash shutdown (57P01, 57P02), "the database system is starting up/shutting down".
 _GONE_STATES = ("08", "57P01", "57P02", "57P03")

@@ -17,8 +17,13 @@ SCRIPT += "print(asyncio.run(migrate(sys.argv[1])))"
 async def test_processes_migrating_at_once_all_reach_head(empty_db_url: str) -> None:
     runs = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", SCRIPT, empty_db_url, cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-c",
+            SCRIPT,
+            empty_db_url,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         for _ in range(4)
     ]
