@@ -19,6 +19,7 @@ from tests.discord_adapter.conftest import process_env, start_process
 from tests.discord_adapter.test_feeds_process import summary_posts, wait_for
 from tests.fakediscord import FakeDiscord
 from tests.feeds.feedserver import FeedServer
+from tests.helpers.pgserver import _free_port
 
 TEXT = SEED.read_text(encoding="utf-8")
 
@@ -47,6 +48,23 @@ async def stop(*processes: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
+PRECIS = str(Path(sys.executable).with_name("precis"))
+
+
+async def readiness(port: str) -> dict[str, Any]:
+    """The process's /readyz checks, once it answers 200 (it probes every few seconds)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as reply:
+                body = await reply.json()
+                if reply.status == 200:
+                    return dict(body["checks"])
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"/readyz never answered 200: {body}")
+
+
 def callbacks(fake: FakeDiscord, interaction_id: str) -> int:
     """How many initial responses the bot sent for this interaction."""
     return len(fake.requests("POST", rf"^/interactions/{interaction_id}/[^/]+/callback"))
@@ -64,10 +82,11 @@ async def test_two_processes_split_the_guilds_and_share_one_sqlite_file(
     async with FakeDiscord(heartbeat_interval=1.0, interaction_deadline=120) as fake:
         zero = await fake.create_guild("Zero", ["general", "news"], shard=(0, 2))
         one = await fake.create_guild("One", ["general", "news"], shard=(1, 2))
-        first = await start_in(tmp_path / "a", shard_env(fake, tmp_path, SHARD_COUNT="2",
-                                                          SHARD_IDS="0"))  # fmt: skip
-        second = await start_in(tmp_path / "b", shard_env(fake, tmp_path, SHARD_COUNT="2",
-                                                           SHARD_IDS="1"))  # fmt: skip
+        ports = [str(_free_port()), str(_free_port())]
+        envs = [shard_env(fake, tmp_path, SHARD_COUNT="2", SHARD_IDS=str(n), WEB_ENABLED="true",
+                          WEB_PORT=ports[n]) for n in (0, 1)]  # fmt: skip
+        first = await start_in(tmp_path / "a", envs[0])
+        second = await start_in(tmp_path / "b", envs[1])
         log_a, log_b = tmp_path / "a" / "bot.log", tmp_path / "b" / "bot.log"
         try:
             await wait_for(lambda: any(c["name"] == "feed" for c in fake.synced_commands()),
@@ -103,6 +122,15 @@ async def test_two_processes_split_the_guilds_and_share_one_sqlite_file(
                 news = int(guild["channels"]["news"])
                 await wait_for(lambda n=news: len(summary_posts(fake, n)) >= 4, 90, "posts")
             await asyncio.sleep(3)  # time for a duplicate to show up
+            # Both ready; only the first runs the feed poller (the second has no such check).
+            for env, polls in zip(envs, (True, False), strict=True):
+                checks = await readiness(env["WEB_PORT"])
+                assert checks["gateway"]["ok"] and checks["database"]["ok"], checks
+                assert ("poller" in checks) is polls, checks
+                done = await asyncio.to_thread(subprocess.run, [PRECIS, "health", "--web"],
+                                               env=env, capture_output=True, text=True,
+                                               timeout=60)  # fmt: skip
+                assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
         finally:
             await stop(first, second)
         for guild in (zero, one):
