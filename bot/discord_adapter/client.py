@@ -100,20 +100,26 @@ class PrecisBot(commands.Bot):
             await self.web.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        await self._sync_commands()
+        if self.invite_url:  # known once logged in, before the gateway connects
+            log.info("invite link (add the bot to a server): %s", self.invite_url)
+        if shards.is_primary(self.settings):
+            await self.feeds.start()
+        else:
+            log.info("feeds are polled and posted by the process that connects shard 0")
+
+    async def _sync_commands(self) -> None:
+        guild = discord.Object(id=self.settings.dev_guild_id or 0)
         if self.settings.dev_guild_id:
-            guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
+        if not shards.is_primary(self.settings):  # one process of a sharded bot tells Discord
+            log.info("commands are synced by the process that connects shard 0")
+        elif self.settings.dev_guild_id:
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild.id)
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
-        if self.invite_url:  # known once logged in, before the gateway connects
-            log.info("invite link (add the bot to a server): %s", self.invite_url)
-        if shards.runs_feed_loops(self.settings):
-            await self.feeds.start()
-        else:
-            log.info("feeds are polled and posted by the process that connects shard 0")
 
     def _probes(self) -> dict[str, Any]:
         probes: dict[str, Any] = {
@@ -121,7 +127,7 @@ class PrecisBot(commands.Bot):
             "database": self.store.ping,
             "summaries": lambda: not self.service.stalled(),
         }
-        if shards.runs_feed_loops(self.settings):
+        if shards.is_primary(self.settings):
             probes["poller"] = lambda: self.feeds.healthy
         return probes
 

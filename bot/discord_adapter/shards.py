@@ -4,10 +4,11 @@ Discord sends each guild's events — its interactions too — on one shard only
 `(guild_id >> 22) % shard_count`, so a process answers the commands of the guilds of its
 shards. REST needs no shard: any process can post into any channel.
 
-The feed loops (scheduler, deliverer) run in one process only: the one that connects
-shard 0 (or every shard, when SHARD_IDS is unset). Several processes polling one SQLite
-file would contend for its single writer, and per-host politeness holds within a process;
-to spread feed work over processes, use PostgreSQL and `precis worker` instead.
+One process is the *primary*: the one that connects shard 0 (or every shard, when
+SHARD_IDS is unset). It alone syncs the slash commands (the others would only repeat the
+same request to Discord) and runs the feed loops (scheduler, deliverer): several processes
+polling one SQLite file would contend for its single writer, and per-host politeness holds
+within a process; to spread feed work over processes, use PostgreSQL and `precis worker`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def shard_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def runs_feed_loops(settings: Settings) -> bool:
-    """This process polls feeds and posts their items (see the module's docstring)."""
+def is_primary(settings: Settings) -> bool:
+    """This process syncs the commands and runs the feed loops (see the module's docstring)."""
     return not settings.shard_ids or 0 in settings.shard_ids
 
 

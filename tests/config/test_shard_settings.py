@@ -20,24 +20,24 @@ def test_unset_means_one_unsharded_connection(monkeypatch: pytest.MonkeyPatch) -
     settings = _load(monkeypatch, SHARD_COUNT="", SHARD_IDS="")  # as `SHARD_COUNT=` in .env
     assert settings.shard_count is None and settings.shard_ids is None
     assert not settings.sharded
-    assert shards.runs_feed_loops(settings)
+    assert shards.is_primary(settings)
 
 
 def test_a_count_and_ids_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _load(monkeypatch, SHARD_COUNT=" 4 ", SHARD_IDS="3, 1")
     assert settings.shard_count == 4 and settings.shard_ids == [3, 1]
     assert shards.shard_options(settings) == {"shard_count": 4, "shard_ids": [3, 1]}
-    assert not shards.runs_feed_loops(settings)
+    assert not shards.is_primary(settings)
     assert shards.describe(settings) == "shard(s) 3, 1 of 4"
     with_zero = _load(monkeypatch, SHARD_COUNT="2", SHARD_IDS="0")
-    assert shards.runs_feed_loops(with_zero)
+    assert shards.is_primary(with_zero)
 
 
 def test_auto_asks_discord(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _load(monkeypatch, SHARD_COUNT="AUTO")
     assert settings.shard_count == "auto" and settings.sharded
     assert shards.shard_options(settings) == {"shard_count": None, "shard_ids": None}
-    assert shards.runs_feed_loops(settings)
+    assert shards.is_primary(settings)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -149,6 +150,8 @@ async def test_two_processes_split_the_guilds_and_share_one_sqlite_file(
     assert "gateway: shard(s) 0 of 2" in a and "gateway: shard(s) 1 of 2" in b
     assert "feed poller started" in a and "feed poller started" not in b
     assert "polled and posted by the process that connects shard 0" in b
+    assert re.search(r"synced \d+ global commands", a) and "synced by the process" in b
+    assert len(fake.requests("PUT", r"^/applications/\d+/commands$")) == 1
     assert "Traceback" not in a + b and "database is locked" not in a + b
     with sqlite3.connect(tmp_path / "precis.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
