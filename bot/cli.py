@@ -9,6 +9,8 @@ failed, and its output line says why) or the settings are invalid; 2 a bad comma
 precis stories [--window-hours H] < items.jsonl > stories.jsonl
 precis algorithms
 precis run
+precis worker      (the feeds only, no gateway: several share one PostgreSQL database)
+precis health [--web]
 precis migrate-db --from sqlite+aiosqlite:///data/precis.sqlite3 --to postgresql+asyncpg://…
 """
 
@@ -168,6 +170,62 @@ def _run(settings: Settings) -> int:
     return run_bot(settings)
 
 
+def _worker(settings: Settings) -> int:
+    from bot.discord_adapter.worker import run_worker
+
+    return run_worker(settings)
+
+
+async def _health(settings: Settings, web: bool) -> list[str]:
+    """What is wrong, one phrase each (empty: healthy). The database URL is never shown:
+    it may hold a password."""
+    from bot.feeds.database import current_revision, head_revision
+
+    problems: list[str] = []
+    try:
+        revision = await asyncio.wait_for(current_revision(settings.database_url), 10)
+        head = head_revision()
+        if revision != head:  # Précis migrates it when it starts
+            problems.append(f"database at revision {revision}, this version needs {head}")
+    except Exception as exc:  # any failure to reach it is the answer
+        problems.append(f"database unreachable: {_one_line(exc, settings)}")
+    if web:
+        import aiohttp
+
+        url = f"http://127.0.0.1:{settings.web_port}/healthz"
+        try:
+            timeout = aiohttp.ClientTimeout(total=5)
+            async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as reply:
+                if reply.status != 200:
+                    problems.append(f"{url} answered {reply.status}")
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            problems.append(f"{url} unreachable: {type(exc).__name__}")
+    return problems
+
+
+def _one_line(exc: BaseException, settings: Settings) -> str:
+    cause = getattr(exc, "orig", None) or exc  # SQLAlchemy's wrapper quotes the SQL
+    text = (str(cause).strip().splitlines() or [""])[0][:300]
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(settings.database_url).password
+    except Exception:
+        password = None
+    if password:
+        text = text.replace(str(password), "***")
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+
+
+def _run_health(args: argparse.Namespace, settings: Settings) -> int:
+    problems = asyncio.run(_health(settings, args.web))
+    if problems:
+        print("precis health: " + "; ".join(problems), file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
 def _migrate_db(args: argparse.Namespace) -> int:
     from bot.feeds.copydb import copy_database
 
@@ -257,6 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
     _stories_parser(sub)
     sub.add_parser("algorithms", help="list the summarization algorithms")
     sub.add_parser("run", help="start the Discord bot")
+    sub.add_parser(
+        "worker", help="poll and post the feeds without a gateway (FEEDS_IN_GATEWAY=false)"
+    )
+    h = sub.add_parser(
+        "health", help="exit 0 if the database is reachable and migrated (for health checks)"
+    )
+    h.add_argument("--web", action="store_true", help="and this process's /healthz answers 200")
     _migrate_parser(sub)
     return parser
 
@@ -278,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
             return _algorithms()
         if args.command == "run":
             return _run(settings)
+        if args.command == "worker":
+            return _worker(settings)
+        if args.command == "health":
+            return _run_health(args, settings)
         if args.command == "batch":
             return _run_batch(args, settings)
         if args.command == "stories":

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.options import (
@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     discord_api_base: str = DISCORD_API_BASE
     discord_gateway_url: str = DISCORD_GATEWAY
+    # Shards: unset = one unsharded connection (the default). A number, or "auto" (ask
+    # Discord, GET /gateway/bot), runs discord.py's sharded client; SHARD_IDS (comma list,
+    # each < SHARD_COUNT) are the shards this process connects, the others' are left to
+    # other `precis run` processes with the same SHARD_COUNT.
+    shard_count: int | Literal["auto"] | None = None
+    shard_ids: Annotated[list[int] | None, NoDecode] = None
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///data/precis.sqlite3"
@@ -82,6 +88,20 @@ class Settings(BaseSettings):
     # last STORY_WINDOW_HOURS is added to that post ("Also covered by"); 0 turns it off.
     story_window_hours: float = Field(default=36.0, ge=0, le=24 * 30)
     story_max_outlets: int = Field(default=5, ge=1, le=20)  # outlets linked; the rest counted
+    # `precis run` polls and posts the feeds itself (one container). False: it leaves them
+    # to `precis worker` processes sharing its PostgreSQL database.
+    feeds_in_gateway: bool = True
+    # The name a process claims feed work under; unique per process sharing a database,
+    # and the same after a restart (it then takes its claims back at once). Default: "main"
+    # for `precis run`, the host name for `precis worker`.
+    feed_worker_name: str | None = Field(default=None, max_length=64)
+    # How long a claimed poll / post stays a worker's: a killed worker's work is taken
+    # over by the others after this.
+    feed_poll_lease_seconds: float = Field(default=600.0, ge=5)
+    feed_delivery_lease_seconds: float = Field(default=300.0, ge=5)
+    # Requests per second to Discord for all processes together (Discord's global limit
+    # is 50); counted in the database when it is PostgreSQL.
+    discord_global_rate: int = Field(default=50, ge=1)
 
     # Web: /healthz, /readyz, /metrics and the upload API (bot/web/)
     web_enabled: bool = False  # the container image turns it on
@@ -149,6 +169,53 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(str(item), strict=False)  # ValueError names the bad one
         return value
 
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value != "auto" and not value.isdigit():
+                raise ValueError("must be a whole number of shards (1 or more), or auto")
+            value = value if value == "auto" else int(value)
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be a whole number of shards (1 or more), or auto")
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError(f"must be shard numbers separated by commas, not {value!r}")
+            return [int(part) for part in parts] or None
+        return value
+
+    @model_validator(mode="after")
+    def _shards(self) -> Settings:
+        ids = self.shard_ids
+        if not ids:
+            self.shard_ids = None
+            return self
+        if not isinstance(self.shard_count, int):
+            # Processes that split the shards must agree on their number; asking Discord
+            # at different times could give different answers (and lose or double guilds).
+            raise ValueError("SHARD_IDS needs SHARD_COUNT set to a number (not auto or unset)")
+        bad = sorted({i for i in ids if i >= self.shard_count})
+        if bad:
+            raise ValueError(
+                f"SHARD_IDS {', '.join(map(str, bad))}: shards are numbered 0 to "
+                f"{self.shard_count - 1} when SHARD_COUNT is {self.shard_count}"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("SHARD_IDS lists a shard twice")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """Run discord.py's sharded client (SHARD_COUNT is set)."""
+        return self.shard_count is not None
+
     @property
     def sqlite_path(self) -> Path | None:
         """The database file when the URL is SQLite, so its folder can be created."""
@@ -169,8 +236,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            name = ".".join(str(part) for part in err["loc"]).upper() or "settings"
-            problems.append(f"{name}: {err['msg']}")
+            name = ".".join(str(part) for part in err["loc"]).upper()
+            message = str(err["msg"]).removeprefix("Value error, ")
+            # A check across settings names them itself.
+            problems.append(f"{name}: {message}" if name else message)
         raise SettingsError("Invalid settings: " + "; ".join(problems)) from None
 
 

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -17,6 +18,8 @@ from discord.ext import commands
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.discord_adapter import shards
+from bot.discord_adapter.ratelimits import SharedRateLimits
 from bot.discord_adapter.sink import DiscordSink
 from bot.discord_adapter.threads import install_single_attempt
 from bot.feeds.runtime import FeedsConfig
@@ -59,17 +62,20 @@ def point_at_discord(api_base: str, gateway_url: str) -> None:
 
 
 class PrecisBot(commands.Bot):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **options: Any) -> None:
         # Slash commands and context menus need no privileged intents.
         intents = discord.Intents.none()
         intents.guilds = True
+        # Discord's limits, kept in the database for every process posting (on PostgreSQL).
+        self.limits = SharedRateLimits(settings.discord_global_rate)
         super().__init__(
+            **options,
             command_prefix=commands.when_mentioned,
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             # counts Discord's 429s; forum posts are not repeated blindly after a 5xx
-            http_trace=install_single_attempt(metrics.discord_trace_config()),
+            http_trace=self.limits.install(install_single_attempt(metrics.discord_trace_config())),
         )
         self.settings = settings
         self.service = SummaryService(settings)
@@ -82,6 +88,7 @@ class PrecisBot(commands.Bot):
         self.tree.error(self.on_app_command_error)
         await self.service.start()  # the summary workers' forkserver loads the engine now
         self.store = await Store.open(self.settings.database_url)
+        self.limits.attach(self.store)
         self.feeds = FeedService(
             self.store,
             self.service.summarize_feed_item,
@@ -93,32 +100,53 @@ class PrecisBot(commands.Bot):
             self.web = WebApp(
                 WebConfig.from_settings(self.settings),
                 self.service,
-                probes={
-                    "gateway": self.gateway_connected,
-                    "database": self.store.ping,
-                    "poller": lambda: self.feeds.healthy,
-                    "summaries": lambda: not self.service.stalled(),
-                },
+                probes=self._probes(),
                 post_summary=self.sink.post_summary,
             )
             metrics.track_queue_length(self.queue_length)
             await self.web.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        await self._sync_commands()
+        if self.invite_url:  # known once logged in, before the gateway connects
+            log.info("invite link (add the bot to a server): %s", self.invite_url)
+        if not self.settings.feeds_in_gateway:
+            log.info("feeds left to `precis worker` processes (FEEDS_IN_GATEWAY=false)")
+        elif shards.is_primary(self.settings):
+            await self.feeds.start()
+        else:
+            log.info("feeds are polled and posted by the process that connects shard 0")
+
+    async def _sync_commands(self) -> None:
+        guild = discord.Object(id=self.settings.dev_guild_id or 0)
         if self.settings.dev_guild_id:
-            guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
+        if not shards.is_primary(self.settings):  # one process of a sharded bot tells Discord
+            log.info("commands are synced by the process that connects shard 0")
+        elif self.settings.dev_guild_id:
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild.id)
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
-        if self.invite_url:  # known once logged in, before the gateway connects
-            log.info("invite link (add the bot to a server): %s", self.invite_url)
-        await self.feeds.start()
+
+    def _probes(self) -> dict[str, Any]:
+        probes: dict[str, Any] = {
+            "gateway": self.gateway_connected,
+            "database": self.store.ping,
+            "summaries": lambda: not self.service.stalled(),
+        }
+        # the poller runs here only in shard 0's process, and not when workers have the feeds
+        if shards.is_primary(self.settings) and self.settings.feeds_in_gateway:
+            probes["poller"] = lambda: self.feeds.healthy
+        return probes
 
     def gateway_connected(self) -> bool:
-        return self.is_ready() and not self.is_closed() and self.ws is not None and self.ws.open
+        if not self.is_ready() or self.is_closed():
+            return False
+        if isinstance(self, discord.AutoShardedClient):  # every shard of this process
+            return bool(self.shards) and not any(s.is_closed() for s in self.shards.values())
+        return self.ws is not None and self.ws.open
 
     async def queue_length(self) -> int:
         return (await self.store.delivery_counts()).get(PENDING, 0)
@@ -129,6 +157,10 @@ class PrecisBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        guilds = sum(1 for guild in self.guilds if guild.shard_id == shard_id)
+        log.info("shard %d of %s ready: %d guild(s)", shard_id, self.shard_count, guilds)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -158,8 +190,24 @@ class PrecisBot(commands.Bot):
             await self.store.close()
 
 
-def feeds_config(settings: Settings) -> FeedsConfig:
+class ShardedPrecisBot(PrecisBot, commands.AutoShardedBot):
+    """The same bot on discord.py's sharded client: the shards of SHARD_IDS (all by
+    default) over SHARD_COUNT, or as many as Discord recommends (SHARD_COUNT=auto)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, **shards.shard_options(settings))
+
+
+def make_bot(settings: Settings) -> PrecisBot:
+    """One unsharded connection unless SHARD_COUNT is set."""
+    return ShardedPrecisBot(settings) if settings.sharded else PrecisBot(settings)
+
+
+def feeds_config(settings: Settings, default_name: str = "main") -> FeedsConfig:
     return FeedsConfig(
+        worker_id=settings.feed_worker_name or default_name,
+        poll_lease=settings.feed_poll_lease_seconds,
+        delivery_lease=settings.feed_delivery_lease_seconds,
         poll_interval=settings.feed_poll_interval,
         max_items_per_poll=settings.feed_max_items_per_poll,
         failure_notice_after=settings.feed_failure_notice_after,
@@ -227,7 +275,8 @@ def run_bot(settings: Settings) -> int:
         return 2
     point_at_discord(settings.discord_api_base, settings.discord_gateway_url)
     install_test_clock(settings.discord_api_base)
-    bot = PrecisBot(settings)
+    log.info("gateway: %s", shards.describe(settings))
+    bot = make_bot(settings)
     try:
         asyncio.run(_serve(bot, token))
     except discord.LoginFailure:

@@ -4,6 +4,11 @@ them), digests, notices and the upload API's summaries.
 `send` carries the rules every post follows: no mentions of anyone (whatever the article
 says), the per-item nonce with enforce_nonce for feed posts (a repeat after a crash is a
 no-op on Discord's side), and Discord's answers translated into sent / retry later / gone.
+
+In a `precis worker` (no gateway: `gateway=False`) there is no cache of channels and
+guilds: a channel is fetched over REST once and kept a few minutes (its type decides a
+message or a forum post), and a notice whose channel is gone goes to the server's system
+channel as REST reports it, without the permission check the gateway's cache allows.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -27,8 +33,13 @@ from bot.models import Summary
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
+    from bot.discord_adapter.worker import WorkerClient
 
 log = logging.getLogger("precis.discord")
+
+CHANNEL_TTL = 300.0  # seconds a channel fetched over REST is trusted (no gateway updates)
+CHANNELS_KEPT = 20_000
+
 
 class PostFailed(Exception):
     """A summary could not be posted (the reason may name the channel: log it, no more)."""
@@ -37,8 +48,24 @@ class PostFailed(Exception):
 class DiscordSink:
     """Posts feed items and notices for the feeds package, and summaries for the API."""
 
-    def __init__(self, bot: PrecisBot) -> None:
+    def __init__(self, bot: PrecisBot | WorkerClient, *, gateway: bool = True) -> None:
         self.bot = bot
+        self.gateway = gateway
+        self._channels: dict[int, tuple[float, Any]] = {}
+
+    async def channel(self, channel_id: int) -> Any:
+        """The channel from the gateway's cache, else over REST (kept CHANNEL_TTL)."""
+        found = self.bot.get_channel(channel_id)
+        if found is not None:
+            return found
+        kept = self._channels.get(channel_id)
+        if kept is not None and time.monotonic() - kept[0] < CHANNEL_TTL:
+            return kept[1]
+        fetched = await self.bot.fetch_channel(channel_id)
+        if len(self._channels) >= CHANNELS_KEPT:
+            self._channels.clear()
+        self._channels[channel_id] = (time.monotonic(), fetched)
+        return fetched
 
     async def deliver(self, delivery: Delivery, summary: Summary) -> DeliveryResult:
         log.debug("posting item %s of subscription %s in %s (nonce %s): %s",
@@ -62,7 +89,7 @@ class DiscordSink:
             return DeliveryResult.retry(30, "not connected to Discord")
         log.debug("creating forum post %r for item %s of subscription %s in %s", name,
                   delivery.item.key, delivery.subscription_id, delivery.channel_id)  # fmt: skip
-        return await threads.create_forum_post(self.bot, delivery, summary, name, self._archive)
+        return await threads.create_forum_post(self, delivery, summary, name, self._archive)
 
     async def own_forum_posts(
         self, delivery: Delivery, name: str, since: dt.datetime
@@ -86,6 +113,8 @@ class DiscordSink:
         return await stories.add_to_story(self.bot, delivery, group, most)
 
     async def _ready(self) -> bool:
+        if not self.gateway:  # REST only: logged in is ready
+            return self.bot.user is not None
         if self.bot.is_ready():
             return True
         try:  # e.g. just started: the first items are due before the gateway is ready
@@ -102,11 +131,25 @@ class DiscordSink:
         if result.kind != "gone":
             return result
         # The channel itself is gone or closed to us: tell the server where we still can.
-        guild = self.bot.get_guild(notice.guild_id)
-        fallback = guild and (guild.system_channel or _first_writable(guild))
-        if fallback is None or fallback.id == notice.channel_id:
+        fallback = await self._fallback(notice.guild_id)
+        if fallback is None or fallback == notice.channel_id:
             return result
-        return await self.send(fallback.id, content=text)
+        return await self.send(fallback, content=text)
+
+    async def _fallback(self, guild_id: int) -> int | None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            channel = guild.system_channel or _first_writable(guild)
+            return channel.id if channel is not None else None
+        if self.gateway:
+            return None
+        try:  # no gateway cache: the system channel REST reports, unchecked
+            data = await self.bot.http.get_guild(guild_id)
+        except threads.ERRORS as exc:
+            log.info("guild %s not readable for a notice: %s", guild_id, exc)
+            return None
+        system = data.get("system_channel_id")
+        return int(system) if system else None
 
     async def _watch_notice(self, notice: Notice, text: str) -> DeliveryResult:
         """A watch's notice: only its role may ping (never @everyone, @here or a user),
@@ -154,7 +197,7 @@ class DiscordSink:
         if wait_ready and not await self._ready():
             return DeliveryResult.retry(30, "not connected to Discord")
         try:
-            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            channel = await self.channel(channel_id)
             if not isinstance(channel, discord.abc.Messageable):
                 return DeliveryResult.gone(f"<#{channel_id}> is not a text channel")
             allowed = mentions
@@ -169,7 +212,10 @@ class DiscordSink:
                 kwargs["nonce"] = nonce
             message = await channel.send(content, **kwargs)  # type: ignore[call-overload]
         except threads.ERRORS as exc:
-            return threads.failure(exc, channel_id)
+            failed = threads.failure(exc, channel_id)
+            if failed.kind == "gone":  # fetch it again next time: it may be back
+                self._channels.pop(channel_id, None)
+            return failed
         return DeliveryResult.sent(message.id)
 
 

@@ -24,6 +24,7 @@ from bot.feeds.story_rows import Outlet, StoryGroup
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import PrecisBot
+    from bot.discord_adapter.worker import WorkerClient
 
 log = logging.getLogger("precis.discord")
 
@@ -79,7 +80,9 @@ def _refused(exc: discord.HTTPException) -> bool:
     return 400 <= exc.status < 500 and exc.status != 429
 
 
-async def add_to_story(bot: PrecisBot, d: Delivery, group: StoryGroup, most: int) -> DeliveryResult:
+async def add_to_story(
+    bot: PrecisBot | WorkerClient, d: Delivery, group: StoryGroup, most: int
+) -> DeliveryResult:
     channel_id, message_id = group.channel_id, group.message_id
     assert message_id is not None
     try:
@@ -108,7 +111,10 @@ async def add_to_story(bot: PrecisBot, d: Delivery, group: StoryGroup, most: int
 
 
 async def _reply(
-    bot: PrecisBot, d: Delivery, group: StoryGroup, channel: discord.abc.Messageable | None
+    bot: PrecisBot | WorkerClient,
+    d: Delivery,
+    group: StoryGroup,
+    channel: discord.abc.Messageable | None,
 ) -> DeliveryResult:
     assert group.message_id is not None
     link = f"https://discord.com/channels/{group.guild_id}/{group.channel_id}/{group.message_id}"

@@ -32,7 +32,7 @@ from bot.feeds.runtime import DeliveryResult
 from bot.models import Summary
 
 if TYPE_CHECKING:
-    from bot.discord_adapter.client import PrecisBot
+    from bot.discord_adapter.sink import DiscordSink
 
 log = logging.getLogger("precis.discord")
 
@@ -96,11 +96,11 @@ ERRORS = (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError)
 
 
 async def create_forum_post(
-    bot: PrecisBot, delivery: Delivery, summary: Summary, name: str, archive: int
+    sink: DiscordSink, delivery: Delivery, summary: Summary, name: str, archive: int
 ) -> DeliveryResult:
     forum_id = delivery.channel_id
     try:
-        forum = bot.get_channel(forum_id) or await bot.fetch_channel(forum_id)
+        forum = await sink.channel(forum_id)
         if not isinstance(forum, discord.ForumChannel):
             return DeliveryResult.gone(f"<#{forum_id}> is not a forum channel any more")
         embed = discord.Embed.from_dict(
@@ -130,7 +130,7 @@ async def create_forum_post(
 
 
 async def own_forum_posts(
-    bot: PrecisBot, delivery: Delivery, name: str, since: dt.datetime
+    bot: discord.Client, delivery: Delivery, name: str, since: dt.datetime
 ) -> list[int] | DeliveryResult:
     """Posts of `delivery`'s forum that this bot created under `name` since `since`: the
     active ones, else the most recently archived (a post can be archived before the
@@ -165,7 +165,7 @@ def _ours(data: Any, forum_id: int, me: int, name: str, since: dt.datetime) -> l
 
 
 async def start_thread(
-    bot: PrecisBot, delivery: Delivery, message_id: int, name: str, archive: int
+    bot: discord.Client, delivery: Delivery, message_id: int, name: str, archive: int
 ) -> DeliveryResult:
     channel_id = delivery.channel_id
     try:

@@ -96,6 +96,29 @@ def _alembic_current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+# Several processes (shards, workers) start together on one database: one migrates, the
+# others wait and then find nothing to do, instead of creating the same tables at once
+# ("table feeds already exists"). PostgreSQL: a transaction-scoped advisory lock (this
+# key); SQLite: flock on a file beside the database (never on the database file itself:
+# closing another descriptor of it would drop SQLite's own POSIX locks).
+_LOCK_KEY = 0x70726563  # "prec"
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(sqlite_path: Path | None) -> AsyncIterator[None]:
+    if sqlite_path is None:
+        yield
+        return
+    import fcntl
+
+    with open(sqlite_path.with_name(sqlite_path.name + ".migrate-lock"), "a") as handle:
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 async def migrate(url: str, revision: str = HEAD) -> str | None:
     """Bring the database at `url` to `revision` (default: the newest); returns it.
 
@@ -107,8 +130,36 @@ async def migrate(url: str, revision: str = HEAD) -> str | None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = _engine(url, foreign_keys=False)
     try:
-        async with engine.begin() as conn:
+        async with _migration_lock(path), engine.begin() as conn:
+            if not _is_sqlite(url):
+                lock = sa.text("SELECT pg_advisory_xact_lock(:key)")
+                await conn.execute(lock, {"key": _LOCK_KEY})
             await conn.run_sync(_alembic_upgrade, revision)
+        async with engine.connect() as conn:
+            return await conn.run_sync(_alembic_current)
+    finally:
+        await engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision this version's migrations know."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database at `url` is at (None: no schema yet), read without
+    migrating or creating anything; raises when the database cannot be reached (an SQLite
+    file that does not exist: FileNotFoundError)."""
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"no database file at {path}")
+    engine = _engine(url, foreign_keys=True)
+    try:
         async with engine.connect() as conn:
             return await conn.run_sync(_alembic_current)
     finally:

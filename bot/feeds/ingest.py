@@ -128,17 +128,18 @@ class FeedQueries(Database):
         items: Sequence[FeedItem] | None,
         max_per_poll: int,
         quiet: bool = False,
+        claim: tuple[str, dt.datetime] | None = None,
     ) -> IngestResult:
         """A poll worked: record new items, queue their deliveries, update the feed — atomically.
 
-        `state` / `items` are None when the server answered 304. With `quiet`, new
-        items are only marked seen (e.g. catching up a feed whose subscriptions
-        were all paused).
-        """
+        `state` / `items` are None when the server answered 304. With `quiet`, new items are
+        only marked seen (e.g. catching up a feed whose subscriptions were all paused).
+        `claim` (worker, lease expiry): when another claim took the feed over, nothing is
+        recorded (stale)."""
         async with self._write() as conn:
-            feed = (await conn.execute(sa.select(feeds).where(feeds.c.id == feed_id))).first()
-            if feed is None:
-                return IngestResult()
+            feed = await _feed_for_update(conn, feed_id)
+            if feed is None or _taken_over(feed, claim):
+                return IngestResult(stale=feed is not None)
             result = IngestResult()
             if items is not None:
                 result = await ingest_items(
@@ -185,12 +186,14 @@ class FeedQueries(Database):
         error: str,
         next_poll: dt.datetime,
         notice_after: int,
+        claim: tuple[str, dt.datetime] | None = None,
     ) -> FailureResult:
-        """A poll failed: count it, schedule the next try; at the threshold, tell the channels."""
+        """A poll failed: count it, schedule the next try; at the threshold, tell the channels
+        (`claim` as for record_success)."""
         async with self._write() as conn:
-            feed = (await conn.execute(sa.select(feeds).where(feeds.c.id == feed_id))).first()
-            if feed is None:
-                return FailureResult(0, False)
+            feed = await _feed_for_update(conn, feed_id)
+            if feed is None or _taken_over(feed, claim):
+                return FailureResult(0, False, stale=feed is not None)
             failures = feed.failure_count + 1
             since = feed.failing_since or to_db(now)
             notify = failures >= notice_after and not feed.failure_notified
@@ -214,6 +217,19 @@ class FeedQueries(Database):
                           "since": started.isoformat() if started else None}  # fmt: skip
                 await notify_subscribers(conn, feed_id, "failing", params, now)
             return FailureResult(failures, notify)
+
+
+async def _feed_for_update(conn: AsyncConnection, feed_id: int) -> Any:
+    """The feed's row, locked until the transaction ends (PostgreSQL; SQLite's one writer
+    is lock enough): a claim cannot take it over between the check and the write."""
+    query = sa.select(feeds).where(feeds.c.id == feed_id).with_for_update()
+    return (await conn.execute(query)).first()
+
+
+def _taken_over(feed: Any, claim: tuple[str, dt.datetime] | None) -> bool:
+    if claim is None:  # a poll outside the claims (/feed add, a quiet catch-up, tools)
+        return False
+    return (feed.lease_owner, aware(feed.lease_until)) != claim
 
 
 async def ingest_items(

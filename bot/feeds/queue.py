@@ -7,8 +7,7 @@ Completing (`mark_sent`, `mark_retry`, ...) presents the token and clears the le
 worker whose lease expired and was taken over finds its completion refused (the other
 worker owns the row now, and the per-item Discord nonce keeps the post single). On SQLite
 the write lock serializes claims; on PostgreSQL the rows a claim picks are locked with
-`FOR UPDATE SKIP LOCKED` (SQLite leaves the clause out), so concurrent claims take
-different rows instead of waiting for each other or coming back empty.
+`FOR UPDATE SKIP LOCKED`, so concurrent claims take different rows instead of waiting.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from bot.feeds.schema import (
     deliveries,
     digest_runs,
     feeds,
+    host_slots,
     items,
     notices,
     server_settings,
@@ -158,14 +158,14 @@ def _deliveries_select() -> sa.Select[Any]:
 def _due_deliveries_query(now: dt.datetime, limit: int) -> sa.Select[Any]:
     """Pending deliveries due now and unclaimed, of active subscriptions, each
     subscription's in item order — never past an earlier item of the same
-    subscription still waiting."""
+    subscription still waiting (for a retry, or in another worker's hands)."""
     earlier = deliveries.alias("earlier")
     blocked = sa.exists(
         sa.select(earlier.c.id).where(
             earlier.c.subscription_id == deliveries.c.subscription_id,
             earlier.c.status == PENDING,
             earlier.c.item_id < deliveries.c.item_id,
-            earlier.c.next_attempt > to_db(now),
+            sa.or_(earlier.c.next_attempt > to_db(now), ~unleased(earlier, now)),
         )
     )
     return (
@@ -224,12 +224,16 @@ async def _claim(
     owner: str,
     now: dt.datetime,
     lease: float,
+    also: sa.Table | None = None,
 ) -> dt.datetime | None:
     """Lease the rows `due` selects, in one statement: a write from its first step, so two
     workers cannot both read a row as free and then both take it (the lease condition is
     checked again on the row itself). Returns the lease expiry that marks this claim."""
     until = to_db(now + dt.timedelta(seconds=lease))
-    picked = due.with_for_update(skip_locked=True, of=table).correlate(None)
+    # PostgreSQL: rows another claim is taking are skipped, and (`also`: the subscription's
+    # row) a subscription's later items while another claim takes an earlier one.
+    of = table if also is None else [table, also]
+    picked = due.with_for_update(skip_locked=True, of=of, key_share=True).correlate(None)
     await conn.execute(
         sa.update(table)
         .where(table.c.id.in_(picked), unleased(table, now))
@@ -266,7 +270,7 @@ class QueueQueries(Database):
         """Claim what is due for `lease` seconds; each comes with its fencing token."""
         due = _due_deliveries_query(now, limit).with_only_columns(deliveries.c.id)
         async with self._write() as conn:
-            until = await _claim(conn, deliveries, due, owner, now, lease)
+            until = await _claim(conn, deliveries, due, owner, now, lease, subscriptions)
             rows = (await conn.execute(_claimed_deliveries(owner, until))).all()
         return [_delivery(row) for row in rows]
 
@@ -281,7 +285,7 @@ class QueueQueries(Database):
         instead of waiting for its old leases to expire."""
         released = 0
         async with self._write() as conn:
-            for table in (feeds, deliveries, notices, digest_runs):
+            for table in (feeds, deliveries, notices, digest_runs, host_slots):
                 done = await conn.execute(
                     sa.update(table)
                     .where(table.c.lease_owner == owner)

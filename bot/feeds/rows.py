@@ -43,6 +43,16 @@ class FeedRow:
     failure_notified: bool
     next_poll: dt.datetime
     item_count: int
+    # Who claimed it and until when (bot/feeds/ingest.py): with the worker's name, the
+    # expiry marks one claim, and the poll's outcome is recorded only while it holds.
+    lease_owner: str | None = None
+    lease_until: dt.datetime | None = None
+
+    @property
+    def claim(self) -> tuple[str, dt.datetime] | None:
+        if self.lease_owner is None or self.lease_until is None:
+            return None
+        return self.lease_owner, self.lease_until
 
 
 @dataclass(frozen=True)
@@ -166,12 +176,14 @@ class IngestResult:
     capped: dict[int, int] = field(default_factory=dict)  # subscription id -> items skipped
     recovered: bool = False
     churned: int = 0  # items whose GUID changed but whose title + link were known
+    stale: bool = False  # not recorded: the claim it was made under was taken over
 
 
 @dataclass(frozen=True)
 class FailureResult:
     failures: int
     notified: bool  # this failure crossed the threshold: channels were told
+    stale: bool = False  # not recorded: the claim it was made under was taken over
 
 
 # The lengths of the feeds.etag and feeds.last_modified columns (schema.py).
@@ -268,6 +280,8 @@ def feed_row(row: Any) -> FeedRow:
         failure_notified=bool(m["failure_notified"]),
         next_poll=aware(m["next_poll"]) or utcnow(),
         item_count=m["item_count"],
+        lease_owner=m["lease_owner"],
+        lease_until=aware(m["lease_until"]),
     )
 
 

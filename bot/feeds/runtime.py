@@ -54,6 +54,8 @@ class FeedsConfig:
     story_window: float = 36 * 3600.0  # same-story grouping's window (0: no grouping)
     story_max_items: int = 2_000  # a channel's story index holds at most this many items
     story_channels: int = 256  # channels whose index is kept in memory (rebuilt when needed)
+    # Per-host slots kept in the database, for every worker together (None: on PostgreSQL).
+    shared_limits: bool | None = None
 
 
 @dataclass(frozen=True)

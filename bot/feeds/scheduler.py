@@ -2,8 +2,9 @@
 
 Due feeds are *claimed* (a lease in the database), so two workers never poll one feed at
 once; conditional GET, a global and a per-host limit, a jittered schedule and exponential
-backoff on failure keep everyone's bandwidth. What a poll finds goes to the store in one
-transaction (bot/feeds/ingest.py) and wakes the deliverer.
+backoff on failure keep everyone's bandwidth; the per-host limit holds across every
+worker sharing the database (bot/feeds/politeness.py). What a poll finds goes to the store
+in one transaction (bot/feeds/ingest.py) and wakes the deliverer.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from bot import metrics
 from bot.errors import PrecisError, TooLarge
+from bot.feeds.politeness import HostSlots
 from bot.feeds.rows import FeedRow, FeedState
 from bot.feeds.runtime import PollResult, Runtime
 from bot.feeds.schema import utcnow
@@ -27,6 +29,8 @@ from bot.ingest.fetch import Fetched, FetchLimits, fetch_url, make_session
 from bot.ingest.files import decode_text
 
 log = logging.getLogger("precis.feeds")
+
+Claim = tuple[str, dt.datetime] | None  # (worker, lease expiry) of a claimed poll
 
 
 class Scheduler:
@@ -38,7 +42,13 @@ class Scheduler:
         self._fetch_fn = fetch or fetch_url
         self._session: Any = None
         self._global = asyncio.Semaphore(rt.config.global_limit)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        shared = rt.config.shared_limits
+        if shared is None:  # several workers share PostgreSQL; SQLite is one process's
+            shared = rt.store.engine.dialect.name == "postgresql"
+        self.hosts = HostSlots(
+            rt.store, rt.config.per_host_limit, rt.config.worker_id,
+            shared=shared, lease=limits.timeout + 15,  # a fetch never outlives its timeout
+        )  # fmt: skip
         self._feed_locks: dict[str, asyncio.Lock] = {}
         self.polling: dict[int, asyncio.Task[PollResult]] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedparse")
@@ -57,12 +67,6 @@ class Scheduler:
         if lock is None:
             lock = self._feed_locks[url] = asyncio.Lock()
         return lock
-
-    def _host_slot(self, host: str) -> asyncio.Semaphore:
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self.rt.config.per_host_limit)
-        return slot
 
     def _next_failure(self, now: dt.datetime, failures: int) -> dt.datetime:
         config = self.rt.config
@@ -93,7 +97,7 @@ class Scheduler:
             utcnow(), config.worker_id, lease=config.poll_lease, limit=room
         )
         for feed in due:
-            task = asyncio.create_task(self.poll(feed), name=f"precis-poll-{feed.id}")
+            task = asyncio.create_task(self.poll(feed, claimed=True), name=f"precis-poll-{feed.id}")
             self.polling[feed.id] = task
             task.add_done_callback(functools.partial(self._poll_done, feed.id))
         return len(due)
@@ -123,41 +127,58 @@ class Scheduler:
 
     # ------------------------------------------------------------------ polling
 
-    async def poll(self, feed: FeedRow, *, quiet: bool = False) -> PollResult:
+    async def poll(
+        self, feed: FeedRow, *, quiet: bool = False, claimed: bool = False
+    ) -> PollResult:
+        """Poll `feed` now; `claimed`: `feed` is this worker's claim, and the outcome is
+        recorded only while the claim holds (another worker may have taken it over)."""
         async with self.feed_lock(feed.url):
             fresh = await self.rt.store.get_feed(feed.id)  # state may have moved on meanwhile
             if fresh is None:
                 return PollResult(feed.id, "skipped", error="feed removed")
-            result = await self._poll_locked(fresh, quiet=quiet)
+            result = await self._poll_locked(
+                fresh, quiet=quiet, claim=feed.claim if claimed else None
+            )
             metrics.feed_polled(result.status)
             return result
 
-    async def _poll_locked(self, feed: FeedRow, *, quiet: bool) -> PollResult:
+    def _stale(self, feed: FeedRow) -> PollResult:
+        log.info("feed %s: poll not recorded, another worker took its claim over", feed.id)
+        return PollResult(feed.id, "skipped", error="claim taken over")
+
+    async def _not_modified(self, feed: FeedRow, quiet: bool, claim: Claim) -> PollResult:
+        self.rt.stats.not_modified += 1
+        now = utcnow()
+        next_poll = self.rt.next_success(now)
+        result = await self.rt.commit(
+            self.rt.store.record_success(
+                feed.id, now=now, next_poll=next_poll, state=None, items=None,
+                max_per_poll=self.rt.config.max_items_per_poll, quiet=quiet, claim=claim,
+            )
+        )  # fmt: skip
+        if result.stale:
+            return self._stale(feed)
+        return PollResult(feed.id, "not_modified", next_poll=next_poll)
+
+    async def _poll_locked(self, feed: FeedRow, *, quiet: bool, claim: Claim) -> PollResult:
         self.rt.stats.polls += 1
         try:
-            async with self._global, self._host_slot(feed.host or feed.url):
+            # The host's slot first: a poll waiting for its host holds no global slot,
+            # so the other hosts' feeds go on meanwhile.
+            async with self.hosts.hold(feed.host or feed.url), self._global:
                 fetched = await self.fetch(
                     feed.url, etag=feed.etag, last_modified=feed.last_modified
                 )
             if fetched.not_modified:
-                self.rt.stats.not_modified += 1
-                now = utcnow()
-                next_poll = self.rt.next_success(now)
-                await self.rt.commit(
-                    self.rt.store.record_success(
-                        feed.id, now=now, next_poll=next_poll, state=None, items=None,
-                        max_per_poll=self.rt.config.max_items_per_poll, quiet=quiet,
-                    )
-                )  # fmt: skip
-                return PollResult(feed.id, "not_modified", next_poll=next_poll)
+                return await self._not_modified(feed, quiet, claim)
             parsed = await self.parse(fetched)
         except PrecisError as exc:
-            return await self._failed(feed, str(exc))
+            return await self._failed(feed, str(exc), claim)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug or an unexpected library error: back off all the same
             log.exception("poll of feed %s (%s) failed unexpectedly", feed.id, feed.url)
-            return await self._failed(feed, f"unexpected error ({type(exc).__name__})")
+            return await self._failed(feed, f"unexpected error ({type(exc).__name__})", claim)
         now = utcnow()
         next_poll = self.rt.next_success(now)
         result = await self.rt.commit(
@@ -169,8 +190,11 @@ class Scheduler:
                 items=parsed.items,
                 max_per_poll=self.rt.config.max_items_per_poll,
                 quiet=quiet,
+                claim=claim,
             )
         )
+        if result.stale:
+            return self._stale(feed)
         self.rt.stats.new_items += result.new_items
         if result.queued or result.recovered or result.capped:
             self.rt.wake_deliver.set()
@@ -180,7 +204,7 @@ class Scheduler:
             feed.id, "ok", new_items=result.new_items, queued=result.queued, next_poll=next_poll
         )
 
-    async def _failed(self, feed: FeedRow, error: str) -> PollResult:
+    async def _failed(self, feed: FeedRow, error: str, claim: Claim = None) -> PollResult:
         self.rt.stats.failures += 1
         now = utcnow()
         next_poll = self._next_failure(now, feed.failure_count + 1)
@@ -191,8 +215,11 @@ class Scheduler:
                 error=error,
                 next_poll=next_poll,
                 notice_after=self.rt.config.failure_notice_after,
+                claim=claim,
             )
         )
+        if result.stale:
+            return self._stale(feed)
         log.info(
             "feed %s failed (%d in a row), next try %s: %s",
             feed.id, result.failures, next_poll.isoformat(timespec="seconds"), error,

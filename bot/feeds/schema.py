@@ -359,6 +359,32 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def unleased(table: sa.Table, now: dt.datetime) -> sa.ColumnElement[bool]:
+def unleased(table: sa.FromClause, now: dt.datetime) -> sa.ColumnElement[bool]:
     """Rows nobody holds a live lease on."""
     return sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= to_db(now))
+
+
+# What several worker processes share beyond the queue (0010 on). A host's politeness
+# slots: at most N fetches at once to one host across every worker, each slot leased (a
+# worker killed holding one loses it when the lease runs out).
+host_slots = sa.Table(
+    "host_slots",
+    metadata,
+    sa.Column("host", sa.String(255), primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True, autoincrement=False),
+    *_lease_columns(token=False),
+)
+
+# Discord's rate limits as every worker saw them: per route, what is left until when
+# (epoch seconds, from X-RateLimit-Remaining / Reset-After or a 429's Retry-After); the
+# row GLOBAL_BUCKET also counts requests of the current second (the global limit).
+discord_buckets = sa.Table(
+    "discord_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("remaining", sa.Integer, nullable=True),
+    sa.Column("reset_at", sa.Float, nullable=True),
+    sa.Column("window_start", sa.Float, nullable=True),
+    sa.Column("window_count", sa.Integer, nullable=False, server_default="0"),
+)
+GLOBAL_BUCKET = "*global"

@@ -8,6 +8,7 @@
     what became of each item ..... bot/feeds/fates.py (`/feed log`)
     scheduled digests ............ bot/feeds/digest_store.py (`/digest`; runs claimed too)
     entity watches ............... bot/feeds/watches.py (`/watch`)
+    host slots, Discord buckets .. bot/feeds/shared.py (what workers share)
     connection and migrations .... bot/feeds/database.py; the tables: bot/feeds/schema.py
 
 Model: `items` is what a feed has ever shown (its "seen" set); `deliveries` is the
@@ -40,6 +41,7 @@ from bot.feeds.schema import (
     to_db,
 )
 from bot.feeds.settings import SettingsQueries
+from bot.feeds.shared import SharedQueries
 from bot.feeds.story_rows import StoryQueries
 from bot.feeds.subscriptions import SubscriptionQueries
 from bot.feeds.watches import WatchQueries
@@ -54,6 +56,7 @@ class Store(
     WatchQueries,
     StoryQueries,
     DigestQueries,
+    SharedQueries,
 ):
     """The database. Create with `await Store.open(url)`; close with `await store.close()`."""
 

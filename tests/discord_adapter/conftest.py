@@ -81,12 +81,14 @@ def process_env(fake: FakeDiscord, guild_id: int, tmp_path: Path, **extra: str) 
     }
 
 
-async def start_process(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """Start the bot; its log (stderr) is appended to cwd/bot.log, never a pipe that could
-    fill up and stall it."""
-    with (cwd / "bot.log").open("ab") as log:
+async def start_process(
+    env: dict[str, str], cwd: Path, command: str = "run", log_name: str = "bot.log"
+) -> asyncio.subprocess.Process:
+    """Start the bot (`precis run`, or `worker`); its log (stderr) is appended to
+    cwd/log_name, never a pipe that could fill up and stall it."""
+    with (cwd / log_name).open("ab") as log:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
+            sys.executable, "-m", "bot", command, cwd=cwd, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
 

@@ -19,6 +19,12 @@ returns a ``restore()`` function)::
         # READY.resume_gateway_url and AutoShardedClient uses GET /gateway/bot: both are
         # answered with the emulator's URL.
 
+Shards: an IDENTIFY with ``"shard": [id, count]`` gets the guilds of that shard only, and
+their events and interactions (see gateway.py); ``create_guild(..., shard=(id, count))``
+picks an id on a given shard, ``configure(recommended_shards=N)`` sets what
+``GET /gateway/bot`` recommends, ``wait_for_shards(count)`` waits for every shard's
+session, and an interaction's view says which ``shard`` it was dispatched on.
+
 The product bot can do the same from its settings (DISCORD_API_BASE, DISCORD_GATEWAY_URL)
 just before ``bot.start(token)``. Useful client options for fast tests:
 ``guild_ready_timeout=0.1`` (READY otherwise waits 2 s after the last GUILD_CREATE) and a

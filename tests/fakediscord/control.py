@@ -5,7 +5,7 @@ in-process test does. Snowflakes are returned as strings, as Discord does.
     GET    /_control/state                          overview: bot user, guilds, config, gateway
     PATCH  /_control/config                         {"interaction_deadline": 0.5, ...}
     POST   /_control/clock/advance                  {"seconds": 901}
-    POST   /_control/guilds                         {"name", "channels": ["general", ...]}
+    POST   /_control/guilds                         {"name", "channels": [...], "shard": [id, n]?}
     POST   /_control/guilds/{gid}/channels          {"name"}
     POST   /_control/guilds/{gid}/forums            {"name", "tags": [...], "require_tag": false}
     PATCH  /_control/channels/{cid}                 {"can_send": false, "can_thread": false}
@@ -121,9 +121,11 @@ def add_control_routes(app: web.Application, fake: FakeDiscord) -> None:
     @route("POST", "/guilds")
     async def create_guild(request: web.Request) -> Any:
         b = await body(request)
+        shard = b.get("shard")  # [id, count]: a guild on that shard
         return await fake.create_guild(
-            b.get("name", "Test Guild"), b.get("channels"), opt_int(b.get("id"))
-        )
+            b.get("name", "Test Guild"), b.get("channels"), opt_int(b.get("id")),
+            shard=(int(shard[0]), int(shard[1])) if shard else None,
+        )  # fmt: skip
 
     @route("POST", "/guilds/{gid}/channels")
     async def create_channel(request: web.Request) -> Any:

@@ -1,5 +1,12 @@
 """The gateway websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME.
 
+Shards: an IDENTIFY with ``"shard": [id, count]`` opens a session for the guilds with
+``(guild_id >> 22) % count == id``; READY lists only those, GUILD_CREATE is sent for them
+only, and every guild event (an interaction too) goes to the session of its guild's shard.
+Events of no guild go to shard 0, as Discord sends DMs. An IDENTIFY without ``shard`` is
+one session for every guild. A new IDENTIFY replaces the older sessions it overlaps (same
+shard id, another shard count, or unsharded), as a restarted process's would.
+
 discord.py connects with ``?v=10&encoding=json&compress=zlib-stream`` (or ``zstd-stream``
 when a zstd module is installed). We honour zlib-stream the way Discord does: one shared
 zlib context per connection, every payload flushed with Z_SYNC_FLUSH so each binary frame
@@ -51,6 +58,24 @@ class Session:
     buffer: list[dict[str, Any]] = field(default_factory=list)
     connection: Connection | None = None
     invalid: bool = False
+    shard: tuple[int, int] | None = None  # (id, count); None: unsharded, every guild
+
+    def covers(self, guild_id: int | None) -> bool:
+        """This session receives the events of this guild (None: of no guild)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return (0 if guild_id is None else (guild_id >> 22) % count) == shard_id
+
+    def overlaps(self, shard: tuple[int, int] | None) -> bool:
+        if self.shard is None or shard is None or self.shard[1] != shard[1]:
+            return True
+        return self.shard[0] == shard[0]
+
+    @property
+    def connected(self) -> bool:
+        c = self.connection
+        return bool(c and c.open and (c.identified or c.resumed))
 
     def next_event(self, event: str, data: Any) -> dict[str, Any]:
         self.seq += 1
@@ -131,25 +156,43 @@ class Gateway:
 
     # --- helpers used by the rest of the emulator ------------------------------------
 
-    def active_session(self) -> Session | None:
-        """The session that receives events: the newest one that is not invalidated."""
+    def active_session(self, guild_id: int | None = None) -> Session | None:
+        """The session that receives this guild's events (by default: any guild's): the
+        newest one of its shard that is not invalidated, connected ones first."""
         live = [s for s in self.sessions.values() if not s.invalid]
+        if guild_id is not None:
+            live = [s for s in live if s.covers(guild_id)]
         connected = [s for s in live if s.connection is not None and s.connection.open]
         if connected:
             return connected[-1]
         return live[-1] if live else None
 
-    async def dispatch(self, event: str, data: Any, *, intent: int | None = None) -> bool:
-        """Send a DISPATCH to the bot's current session (buffered for RESUME if disconnected)."""
-        session = self.active_session()
+    async def dispatch(
+        self, event: str, data: Any, *, intent: int | None = None, guild_id: int | None = None
+    ) -> Session | None:
+        """Send a DISPATCH to the session of the event's guild (its shard's; buffered for
+        RESUME if disconnected). Returns that session, or None when nobody receives it."""
+        guild = guild_id if guild_id is not None else guild_of(event, data)
+        live = [s for s in self.sessions.values() if not s.invalid]
+        session = self.active_session(guild if guild is not None else 0)
+        if session is None and guild is None and live:
+            session = self.active_session()  # a sharded bot without shard 0: still one
         if session is None:
-            return False
+            return None
         if intent is not None and not session.intents & intent:
-            return False
+            return None
         payload = session.next_event(event, data)
         if session.connection is not None and session.connection.open:
             await session.connection.send(payload)
-        return True
+        return session
+
+    def shards(self) -> list[dict[str, Any]]:
+        """The live sessions' shards: [{"shard": [id, count] | None, "connected"}]."""
+        return [
+            {"shard": list(s.shard) if s.shard else None, "connected": s.connected,
+             "session_id": s.id}
+            for s in self.sessions.values() if not s.invalid
+        ]  # fmt: skip
 
     async def send_op(self, op: int, data: Any = None) -> int:
         sent = 0
@@ -185,6 +228,7 @@ class Gateway:
             ),
             "session_id": s.id if s else None,
             "connections": [c.view() for c in self.connections],
+            "shards": self.shards(),
         }
 
     # --- the websocket handler --------------------------------------------------------
@@ -263,11 +307,16 @@ class Gateway:
         if intents & PRIVILEGED & ~self.fake.config.privileged_intents:
             await conn.close(4014, "Disallowed intent(s).")
             return
+        shard = parse_shard(data.get("shard"))
+        if shard is False:
+            await conn.close(4010, "Invalid shard.")
+            return
         world = self.fake.world
-        session = Session(id=secrets.token_hex(16), intents=intents)
-        # A new IDENTIFY replaces older sessions, as a restarted bot's would.
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard or None)
+        # A new IDENTIFY replaces older sessions of its shard, as a restarted bot's would.
         for old in self.sessions.values():
-            old.invalid = True
+            if old.overlaps(session.shard):
+                old.invalid = True
         self.sessions[session.id] = session
         session.connection = conn
         conn.session = session
@@ -278,7 +327,9 @@ class Gateway:
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.fake.gateway_url,
-            "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in world.guilds if session.covers(g)
+            ],
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -291,7 +342,7 @@ class Gateway:
         if "shard" in data:
             ready["shard"] = data["shard"]
         await conn.send(session.next_event("READY", ready))
-        for guild in list(world.guilds.values()):
+        for guild in [g for g in world.guilds.values() if session.covers(g.id)]:
             await conn.send(session.next_event("GUILD_CREATE", world.guild_wire(guild)))
         await world.notify()
 
@@ -336,3 +387,31 @@ class Gateway:
             if data.get("nonce"):
                 chunk["nonce"] = data["nonce"]
             await conn.send(conn.session.next_event("GUILD_MEMBERS_CHUNK", chunk))
+
+
+def parse_shard(value: Any) -> tuple[int, int] | None | bool:
+    """IDENTIFY's ``shard``: (id, count); None when absent; False when invalid (4010)."""
+    if value is None:
+        return None
+    try:
+        shard_id, count = (int(v) for v in value)
+    except (TypeError, ValueError):
+        return False
+    if count < 1 or not 0 <= shard_id < count:
+        return False
+    return shard_id, count
+
+
+# Events whose payload is the guild itself (its "id"); the others carry "guild_id".
+_GUILD_PAYLOADS = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")
+
+
+def guild_of(event: str, data: Any) -> int | None:
+    """The guild an event belongs to (it decides the shard), or None."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("id") if event in _GUILD_PAYLOADS else data.get("guild_id")
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -232,6 +232,7 @@ class Interaction:
     user_id: int
     payload: dict[str, Any]
     dispatched_clock: float | None = None
+    shard: list[int] | None = None  # the shard [id, count] it was dispatched on (None: unsharded)
     initial: dict[str, Any] | None = None
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
@@ -323,6 +324,8 @@ class Config:
     # Privileged intents enabled for the application (members, presences, message content).
     privileged_intents: int = (1 << 1) | (1 << 8) | (1 << 15)
     compress_gateway: bool = True
+    # GET /gateway/bot's "shards": what a bot with SHARD_COUNT=auto connects.
+    recommended_shards: int = 1
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():
@@ -715,6 +718,7 @@ class World:
             "guild_id": str(inter.guild_id) if inter.guild_id else None,
             "user_id": str(inter.user_id),
             "dispatched": inter.dispatched_clock is not None,
+            "shard": inter.shard,
             "acknowledged": inter.initial is not None,
             "deferred": bool(inter.initial and inter.initial["type"] in (5, 6)),
             "replied": inter.replied,

@@ -341,7 +341,7 @@ class RestApi:
             200,
             {
                 "url": self.fake.gateway_url,
-                "shards": 1,
+                "shards": self.fake.config.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,

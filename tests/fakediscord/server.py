@@ -170,14 +170,29 @@ class FakeDiscord:
         name: str = "Test Guild",
         channels: list[str] | None = None,
         guild_id: int | None = None,
+        *,
+        shard: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
         """Create a guild (the bot is a member); returns {"id", "name", "channels": {name: id}}.
+        shard=(id, count): its id is chosen so that the guild is on that shard.
 
         If the bot is already connected it receives GUILD_CREATE, as when it joins a guild."""
+        if shard is not None and guild_id is None:
+            guild_id = self._guild_id_on_shard(*shard)
         guild = self.world.add_guild(name, channels, guild_id)
         await self.gateway.dispatch("GUILD_CREATE", self.world.guild_wire(guild))
         await self.world.notify()
         return self.guild_view(guild.id)
+
+    def _guild_id_on_shard(self, shard_id: int, count: int) -> int:
+        """A new snowflake whose shard, (id >> 22) % count, is shard_id (its timestamp is
+        moved forward by less than `count` ms)."""
+        if count < 1 or not 0 <= shard_id < count:
+            raise ControlError(400, f"no shard {shard_id} of {count}")
+        gid = self.world.ids.next()
+        while (gid >> 22) % count != shard_id or gid in self.world.guilds:
+            gid += 1 << 22
+        return gid
 
     def guild_view(self, guild_id: int) -> dict[str, Any]:
         guild = self._guild(guild_id)
@@ -408,9 +423,11 @@ class FakeDiscord:
 
     async def _dispatch_interaction(self, inter: Interaction) -> dict[str, Any]:
         inter.dispatched_clock = self.world.clock()
-        if not await self.gateway.dispatch("INTERACTION_CREATE", inter.payload):
+        session = await self.gateway.dispatch("INTERACTION_CREATE", inter.payload)
+        if session is None:
             del self.world.interactions[inter.id]
             raise ControlError(409, "the bot has no gateway session (is it connected?)")
+        inter.shard = list(session.shard) if session.shard else None
         await self.world.notify()
         return self.world.interaction_view(inter)
 
@@ -737,6 +754,17 @@ class FakeDiscord:
     async def wait_until_connected(self, timeout: float = 10.0) -> bool:
         return bool(await self.world.wait_until(lambda: self.gateway.view()["connected"], timeout))
 
+    async def wait_for_shards(self, count: int, timeout: float = 10.0) -> list[list[int]]:
+        """Wait until shards 0..count-1 (of `count`) each have a connected session;
+        returns the connected sessions' [id, count] pairs."""
+
+        def connected() -> list[list[int]]:
+            return sorted(s["shard"] for s in self.gateway.shards()
+                          if s["connected"] and s["shard"] and s["shard"][1] == count)  # fmt: skip
+
+        await self.world.wait_until(lambda: len(connected()) >= count, timeout)
+        return connected()
+
     async def wait_for_heartbeat_acks(self, count: int, timeout: float = 5.0) -> int:
         """Wait until the newest connection has had ``count`` heartbeats acknowledged."""
 
@@ -761,7 +789,7 @@ class FakeDiscord:
 
     async def dispatch_event(self, event: str, data: Any) -> bool:
         """Send any DISPATCH event to the bot (escape hatch for events not modelled here)."""
-        return await self.gateway.dispatch(event, data)
+        return await self.gateway.dispatch(event, data) is not None
 
     def state(self) -> dict[str, Any]:
         w = self.world

@@ -20,8 +20,8 @@ from tests.feeds.test_store import T0, _item
 from tests.helpers.pgserver import PgServer, create_database, drop_database
 
 GUILD, CHAN = 111, 222
-EARLIER = ["0001", "0002", "0003", "0004", "0005", "0007", "0008"]
-HEAD = "0009"  # the newest revision
+EARLIER = ["0001", "0002", "0003", "0004", "0005", "0007", "0008", "0009"]
+HEAD = "0010"  # the newest revision
 
 # Rows in the columns every revision has (0001's), as an older version wrote them.
 OLD_ROWS = (

@@ -45,7 +45,14 @@ async def test_two_workers_never_claim_the_same_delivery(two: tuple[Store, Store
           for store, name in ((a, "w1"), (b, "w2"), (a, "w3"), (b, "w4")))
     )  # fmt: skip
     ids = [d.id for batch in claims for d in batch]
-    assert len(ids) == len(set(ids)) == 15  # every post claimed once, by one worker
+    assert len(ids) == len(set(ids)) == 12  # every post claimed once, by one worker...
+    # ...and a subscription's later items wait while an earlier one is in another
+    # worker's hands (its order): each subscription's claims are its oldest items.
+    by_sub: dict[int, list[str]] = {}
+    for d in sorted((d for b in claims for d in b), key=lambda d: d.id):
+        by_sub.setdefault(d.subscription_id, []).append(d.item.title or "")
+    assert all(titles == [f"Title {n}" for n in range(1, len(titles) + 1)]
+               for titles in by_sub.values()), by_sub  # fmt: skip
     # Nothing is left to claim while the leases live; all of it once they expired.
     assert await a.claim_due_deliveries(now, "w5", lease=60) == []
     later = now + dt.timedelta(seconds=61)
@@ -87,6 +94,31 @@ async def test_notices_and_feeds_are_claimed_once(two: tuple[Store, Store]) -> N
     await a.record_success(feed.id, now=now, next_poll=now, state=None, items=None,
                            max_per_poll=5)  # fmt: skip
     assert [f.id for f in await b.claim_due_feeds(now, "w2", lease=60, limit=5)] == [feed.id]
+
+
+async def test_a_poll_whose_claim_was_taken_over_records_nothing(
+    two: tuple[Store, Store],
+) -> None:
+    a, b = two
+    now = utcnow()
+    await _subscribe(a, now, channels=1)
+    [stalled] = await a.claim_due_feeds(now, "w1", lease=30, limit=5)
+    # w1 stalls past its lease; w2 claims the feed, polls it and records a failure.
+    later = now + dt.timedelta(seconds=31)
+    [taken] = await b.claim_due_feeds(later, "w2", lease=30, limit=5)
+    assert taken.claim is not None and taken.claim != stalled.claim
+    new = [_item(6)]
+    late = await a.record_success(stalled.id, now=later, next_poll=later, state=None,
+                                  items=new, max_per_poll=5, claim=stalled.claim)  # fmt: skip
+    assert late.stale and late.new_items == 0
+    failed = await a.record_failure(stalled.id, now=later, error="late", next_poll=later,
+                                    notice_after=1, claim=stalled.claim)  # fmt: skip
+    assert failed.stale and failed.failures == 0
+    done = await b.record_success(taken.id, now=later, next_poll=later, state=None,
+                                  items=new, max_per_poll=5, claim=taken.claim)  # fmt: skip
+    assert not done.stale and done.new_items == 1
+    feed = await b.get_feed(taken.id)
+    assert feed is not None and feed.failure_count == 0 and feed.claim is None
 
 
 async def test_a_restarted_worker_takes_its_claims_back(two: tuple[Store, Store]) -> None:

@@ -50,7 +50,7 @@ async def test_open_creates_the_folder_and_reaches_head(tmp_path: Path) -> None:
     store = await Store.open(url)
     try:
         assert (tmp_path / "nested" / "dir" / "precis.sqlite3").exists()
-        assert await store.revision() == "0009"
+        assert await store.revision() == "0010"
         assert await store.ping()
         async with store.engine.connect() as conn:
             mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
@@ -60,14 +60,14 @@ async def test_open_creates_the_folder_and_reaches_head(tmp_path: Path) -> None:
     finally:
         await store.close()
     again = await Store.open(url)  # migrating an up-to-date database is a no-op
-    assert await again.revision() == "0009"
+    assert await again.revision() == "0010"
     await again.close()
 
 
 async def test_open_reaches_head_on_each_backend(url: str) -> None:
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0009" and await store.ping()
+        assert await store.revision() == "0010" and await store.ping()
     finally:
         await store.close()
 
@@ -132,7 +132,7 @@ async def test_upgrade_from_0001_keeps_every_row(url: str) -> None:
 
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0009"
+        assert await store.revision() == "0010"
         sub = await store.get_subscription(7)
         assert sub is not None
         assert (sub.guild_id, sub.channel_id, sub.sentences) == (
@@ -198,7 +198,7 @@ async def test_upgrade_to_0005_keeps_counts_and_adds_server_settings(url: str) -
     await _fix_sequences(url)
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0009"
+        assert await store.revision() == "0010"
         old = await store.get_subscription(7)
         assert old is not None and old.sentences == 4
         now = utcnow()
@@ -346,7 +346,7 @@ async def test_upgrade_to_0006_turns_keywords_into_filter_expressions(url: str) 
     await engine.dispose()
     store = await Store.open(url)
     try:
-        assert await store.revision() == "0009"
+        assert await store.revision() == "0010"
         sub, plain = await store.get_subscription(7), await store.get_subscription(8)
         assert sub is not None and plain is not None and plain.filter is None
         assert sub.filter == (
