@@ -38,6 +38,7 @@ from bot.ingest.text_page import (
     drop_author_box,
     drop_page_furniture,
     drop_standfirst,
+    headline_with_teaser,
     join_drop_cap,
     looks_like_page,
 )
@@ -85,8 +86,9 @@ def _blocks(text: str) -> list[Line]:
                 block += 1
                 line = line[cut:].strip()
             spans = glued_furniture(line)
+            teaser = headline_with_teaser(line)
             if not spans:
-                lines.append(Line(line, block))
+                lines.append(Line(line, block, teaser=teaser))
                 continue
             # The text on each side of a cut stays verbatim; what follows a
             # heading starts a new paragraph, as it did on the page.
@@ -94,14 +96,14 @@ def _blocks(text: str) -> list[Line]:
             for start, end, kind in spans:
                 before = line[position:start].strip()
                 if before:
-                    lines.append(Line(before, block, glued=end == start))
+                    lines.append(Line(before, block, glued=end == start, teaser=teaser))
                 if end > start:
-                    lines.append(Line(line[start:end].strip(), block, kind))
+                    lines.append(Line(line[start:end].strip(), block, kind, teaser=teaser))
                 block += 1
                 position = end
             rest = line[position:].strip()
             if rest:
-                lines.append(Line(rest, block))
+                lines.append(Line(rest, block, teaser=teaser))
         block += 1
     return lines
 

@@ -32,6 +32,7 @@ class Line:
     block: int
     kind: str | None = None  # None: content; otherwise why it was dropped
     glued: bool = False  # prose cut from the sentence glued after it: never a title
+    teaser: bool = False  # cut from a related story's headline glued to its teaser
 
 
 def count_words_upto(text: str, limit: int) -> int:

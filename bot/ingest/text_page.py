@@ -45,8 +45,21 @@ _COOKIE_NOTICE = re.compile(
     r"\bcookies?\b|\b(?:website|site|browser|consent|privacy|opt[- ]out|tracking)\b", re.IGNORECASE
 )
 _SEPARATOR = re.compile(r"\s(?:[|•·›»/]|--?)\s")
+# A related story's link copied as one line: its headline glued to its teaser, with no
+# space ("…Strike PossibleThe United Auto Workers union…", "…On The Rise?Violence is…")
+# or with the teaser's dateline ("…return home from US NEW DELHI: Their American…").
+_GLUE = re.compile(r"(?<=[a-z0-9?!’'”\")])(?=[A-Z][a-z]|[AI] [a-z])")
+_GLUED_DATELINE = re.compile(r"(?P<head>[^.!?:]{20,}?[a-z0-9’'”)]) (?:[A-Z][A-Z.]+ ?){1,3}: [A-Z]")
+# "Hong Kong (CNN Business)A muddled view…": an agency's dateline glued to the lead.
+_AGENCY_DATELINE = re.compile(r"\((?:\w+|[^()]*\b[A-Z]{2,}\b[^()]*)\)$")
+_HEADLINE_MIN_WORDS = 4
+_HEADLINE_MAX_CHARS = 200
+_TEASER_MIN_WORDS = 6
 
 GOOD, SHORT, BAD = 2, 1, 0
+# A full sentence with few stop words (a lead full of names): prose next to prose.
+NAMES = 3
+_NAMES_MIN_WORDS = 12
 
 # An author's box: a heading ending with a name (2-4 capitalised words, the heading at
 # most 6 words), a last paragraph naming the person in its first 12 words, and the name
@@ -95,10 +108,14 @@ def drop_page_furniture(lines: list[Line], language: str | None) -> None:
 
     `lines` are all the lines of the page; those the cleaner already named (kind not
     None) are judged no more, but the ones in `_WEIGHED_KINDS` still weigh as furniture
-    where they stand: a comment thread is prose between dates, and its dates must cost."""
+    where they stand: a comment thread is prose between dates, and its dates must cost.
+    A related story's teaser (its headline glued before it) is furniture too."""
     stops = stop_words(language) if language else frozenset()
     judged = [line for line in lines if line.kind is None or line.kind in _WEIGHED_KINDS]
-    classes = [_classify(line.text, stops) if line.kind is None else BAD for line in judged]
+    classes = [
+        _classify(line.text, stops) if line.kind is None and not line.teaser else BAD
+        for line in judged
+    ]
     _resolve_short(classes)
     keep = _article_runs(judged, classes)
     content = [(line, kept) for line, kept in zip(judged, keep, strict=True) if line.kind is None]
@@ -167,7 +184,32 @@ def _classify(text: str, stops: frozenset[str]) -> int:
         return GOOD
     if density >= _STOP_LOW and len(text) <= _LONG_CHARS:
         return SHORT
-    return GOOD if density >= _STOP_LOW else BAD
+    if density >= _STOP_LOW:
+        return GOOD
+    return NAMES if len(words) >= _NAMES_MIN_WORDS and ends_sentence(text) else BAD
+
+
+def headline_with_teaser(text: str) -> bool:
+    """A headline in title case (every word of four letters or more capitalised, no
+    sentence end) glued to the sentence of its teaser, or followed by its dateline.
+    Only the line's first 200 characters are looked at (a headline is shorter)."""
+    text = _BULLET.sub("", text[: _HEADLINE_MAX_CHARS + 100], count=1)
+    dated = _GLUED_DATELINE.match(text)
+    if dated and len(dated.group("head").split()) >= _HEADLINE_MIN_WORDS:
+        return True
+    for glue in _GLUE.finditer(text, 0, _HEADLINE_MAX_CHARS):
+        head = text[: glue.start()]
+        words = _WORD.findall(head)
+        last = words[-1] if words else ""
+        if len(words) < _HEADLINE_MIN_WORDS or len(last) < 3 or last.startswith(("Mc", "Mac")):
+            continue  # "McCain", "MacBook": a name, not a glue
+        if _AGENCY_DATELINE.search(head):
+            continue
+        if any(len(word) >= 4 and not (word[0].isupper() or word[0].isdigit()) for word in words):
+            continue
+        if count_words_upto(text[glue.start() :], _TEASER_MIN_WORDS) >= _TEASER_MIN_WORDS:
+            return True
+    return False
 
 
 def _resolve_short(classes: list[int]) -> None:
@@ -178,13 +220,15 @@ def _resolve_short(classes: list[int]) -> None:
     last = BAD
     for index, verdict in enumerate(classes):
         before[index] = last
-        if verdict != SHORT:
+        if verdict in (GOOD, BAD):
             last = verdict
     last = BAD
     for index in range(len(classes) - 1, -1, -1):
         verdict = classes[index]
         if verdict == SHORT:
             classes[index] = GOOD if before[index] == GOOD and last == GOOD else BAD
+        elif verdict == NAMES:
+            classes[index] = GOOD if GOOD in (before[index], last) else BAD
         else:
             last = verdict
 

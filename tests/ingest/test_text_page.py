@@ -18,6 +18,7 @@ from bot.ingest.text_page import (
     _classify,
     drop_author_box,
     drop_page_furniture,
+    headline_with_teaser,
     looks_like_page,
 )
 from bot.ingest.text_stoplists import stop_words
@@ -59,9 +60,10 @@ def test_the_page_furniture_is_not_in_the_body(row: dict[str, str]) -> None:
     assert lines
     for line in lines:
         assert not re.match(r"[+*•o-] ", line), line
-        assert re.search(r"[.!?…:\"”’)]$", line), line
-    # Most of the true body is there.
-    kept, truth = set(_words(body)), _words(row["body"])
+        assert re.search(r"[.!?…:\"”’)](?: [A-Z]{2,5})?$", line), line  # "… the US. PTI"
+    # Most of the true body is there (its copyright line aside: the cleaner drops those).
+    paragraphs = [line for line in row["body"].splitlines() if not line.startswith("©")]
+    kept, truth = set(_words(body)), _words("\n".join(paragraphs))
     assert sum(word in kept for word in truth) >= 0.9 * len(truth)
 
 
@@ -296,3 +298,40 @@ def test_a_gallery_caption_copied_twice_above_its_credit_goes_with_it() -> None:
     ]
     drop_captions_above_credits(lines)
     assert [line.kind for line in lines] == [None, "caption", "caption", "caption"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Related stories' links, each copied as one line (detroit.cbslocal.com, indiapost.com).
+        "Auto Union Opens Talks With Fiat Chrysler; Strike PossibleThe United Auto Workers"
+        " union on Monday turned its bargaining focus to Fiat Chrysler.",
+        "Is Violence In Sports On The Rise?Violence is part of the game in many sports but Myles"
+        " Garrett crossed a line that attracts the attention of authorities.",
+        "There's No Place Like A Michigan Cider Mill. Here's A Look At Some Metro-Detroit"
+        " FavoritesFall has officially arrived. That means it's getting a little colder.",
+        "Find Burgers & More at Downtown's New Frita BatidosA new Cuban spot, offering burgers and"
+        " more, has opened its doors in the neighborhood.",
+        "* With shattered dreams, deportees return home from US NEW DELHI: Their American dream"
+        " shattered and huge savings wasted, nearly 150 Indians returned home broke on Wednesday.",
+    ],
+)
+def test_a_headline_glued_to_its_teaser_is_a_related_link(line: str) -> None:
+    assert headline_with_teaser(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hong Kong (CNN Business)A muddled view of US-China trade talks once again seems to be"
+        " weighing on investors.",
+        "Senator John McCain said on Tuesday that the committee would meet again next week.",
+        "Even with Apple’s AirPower project canceled, wireless charging moved forward this year.",
+        "Since the AirPods first launched in 2016, users and critics alike have been asking for"
+        " noise cancellation.",
+        "NEW DELHI: Their American dream shattered and huge savings wasted, nearly 150 Indians"
+        " returned home broke on Wednesday.",
+    ],
+)
+def test_a_sentence_of_the_article_is_not_a_teaser(line: str) -> None:
+    assert not headline_with_teaser(line)
