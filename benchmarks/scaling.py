@@ -5,10 +5,10 @@
 For each shape a hostile sender controls — lines of pasted text, paragraphs, HTML size,
 HTML nesting, feed-like links in a page, feed items, PDF lines, pages and kerned arrays, unclosed
 comments in a feed item, unclosed tags in a page — the real function runs on
-inputs of doubling size (best of 3 runs each, CPU time of the process). The table shows each time and the growth
-exponent k over the last two doublings (time ∝ size^k; 1 is linear, 2 quadratic). The
-script exits 1 when a shape grows super-linearly: k > 1.35, for a time long enough to
-measure (≥ 30 ms). tests/test_scaling.py runs it in CI.
+inputs of doubling size (best of 3 runs each, CPU time of the process). The table shows
+each time and the growth exponent k over the last two doublings (time ∝ size^k; 1 is
+linear, 2 quadratic). The script exits 1 when a shape grows super-linearly: k > 1.35,
+for a time long enough to measure (≥ 30 ms). tests/test_scaling.py runs it in CI.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ SIGKILLed that many seconds in and restarted under its name --restart-after seco
 Printed per run: polls/s against what the schedule needs, poll gap / interval (p50, p95,
 max; the target is p95 <= 1.1), the delay from the poll that found an item to its post and
 from its appearance to its post (p50, p95), duplicate posts and lost items (appeared early
-enough to be due, never posted), peak RSS of each worker (its own process; its summary
-processes apart) and each worker's share of the work: polls/s, items posted/s, CPU.
+enough to be due, never posted), peak RSS of each worker (its own process; with its
+summary processes, as PSS and as summed RSS) and each worker's share of the work: polls/s,
+items posted/s, CPU.
 """
 
 from __future__ import annotations
@@ -85,6 +86,17 @@ def status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with other processes counted in shares."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def cpu_seconds(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -105,6 +117,7 @@ class Worker:
         self.proc: asyncio.subprocess.Process | None = None
         self.peak_kb = 0  # VmHWM of the worker process, over its lives
         self.tree_peak_kb = 0  # the worker and its summary processes together (sampled)
+        self.tree_pss_peak_kb = 0  # the same, shared pages counted once (PSS, sampled)
         self.counted: dict[str, float] = {}  # counters of lives that ended (killed)
 
     async def start(self) -> None:
@@ -119,8 +132,9 @@ class Worker:
         if self.proc is None or self.proc.returncode is not None:
             return
         self.peak_kb = max(self.peak_kb, status_kb(self.proc.pid, "VmHWM"))
-        rss = sum(status_kb(pid, "VmRSS") for pid in tree(self.proc.pid))
-        self.tree_peak_kb = max(self.tree_peak_kb, rss)
+        pids = tree(self.proc.pid)
+        self.tree_peak_kb = max(self.tree_peak_kb, sum(status_kb(pid, "VmRSS") for pid in pids))
+        self.tree_pss_peak_kb = max(self.tree_pss_peak_kb, sum(pss_kb(pid) for pid in pids))
 
     async def metrics(self) -> dict[str, float]:
         import aiohttp
@@ -414,8 +428,8 @@ def report(args: argparse.Namespace, count: int, workers: list[Worker], period: 
         cpu = "n/a (killed)" if share["cpu"] is None else f"{100 * share['cpu']:.0f} %"
         print(f"worker {w.name}: polls {share['polls']:.2f}/s, items posted "
               f"{share['posts']:.2f}/s, CPU {cpu}, peak RSS {w.peak_kb / 1024:.0f} MB "
-              f"(its summary processes included, shared pages counted in each: "
-              f"{w.tree_peak_kb / 1024:.0f} MB)")  # fmt: skip
+              f"(with its summary processes: PSS {w.tree_pss_peak_kb / 1024:.0f} MB, "
+              f"RSS summed {w.tree_peak_kb / 1024:.0f} MB)")  # fmt: skip
 
 
 async def run(args: argparse.Namespace) -> None:
