@@ -21,7 +21,8 @@ trafilatura, so it is used only where its evidence and trafilatura's agree:
   jusText classifies as boilerplate ("Weitere Themen", "Related stories" above a list
   the extractor already left out) are dropped.
 
-Everything is linear in the size of the page and the text.
+Everything is linear in the size of the page and the text (jusText's own last step is
+not, so `revise` redoes it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import justext
-from justext.core import ParagraphMaker, classify_paragraphs, revise_paragraph_classification
+from justext.core import ParagraphMaker, classify_paragraphs
 from justext.utils import get_stoplist, get_stoplists
 from lxml import etree
 
@@ -73,21 +74,74 @@ def page_blocks(tree: Any) -> list[Block]:
     try:
         paragraphs = ParagraphMaker.make_paragraphs(justext.core.preprocessor(tree))
         classify_paragraphs(paragraphs, _stoplist, 50, 150, 0.1, 0.2, 0.25, True)
-        revise_paragraph_classification(paragraphs, 150)
     except (etree.LxmlError, ValueError, TypeError, AttributeError):
         return []
+    classes = revise([p.cf_class for p in paragraphs])
     return [
         Block(
             " ".join(p.text.split()),
-            p.class_type == "good",
+            good == "good",
             p.dom_path,
             p.xpath,
             p.links_density(),
             p.is_heading,
         )
-        for p in paragraphs
+        for p, good in zip(paragraphs, classes, strict=True)
         if p.text.strip()
     ]
+
+
+def revise(classes: list[str]) -> list[str]:
+    """jusText's `revise_paragraph_classification` (without headings, as called above) in
+    linear time: jusText's own looks for the neighbours of each short block through the
+    whole run of short blocks around it, quadratic on a page of thousands of them.
+
+    A short block between good ones is good, between bad ones bad; between a good and a
+    bad one it is good when a near-good block sits on the bad side before the bad one.
+    Then a near-good block is bad only between bad ones."""
+    n = len(classes)
+    solid = ("good", "bad")
+    prev_solid, prev_any = ["bad"] * n, ["bad"] * n
+    next_solid, next_any = ["bad"] * n, ["bad"] * n
+    last_solid = last_any = "bad"
+    for i in range(n):
+        prev_solid[i], prev_any[i] = last_solid, last_any
+        if classes[i] in solid:
+            last_solid = last_any = classes[i]
+        elif classes[i] == "neargood":
+            last_any = "neargood"
+    last_solid = last_any = "bad"
+    for i in range(n - 1, -1, -1):
+        next_solid[i], next_any[i] = last_solid, last_any
+        if classes[i] in solid:
+            last_solid = last_any = classes[i]
+        elif classes[i] == "neargood":
+            last_any = "neargood"
+    revised = list(classes)
+    for i, cls in enumerate(classes):
+        if cls != "short":
+            continue
+        before, after = prev_solid[i], next_solid[i]
+        if before == after:
+            revised[i] = before
+        elif (before == "bad" and prev_any[i] == "neargood") or (
+            after == "bad" and next_any[i] == "neargood"
+        ):
+            revised[i] = "good"
+        else:
+            revised[i] = "bad"
+    # Near-good blocks, first to last: the one before is already good or bad by now.
+    following = "bad"
+    next_after: list[str] = ["bad"] * n
+    for i in range(n - 1, -1, -1):
+        next_after[i] = following
+        if revised[i] in solid:
+            following = revised[i]
+    for i, cls in enumerate(list(revised)):
+        if cls == "neargood":
+            before = revised[i - 1] if i else "bad"
+            revised[i] = "bad" if (before, next_after[i]) == ("bad", "bad") else "good"
+    return revised
 
 
 def second_opinion(text: str, blocks: list[Block]) -> str:
