@@ -14,7 +14,8 @@ split into two halves by sorted file name (even / odd position): decide on half 
 confirm on half B.
 
     .venv/bin/python benchmarks/trafilatura_eval.py PATH/TO/trafilatura/tests
-        [--systems precis,default,benchmark,recall] [--exact] [--misses N] [--workers N]
+        [--systems precis,default,benchmark,recall] [--exact] [--misses N [--half A]]
+        [--workers N]
 """
 
 from __future__ import annotations
@@ -156,14 +157,19 @@ def report(rows: list[Any], outputs: dict[str, list[str | None]], exact: bool) -
         print(f"{SYSTEMS[key][0]:26s} " + "   ".join(cells))
 
 
-def misses(rows: list[Any], outputs: dict[str, list[str | None]], limit: int) -> None:
-    """The snippets Précis gets wrong and the first other system gets right."""
+def misses(
+    rows: list[Any], outputs: dict[str, list[str | None]], limit: int, half: str = ""
+) -> None:
+    """The snippets Précis gets wrong and the first other system gets right (of one half:
+    look at half A's to decide what to change, keep half B for confirming it)."""
     other = next((k for k in outputs if k != "precis"), None)
     if "precis" not in outputs or other is None:
         return
     shown = 0
     print(f"\nsnippets precis gets wrong and {SYSTEMS[other][0]} right (half, file, kind):")
     for i, (_, item, _) in enumerate(rows):
+        if half and "AB"[i % 2] != half:
+            continue
         ours, theirs = norm(outputs["precis"][i] or ""), norm(outputs[other][i] or "")
         for kind, wanted in (("with", True), ("without", False)):
             for snippet in item[kind]:
@@ -179,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--systems", default="precis,default,benchmark,recall")
     parser.add_argument("--exact", action="store_true", help="no whitespace normalisation")
     parser.add_argument("--misses", type=int, default=0, help="list N snippets we miss")
+    parser.add_argument("--half", choices=("A", "B"), default="", help="--misses of one half")
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     keys = [k.strip() for k in args.systems.split(",") if k.strip()]
@@ -199,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     report(rows, outputs, args.exact)
     print("ms/page: " + ", ".join(f"{k} {1000 * t / len(rows):.0f}" for k, t in timings.items()))
     if args.misses:
-        misses(rows, outputs, args.misses)
+        misses(rows, outputs, args.misses, args.half)
     return 0
 
 

@@ -14,7 +14,10 @@ When precision mode is kept, the paragraphs it dropped and recall mode has are
 weighed one by one (`html_merge`: long prose before or between the kept
 paragraphs comes back, in order). On trafilatura's own evaluation set
 (`benchmarks/trafilatura_eval.py`, its snippet scorer) that moved F1 from 0.924
-to 0.927 (half A 0.926 -> 0.930, half B 0.921 -> 0.923).
+to 0.927 (half A 0.926 -> 0.930, half B 0.921 -> 0.923). jusText's reading of the page
+then has a say (`html_blocks`): article prose both passes cut off comes back, trailing
+boilerplate headings go (half A 0.930 -> 0.932, half B 0.924 -> 0.926, precision not lower;
+news pages 0.9744 -> 0.9746).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import trafilatura
 from lxml import etree
 
 from bot.errors import NotAnArticle
+from bot.ingest.html_blocks import page_blocks, second_opinion
 from bot.ingest.html_merge import merge_passes
 from bot.ingest.images import page_image
 from bot.models import Article, SourceInfo
@@ -131,6 +135,7 @@ def extract_html(html: str, url: str | None = None) -> Article:
         text = merge_passes(text, getattr(broad, "text", None) or "")
     if chosen is None:
         raise NotAnArticle("I found no article on that page.")
+    text = second_opinion(text, page_blocks(tree))
 
     title = _clean_title(getattr(chosen, "title", None))
     body = _clean_body(text, title)

@@ -29,7 +29,7 @@ MAX_MISSING_SHARE = 0.1
 _WORD = re.compile(r"\w+")
 _NOT_WORD = re.compile(r"\W+")
 # A sentence's end, possibly inside closing quotes or brackets.
-_SENTENCE_END = re.compile(r"(?:[.!?…:;。！？]|[.!?…][\"'»”’)\]]+)\s*$")
+SENTENCE_END = re.compile(r"(?:[.!?…:;。！？]|[.!?…][\"'»”’)\]]+)\s*$")
 
 
 def merge_passes(precise: str, broad: str) -> str:
@@ -102,7 +102,7 @@ def _take_prose(extra: list[str], run: range, take: list[bool], seen: set[str]) 
 
 
 def _is_prose(paragraph: str) -> bool:
-    if len(_WORD.findall(paragraph)) < MIN_WORDS or not _SENTENCE_END.search(paragraph):
+    if len(_WORD.findall(paragraph)) < MIN_WORDS or not SENTENCE_END.search(paragraph):
         return False
     letters = [c for c in paragraph if c.isalpha()]
     return sum(c.isupper() for c in letters) <= 0.6 * len(letters)
