@@ -76,20 +76,35 @@ def tfidf_baseline(rows: list[dict[str, Any]], threshold: float = 0.5) -> dict[s
 
 
 def cross_language(pred: dict[str, str], gold: dict[str, str], lang: dict[str, str]) -> str:
-    pairs = found = 0
+    """Pairs of reports in two languages: of one story and put together (found / all), and
+    of two stories put together (merged)."""
+    pairs = found = merged = 0
     for a, b in combinations(gold, 2):
-        if gold[a] == gold[b] and lang[a] != lang[b]:
+        if lang[a] == lang[b]:
+            continue
+        if gold[a] == gold[b]:
             pairs += 1
             found += pred[a] == pred[b]
-    return f"{found}/{pairs}"
+        else:
+            merged += pred[a] == pred[b]
+    return f"{found}/{pairs}, {merged} merged wrongly"
 
 
 def _halves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    if any("topic" not in r for r in rows):  # a set without topics (cross-language) is one
+    if all(r.get("half") in ("A", "B") for r in rows):  # the set names its halves
+        return {h: [r for r in rows if r["half"] == h] for h in ("A", "B")}
+    if any("topic" not in r for r in rows):  # a set without topics is one
         return {"(whole set)": rows}
+    if all(str(r["topic"]).isdigit() for r in rows):  # ECB+: odd topics A, even B
+        return {
+            "A": [r for r in rows if int(r["topic"]) % 2 == 1],
+            "B": [r for r in rows if int(r["topic"]) % 2 == 0],
+        }
+    topics = sorted({str(r["topic"]) for r in rows})  # else alternately, in name order
+    half_a = set(topics[0::2])
     return {
-        "A": [r for r in rows if int(r["topic"]) % 2 == 1],
-        "B": [r for r in rows if int(r["topic"]) % 2 == 0],
+        "A": [r for r in rows if str(r["topic"]) in half_a],
+        "B": [r for r in rows if str(r["topic"]) not in half_a],
     }
 
 

@@ -9,8 +9,9 @@ enough, else starts a story of its own.
 The evidence is a cosine over weighted keys (bot/nlp/story_features.py): each key weighs
 its kind's weight times its rarity among the recent items (a country named by half the
 window says little, a surname named by two items a lot). Two items of one language are
-compared on all their keys; two of different languages on their names and numbers only,
-against a higher bar, since they have fewer keys to share. Merging two stories is worse
+compared on all their keys but the marks; two of different languages on their names,
+numbers and marks (names' skeletons, spelled alike across languages) only, against a
+higher bar, since they have fewer keys to share. Merging two stories is worse
 than missing a pair: the thresholds are set for precision (benchmarks/stories.py).
 """
 
@@ -29,10 +30,12 @@ class GroupingParams:
     window_seconds: float = 36 * 3600
     max_items: int = 10_000
     threshold: float = 0.35  # same language: cosine over every key
-    cross_threshold: float = 0.45  # different languages: names and numbers only
+    cross_threshold: float = 0.15  # different languages: names, numbers and marks only
     name_weight: float = 3.0
     place_weight: float = 1.0
     number_weight: float = 1.0
+    cross_min_shared: int = 1  # names, figures or marks in common, countries apart
+    mark_weight: float = 3.0  # a name's skeleton, in another language's report
     word_weight: float = 1.0
     prior_items: int = 200  # rarity is counted as if this many more items had no key
     max_postings: int = 500  # a key on more recent items finds no candidates
@@ -53,7 +56,7 @@ class _Item:
     years: frozenset[str]
     lead: frozenset[str]
     norm: float = 0.0  # of every key, with the weights of when it came
-    names_norm: float = 0.0  # of the names and numbers only
+    names_norm: float = 0.0  # of the names, numbers and marks only (other languages)
 
 
 @dataclass
@@ -98,6 +101,8 @@ class StoryIndex:
             if kind == "P"
             else p.number_weight
             if kind == "#"
+            else p.mark_weight
+            if kind == "X"
             else p.word_weight
         )
         posting = self._postings.get(key)
@@ -148,8 +153,8 @@ class StoryIndex:
         self, features: StoryFeatures, weights: dict[str, float], time: float | None
     ) -> str | None:
         p = self.params
-        names = {k: weights[k] ** 2 for k in (*features.names, *features.numbers)}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
+        names = {k: weights[k] ** 2 for k in _cross_keys(features)}
+        norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X"))
         names_norm = math.sqrt(sum(names.values()))
         by_story: dict[str, list[float]] = {}
         for item in self._candidates(weights):
@@ -165,10 +170,15 @@ class StoryIndex:
             if p.lead_conflict and _leads_differ(features, item):
                 continue  # each about a person the other never names
             if item.language == features.language:
-                shared = sum(weights[k] ** 2 for k in item.keyset.intersection(weights))
+                shared = sum(
+                    weights[k] ** 2 for k in item.keyset.intersection(weights) if k[0] != "X"
+                )
                 score = shared / (norm * item.norm or 1.0) / p.threshold
             else:
-                shared = sum(names[k] for k in item.keyset.intersection(names))
+                common = item.keyset.intersection(names)
+                if sum(not k.startswith("P:C:") for k in common) < p.cross_min_shared:
+                    continue  # a country, or one name, is no story across languages
+                shared = sum(names[k] for k in common)
                 score = shared / (names_norm * item.names_norm or 1.0) / p.cross_threshold
             by_story.setdefault(item.story, []).append(score)
         best, best_score = None, 1.0
@@ -188,7 +198,6 @@ class StoryIndex:
         time: float | None,
     ) -> None:
         self._serial += 1
-        names = (*features.names, *features.numbers)
         item = _Item(
             serial=self._serial,
             story=story,
@@ -198,12 +207,17 @@ class StoryIndex:
             keyset=frozenset(weights),
             years=features.years,
             lead=features.lead,
-            norm=math.sqrt(sum(w * w for w in weights.values())),
-            names_norm=math.sqrt(sum(weights[k] ** 2 for k in names)),
+            norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X")),
+            names_norm=math.sqrt(sum(weights[k] ** 2 for k in _cross_keys(features))),
         )
         self._items.append(item)
         for key in item.keys:
             self._postings.setdefault(key, deque()).append(item)
+
+
+def _cross_keys(features: StoryFeatures) -> tuple[str, ...]:
+    """What a report in another language can share: names, figures, names' skeletons."""
+    return (*features.names, *features.numbers, *features.marks)
 
 
 def _leads_differ(features: StoryFeatures, item: _Item) -> bool:

@@ -8,6 +8,10 @@
 - numbers: figures of the title and summary ("6.1", "2013", "42"), in every language;
 - words: stems of the title and summary sentences without stop words, by language (a
   French stem never meets an English one).
+- marks: the consonant skeleton of each name's words, for reports in other languages,
+  which spell a name their own way ("Kamchatka", "Kamtchatka", "Kamtschatka"; "Putin",
+  "Poutine", "Путин"; "Zelensky", "Selenskyj"): each spelling is folded to a common
+  transliteration, then only its consonants are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Entity
+from bot.nlp.entity_lexicon import ORG_WORDS, OTHER_WORDS, PLACE_WORDS
+from bot.nlp.entity_nouns import common_nouns
 from bot.nlp.entity_tokens import fold, strip_accents
 from bot.nlp.entity_vocabulary import Vocabulary
 from bot.nlp.stemming import stemmer_for, stop_words_for
@@ -27,6 +33,31 @@ _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 
 _YEARS_CHARS = 5_000  # where a report names the year of its event
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"),
+    strict=True,
+))  # fmt: skip
+# Spellings of one sound across languages, folded to one letter ("X": ch, sh, kh, tsch...)
+_DIGRAPHS = re.compile(r"shch|tsch|sch|tch|ch|sh|kh|zh|ph|th|ck|qu|dj|dzh|[wzcqjyx]")
+_DIGRAPH_OF = {
+    "shch": "X", "tsch": "X", "sch": "X", "tch": "X", "ch": "X", "sh": "X", "kh": "X",
+    "zh": "X", "ph": "f", "th": "t", "ck": "k", "qu": "k", "dj": "d", "dzh": "d",
+    "w": "v", "z": "s", "c": "k", "q": "k", "j": "i", "y": "i", "x": "ks",
+}  # fmt: skip
+_NOT_SKELETON = re.compile(r"(?<=.)[aeiouh]")  # vowels (and h) after the first letter
+_MIN_SKELETON = 3  # "Key" or "Ma" would meet too many other names
+GENERIC_NAME_WORDS = PLACE_WORDS | ORG_WORDS | OTHER_WORDS  # "Peninsula", "University"
+# News agencies credited in reports of every story.
+AGENCIES = frozenset((
+    "afp", "ap", "reuters", "dpa", "efe", "ansa", "apa", "sda", "ats", "kyodo", "yonhap",
+    "xinhua", "tass", "ria", "anadolu", "belga", "anp", "pti", "ians", "ani", "upi", "epa",
+    "kna", "epd", "ddp", "bloomberg",
+))  # fmt: skip
+_LETTERS = re.compile(r"[^\W\d_]+")
+# A capitalised word not opening its sentence (nor a quotation or a clause after a colon).
+_INNER_CAPITAL = re.compile(r"(?<![.!?:\"«»“”]\s)(?<!^)\b([A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]{3,})\b")
 _MAX_STORED = 2_000  # keys of one kind read back from the database
 
 
@@ -37,6 +68,7 @@ class StoryFeatures:
     numbers: frozenset[str]  # "#<figure>"
     words: frozenset[str]  # "w:<language>:<stem>"
     lead: frozenset[str] = frozenset()  # the keys of its most salient person
+    marks: frozenset[str] = frozenset()  # "X:<skeleton>": its names for other languages
     years: frozenset[str] = frozenset()  # every year the text names: reports of one
     # event name the same year, and two of the same kind of event rarely do
 
@@ -44,6 +76,7 @@ class StoryFeatures:
         yield from self.names
         yield from self.numbers
         yield from self.words
+        yield from self.marks
 
     def to_json(self) -> dict[str, object]:
         """What the bot stores per delivered item to rebuild a channel's index."""
@@ -51,6 +84,7 @@ class StoryFeatures:
             "language": self.language, "names": sorted(self.names),
             "numbers": sorted(self.numbers), "words": sorted(self.words),
             "lead": sorted(self.lead), "years": sorted(self.years),
+            "marks": sorted(self.marks),
         }  # fmt: skip
 
     @classmethod
@@ -69,7 +103,7 @@ class StoryFeatures:
         return cls(
             language=language if isinstance(language, str) else "und",
             names=keys("names"), numbers=keys("numbers"), words=keys("words"),
-            lead=keys("lead"), years=keys("years"),
+            lead=keys("lead"), years=keys("years"), marks=keys("marks"),
         )  # fmt: skip
 
 
@@ -93,6 +127,47 @@ def _name_keys(entities: Sequence[Entity], vocab: Vocabulary) -> tuple[set[str],
             lead = found
         keys |= found
     return keys, lead
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants in a common transliteration: "Kamtschatka", "Kamtchatka" and
+    "Kamchatka" -> "kmXtk"; "Poutine", "Putin", "Путин" -> "ptn"."""
+    low = strip_accents(fold(word))
+    if not low.isascii():
+        low = "".join(_CYRILLIC.get(c, c) for c in low)
+    letters = "".join(c for c in low if "a" <= c <= "z")
+    folded = _DIGRAPHS.sub(lambda m: _DIGRAPH_OF[m.group()], letters)
+    consonants = _NOT_SKELETON.sub("", folded)
+    return "".join(c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1])
+
+
+def _marks(
+    entities: Sequence[Entity], sentences: Sequence[str], vocab: Vocabulary, language: str
+) -> set[str]:
+    """The skeletons of the names' words: a key person's surname, every long word of the
+    other key names but generic ones ("Peninsula"; not countries: their gazetteer key is
+    already the same in every language), and every capitalised word inside the summary's
+    sentences (a name the entity list left out), not a German common noun. A news
+    agency's name is a credit, not the story's."""
+    stop = stop_words_for(language)
+    nouns, _ = common_nouns(language)
+    words: list[str] = []
+    for entity in entities:
+        if entity.type == "other" or vocab.key(entity.text).startswith("C:"):
+            continue
+        parts = _LETTERS.findall(entity.text)
+        words.extend(parts[-1:] if entity.type == "person" else parts)
+    for sentence in sentences:
+        words.extend(w for w in _INNER_CAPITAL.findall(sentence) if w not in nouns)
+    found: set[str] = set()
+    for word in words:
+        low = fold(word)
+        if len(word) < 4 or low in stop or low in GENERIC_NAME_WORDS or low in AGENCIES:
+            continue
+        mark = skeleton(word)
+        if len(mark) >= _MIN_SKELETON:
+            found.add("X:" + mark)
+    return found
 
 
 def _numbers(texts: Iterable[str]) -> set[str]:
@@ -127,7 +202,8 @@ def story_features(
     """The keys of an item from what the engine made of it (a `Summary`'s fields)."""
     language = (language or "en").lower()[:2]
     texts = [title or "", *summary]
-    names, lead = _name_keys(entities, Vocabulary(language))
+    vocab = Vocabulary(language)
+    names, lead = _name_keys(entities, vocab)
     return StoryFeatures(
         language=language,
         names=frozenset(names),
@@ -135,4 +211,5 @@ def story_features(
         numbers=frozenset(_numbers(texts)),
         words=frozenset(_words(texts, language)),
         years=frozenset(_YEAR.findall(f"{title or ''} {body[:_YEARS_CHARS]}")),
+        marks=frozenset(_marks(entities, summary, vocab, language)),
     )

@@ -93,8 +93,8 @@ def test_an_html_item_has_the_keys_of_its_text() -> None:
 
 
 def test_across_languages_only_names_and_figures_count() -> None:
-    """The rule, not its quality (no labelled French and English set yet): a French and an
-    English item sharing their names and figures meet; sharing a country alone, not."""
+    """The rule: a French and an English item sharing their names and figures meet;
+    sharing a country alone, not."""
 
     def item(title: str, language: str, *names: tuple[str, str]) -> StoryFeatures:
         ents = [Entity(text=t, type=k, count=2) for t, k in names]  # type: ignore[arg-type]
@@ -110,3 +110,55 @@ def test_across_languages_only_names_and_figures_count() -> None:
     assert index.assign("fr", seisme) == "en"
     other = item("Élections en Espagne", "fr", ("Espagne", "place"))
     assert index.assign("other", other) == "other"
+
+
+def test_a_name_spelled_its_own_way_in_each_language_has_one_skeleton() -> None:
+    from bot.nlp.story_features import skeleton
+
+    same = [
+        ("Kamchatka", "Kamtchatka", "Kamtschatka"),  # en, fr, de
+        ("Putin", "Poutine", "Путин"),
+        ("Zelensky", "Selenskyj", "Зеленский"),
+        ("Navalny", "Nawalny", "Навальный"),
+        ("Khodorkovsky", "Chodorkowski"),
+        ("Erdogan", "Erdoğan"),
+        ("Christchurch", "Christchurch"),
+    ]
+    for spellings in same:
+        assert len({skeleton(s) for s in spellings}) == 1, spellings
+    distinct = ["Macron", "Merkel", "Marcon", "Putin", "Patton", "Kamchatka", "Sichuan"]
+    marks = [skeleton(s) for s in distinct]
+    assert len(set(marks)) == len(marks) - 1  # "Putin" and "Patton" meet: consonants only
+    assert skeleton("Putin") == skeleton("Patton")
+
+
+def test_marks_are_the_surnames_and_long_name_words_not_countries() -> None:
+    entities = [
+        Entity(text="Emmanuel Macron", type="person", count=3),
+        Entity(text="Kamtschatka", type="place", count=2),
+        Entity(text="Deutschland", type="place", count=2),
+        Entity(text="Notre-Dame de Paris", type="other", count=1),
+    ]
+    marks = story_features(None, [], entities, "de").marks
+    assert marks == {"X:mkrn", "X:kmXtk"}
+
+
+def test_reports_of_two_earthquakes_in_four_languages_make_two_stories() -> None:
+    """Real reports (headline and lead) of the Turkey-Syria earthquake of February 2023 and
+    the Morocco earthquake of September 2023 in English, French, German and Italian, with no
+    dates to tell them apart: each quake's reports meet across languages ("Marrakech",
+    "Marrakesch"; "Kahramanmaras"; "7,8" and "7.8"), the two quakes never do."""
+    text = (DATA / "stories" / "quakes_xlang.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
+    gold = {r["id"]: r["story"] for r in rows}
+    language = {r["id"]: r["language"] for r in rows}
+    predicted = group([item_from_row(r) for r in rows])
+    stories: dict[str, list[str]] = defaultdict(list)
+    for item, story in predicted.items():
+        stories[story].append(item)
+    assert all(len({gold[i] for i in items}) == 1 for items in stories.values())
+    for quake in ("morocco-2023", "turkey-syria-2023"):
+        biggest = max((items for items in stories.values() if gold[items[0]] == quake), key=len)
+        reports = sum(1 for g in gold.values() if g == quake)
+        assert len(biggest) >= reports - 2, (quake, biggest)
+        assert len({language[i] for i in biggest}) >= 3  # en, fr, de together
