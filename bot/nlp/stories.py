@@ -22,7 +22,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from bot.nlp.story_features import StoryFeatures
+from bot.nlp.story_features import StoryFeatures, skeleton
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class GroupingParams:
     name_weight: float = 3.0
     place_weight: float = 1.0
     number_weight: float = 1.0
-    cross_min_shared: int = 1  # names, figures or marks in common, countries apart
+    cross_min_shared: int = 2  # things in common (a person once however named), not countries
     mark_weight: float = 3.0  # a name's skeleton, in another language's report
     word_weight: float = 1.0
     prior_items: int = 200  # rarity is counted as if this many more items had no key
@@ -176,7 +176,7 @@ class StoryIndex:
                 score = shared / (norm * item.norm or 1.0) / p.threshold
             else:
                 common = item.keyset.intersection(names)
-                if sum(not k.startswith("P:C:") for k in common) < p.cross_min_shared:
+                if len({_concept(k) for k in common} - {""}) < p.cross_min_shared:
                     continue  # a country, or one name, is no story across languages
                 shared = sum(names[k] for k in common)
                 score = shared / (names_norm * item.names_norm or 1.0) / p.cross_threshold
@@ -213,6 +213,18 @@ class StoryIndex:
         self._items.append(item)
         for key in item.keys:
             self._postings.setdefault(key, deque()).append(item)
+
+
+def _concept(key: str) -> str:
+    """What a key shared across languages stands for, so that one person named in full,
+    by surname and by skeleton counts once ("" for a country, which counts for nothing)."""
+    if key.startswith("P:C:"):
+        return ""
+    if key.startswith("X:"):
+        return key[2:]
+    if key.startswith(("E:N:", "P:N:", "E:S:")):
+        return skeleton(key[4:].split()[-1]) if key[4:].split() else key
+    return key
 
 
 def _cross_keys(features: StoryFeatures) -> tuple[str, ...]:

@@ -158,7 +158,8 @@ def test_reports_of_two_earthquakes_in_four_languages_make_two_stories() -> None
         stories[story].append(item)
     assert all(len({gold[i] for i in items}) == 1 for items in stories.values())
     for quake in ("morocco-2023", "turkey-syria-2023"):
-        biggest = max((items for items in stories.values() if gold[items[0]] == quake), key=len)
-        reports = sum(1 for g in gold.values() if g == quake)
-        assert len(biggest) >= reports - 2, (quake, biggest)
-        assert len({language[i] for i in biggest}) >= 3  # en, fr, de together
+        groups = [items for items in stories.values() if gold[items[0]] == quake]
+        # a story told in English, French and German at least (before names' skeletons
+        # and the lower bar across languages: none, and 15 stories for the 17 reports)
+        assert any({"en", "fr", "de"} <= {language[i] for i in g} for g in groups), groups
+    assert len(stories) <= 10
