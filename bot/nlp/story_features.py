@@ -164,10 +164,22 @@ def _marks(
         low = fold(word)
         if len(word) < 4 or low in stop or low in GENERIC_NAME_WORDS or low in AGENCIES:
             continue
-        mark = skeleton(word)
-        if len(mark) >= _MIN_SKELETON:
-            found.add("X:" + mark)
+        for form in _base_forms(word, vocab):
+            mark = skeleton(form)
+            if len(mark) >= _MIN_SKELETON:
+                found.add("X:" + mark)
     return found
+
+
+def _base_forms(word: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """The forms of a name to mark: its lemma where the language has morphology
+    ("Зеленского" -> "зеленский"); in German the name and, for a genitive "-s", the name
+    without it ("Putins Krieg")."""
+    if vocab.morphology:
+        return (vocab.norm(word),)
+    if vocab.language == "de" and word.endswith("s") and len(word) > 4:
+        return (word, word[:-1])
+    return (word,)
 
 
 def _numbers(texts: Iterable[str]) -> set[str]:

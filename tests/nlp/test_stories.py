@@ -163,3 +163,13 @@ def test_reports_of_two_earthquakes_in_four_languages_make_two_stories() -> None
         # and the lower bar across languages: none, and 15 stories for the 17 reports)
         assert any({"en", "fr", "de"} <= {language[i] for i in g} for g in groups), groups
     assert len(stories) <= 10
+
+
+def test_declined_and_genitive_names_are_marked_by_their_base_form() -> None:
+    def marks(sentence: str, language: str) -> frozenset[str]:
+        return story_features(None, [sentence], [], language).marks
+
+    english = marks("Talks with Vladimir Putin in Moscow ended on Monday.", "en")
+    assert {"X:ptn", "X:vldmr"} <= english
+    assert "X:ptn" in marks("Der Krieg Putins geht weiter, sagte Selenskyj.", "de")
+    assert "X:vldmr" in marks("Встреча с Владимиром Путиным прошла в Москве.", "ru")
