@@ -9,6 +9,11 @@ by a moderator: the next outlet's report replies (referring to it) instead. An o
 subscribed with `group:False` gets its own post, and a different story (Lindsay Lohan
 checks into rehab) gets its own post too. `/feed log` says where a grouped item went.
 
+Across languages: English, German, French and Italian outlets report the Morocco
+earthquake of September 2023 (real reports, tests/data/stories/quakes_xlang.jsonl): one
+post listing the three others; a French report of the Turkey-Syria earthquake, in the
+same window, gets a post of its own.
+
 Two of the seven feeds carry the same agency copy as another outlet under their own
 headline (syndication: ECB+ holds five reports of this story).
 """
@@ -16,11 +21,13 @@ headline (syndication: ECB+ holds five reports of this story).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import signal
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import DATA
 from tests.discord_adapter.conftest import process_env, start_process
 from tests.discord_adapter.test_feeds_process import summary_posts, wait_for
 from tests.fakediscord import FakeDiscord
@@ -147,6 +154,45 @@ async def test_five_outlets_of_one_story_make_one_post(tmp_path: Path, feeds: Fe
             text = view["initial"]["data"]["embeds"][0]["description"]
             assert (f"grouped with [the earlier post](https://discord.com/channels/"
                     f"{guild['id']}/{news}/{post['id']})") in text  # fmt: skip
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(bot.wait(), 30)
+        assert bot.returncode == 0
+
+
+async def test_one_story_in_four_languages_makes_one_post(
+    tmp_path: Path, feeds: FeedServer
+) -> None:
+    text = (DATA / "stories" / "quakes_xlang.jsonl").read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in map(json.loads, text.splitlines())}
+    morocco = [rows[f"quake-morocco-2023-{k}"]
+               for k in ("en-rappler", "de-br-600", "fr-presslakay", "it-iltempo")]  # fmt: skip
+    turkey = rows["quake-turkey-syria-2023-fr-tf1info"]
+    names = ["Rappler", "BR24", "Presslakay", "Il Tempo", "TF1 Info"]
+    outlets = [feeds.feed(f"/quake{i}.xml", title=name) for i, name in enumerate(names)]
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        guild = await fake.create_guild("Newsroom", channels=["general", "news"])
+        news = int(guild["channels"]["news"])
+        env = process_env(fake, guild["id"], tmp_path, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
+                          FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1")  # fmt: skip
+        bot = await _start(fake, guild, env, tmp_path)
+        try:
+            for outlet in outlets:
+                await _subscribe(fake, news, feeds.url(outlet.path))
+            for i, row in enumerate(morocco):
+                publish(feeds, outlets[i], f"morocco{i}", row["title"], row["text"],
+                        row["language"])  # fmt: skip
+                listed = lambda i=i: [m for m in summary_posts(fake, news)  # noqa: E731
+                                      if len(_also(m)) == i]  # fmt: skip
+                await wait_for(listed, 120, f"one post listing {i} more outlets")
+            [post] = summary_posts(fake, news)
+            assert {_via(post), *_also(post)} == set(names[:4])
+            publish(feeds, outlets[4], "turkey", turkey["title"], turkey["text"], "fr")
+            await wait_for(lambda: len(summary_posts(fake, news)) >= 2, 120, "the other quake")
+            await asyncio.sleep(3)  # time for a wrong edit to show up
+            posts = summary_posts(fake, news)
+            assert [_via(m) for m in posts] == [names[0], names[4]]
+            assert [len(_also(m)) for m in posts] == [3, 0]
         finally:
             bot.send_signal(signal.SIGTERM)
             await asyncio.wait_for(bot.wait(), 30)

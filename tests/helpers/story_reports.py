@@ -30,23 +30,25 @@ def reports(story: str) -> list[dict[str, Any]]:
     return found
 
 
-def page(title: str, text: str, outlet: str) -> bytes:
+def page(title: str, text: str, outlet: str, language: str = "en") -> bytes:
     """The report as an outlet's article page."""
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
     paragraphs = [" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2)]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     return (
-        f"<html lang='en'><head><title>{html.escape(title)}</title>"
+        f"<html lang='{language}'><head><title>{html.escape(title)}</title>"
         f"<meta property='og:site_name' content='{html.escape(outlet)}'></head><body>"
         f"<article><h1>{html.escape(title)}</h1>{body}</article></body></html>"
     ).encode()
 
 
-def publish(feeds: FeedServer, feed: LiveFeed, slug: str, title: str, text: str) -> None:
+def publish(
+    feeds: FeedServer, feed: LiveFeed, slug: str, title: str, text: str, language: str = "en"
+) -> None:
     """The outlet publishes the report: its page, and an item in its feed whose own
     content is the article too (what a full-text feed carries)."""
     path = f"/{slug}.html"
-    body = page(title, text, feed.title)
+    body = page(title, text, feed.title, language)
     feeds.file(path, body, "text/html; charset=utf-8")
     feed.entries.append(Entry(
         n=len(feed.entries) + 1, title=title, link=feeds.url(path), guid=slug,
