@@ -136,18 +136,21 @@ class StoryGrouping:
             return d
         summary = await self.items.for_delivery(d)
         features = await asyncio.to_thread(summary_features, summary)
-        now = utcnow()
-        channel = await self._channel(d.channel_id, now)
-        story = channel.index.match(features, now.timestamp()) if d.group_stories else None
-        # A feed's second report of a story is news of its own (an update): posted.
-        lead = int(story) if story and channel.first_feed.get(story) != d.feed_id else None
-        recorded = await self.rt.commit(
-            self.rt.store.decide_story(d.id, features.to_json(), lead, now, d.lease_token)
-        )
-        if not recorded:
-            log.info("delivery %s: its claim was lost before its story was recorded", d.id)
-            return None
-        channel.add(StoryRow(d.id, d.feed_id, lead, now, features.to_json()))
+        # Read the channel's decisions, decide and record while no other worker decides
+        # there: each sees the other's item (the time is taken inside, after theirs).
+        async with self.rt.store.deciding_in(d.channel_id):
+            now = utcnow()
+            channel = await self._channel(d.channel_id, now)
+            story = channel.index.match(features, now.timestamp()) if d.group_stories else None
+            # A feed's second report of a story is news of its own (an update): posted.
+            lead = int(story) if story and channel.first_feed.get(story) != d.feed_id else None
+            recorded = await self.rt.commit(
+                self.rt.store.decide_story(d.id, features.to_json(), lead, now, d.lease_token)
+            )
+            if not recorded:
+                log.info("delivery %s: its claim was lost before its story was recorded", d.id)
+                return None
+            channel.add(StoryRow(d.id, d.feed_id, lead, now, features.to_json()))
         if lead is not None:
             log.info("item %s of subscription %s joins the story of delivery %s",
                      d.item.key, d.subscription_id, lead)  # fmt: skip

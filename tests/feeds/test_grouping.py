@@ -6,8 +6,10 @@ covered by" edit and answers a reply for a post it is told cannot be edited."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -160,3 +162,59 @@ async def test_the_decision_is_recorded_once_and_a_retried_edit_is_the_same_edit
         status = await conn.scalar(sa.select(deliveries.c.status).where(
             deliveries.c.id == before[0]))  # fmt: skip
     assert status == SENT
+
+
+async def test_two_workers_deciding_at_once_in_one_channel_start_one_story(
+    server: FeedServer, store: Store, db_url: str, sink: FakeSink, services: list[FeedService]
+) -> None:
+    """Two workers (two stores on one database) decide two outlets' reports of one story in
+    one channel at the same moment: each reads the channel's decisions, and only then
+    would either record its own. The channel's decision lock makes the second read wait
+    for the first's record, so the second joins the first's story instead of starting
+    the same story again."""
+    first = _service(store, sink, services)
+    (a, sub_a), (b, sub_b) = await _outlets(server, first, ["Gazette", "Echo"])
+    for feed, sub_id, slug, row in ((a, sub_a, "fire0", FIRE[0]), (b, sub_b, "fire1", FIRE[1])):
+        publish(server, feed, slug, row["title"], row["text"])
+        sub = await first.get_subscription(sub_id)
+        assert sub is not None and (await first.poll_now(sub.feed_id)).queued == 1
+    other = await Store.open(db_url)
+    try:
+        second = _service(other, sink, services)
+        claimed = await store.claim_due_deliveries(utcnow(), "test", lease=60)
+        assert sorted(d.subscription_id for d in claimed) == [sub_a, sub_b]
+        arrived: list[int] = []
+        both_read = asyncio.Event()
+
+        def meet_before_reading(st: Store) -> None:
+            """After reading the channel's decisions, each worker waits (3 s at most) for
+            the other to have read them too: without a lock, both read before either
+            records."""
+            read = st.story_rows
+
+            async def story_rows(*args: Any, **kwargs: Any) -> Any:
+                rows = await read(*args, **kwargs)
+                arrived.append(1)
+                if len(arrived) >= 2:
+                    both_read.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(both_read.wait(), 3.0)
+                return rows
+
+            st.story_rows = story_rows  # type: ignore[method-assign]
+
+        # summaries first (each worker's own cache), so that both decide at once
+        await first.deliverer.items.for_delivery(claimed[0])
+        await second.deliverer.items.for_delivery(claimed[1])
+        meet_before_reading(store)
+        meet_before_reading(other)
+        decided = await asyncio.gather(
+            first.deliverer.grouping.decide(claimed[0]),
+            second.deliverer.grouping.decide(claimed[1]),
+        )
+        assert all(d is not None for d in decided)
+        [lead] = [d for d in decided if d is not None and d.story_of is None]
+        [joined] = [d for d in decided if d is not None and d.story_of is not None]
+        assert joined.story_of == lead.id  # one story: the second report joins the first
+    finally:
+        await other.close()
