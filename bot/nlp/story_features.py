@@ -173,7 +173,7 @@ def _marks(
 
 def _base_forms(word: str, vocab: Vocabulary) -> tuple[str, ...]:
     """The forms of a name to mark: its lemma where the language has morphology
-    ("Зеленского" -> "зеленский"); in German the name and, for a genitive "-s", the name
+    ("Владимиром" -> "владимир"); in German the name and, for a genitive "-s", the name
     without it ("Putins Krieg")."""
     if vocab.morphology:
         return (vocab.norm(word),)
