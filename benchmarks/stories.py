@@ -6,7 +6,10 @@ for Précis and a TF-IDF baseline, cross-language pairs found, and the time per 
 Each line of a set: a `precis stories` input line plus its gold "story" and a "topic"
 (benchmarks/stories_data.py makes one from ECB+). Topics split the set in two halves —
 odd topics dev A (where the thresholds were decided), even topics dev B (confirmation) —
-and the two stories of a topic stay in the same half. Items are analysed once by the
+and the two stories of a topic stay in the same half; a set whose lines carry a "half"
+("A" or "B", as the cross-language dev set of benchmarks/crosslang_dev.tsv does) is split
+by it. Pairs of reports in two languages are counted: found (same story, put together)
+and merged wrongly (two stories put together). Items are analysed once by the
 engine (as `precis stories` does), then grouped with the bot's online rule.
 Baseline: TF-IDF cosine of title + lead (first sentence) at 0.5, single-link.
 """
