@@ -105,13 +105,15 @@ _LOCK_KEY = 0x70726563  # "prec"
 
 
 @contextlib.asynccontextmanager
-async def _migration_lock(sqlite_path: Path | None) -> AsyncIterator[None]:
+async def _beside_lock(sqlite_path: Path | None, name: str) -> AsyncIterator[None]:
+    """flock on the file `<database>.<name>` beside an SQLite database, waited for off the
+    event loop; nothing when there is no file (in memory, or not SQLite)."""
     if sqlite_path is None:
         yield
         return
     import fcntl
 
-    with open(sqlite_path.with_name(sqlite_path.name + ".migrate-lock"), "a") as handle:
+    with open(sqlite_path.with_name(f"{sqlite_path.name}.{name}"), "a") as handle:
         await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -130,7 +132,7 @@ async def migrate(url: str, revision: str = HEAD) -> str | None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = _engine(url, foreign_keys=False)
     try:
-        async with _migration_lock(path), engine.begin() as conn:
+        async with _beside_lock(path, "migrate-lock"), engine.begin() as conn:
             if not _is_sqlite(url):
                 lock = sa.text("SELECT pg_advisory_xact_lock(:key)")
                 await conn.execute(lock, {"key": _LOCK_KEY})
@@ -264,6 +266,22 @@ class Database:
             return
         async with self._write_lock, self.engine.begin() as conn:
             yield conn
+
+    @contextlib.asynccontextmanager
+    async def _held(self, name: str, lock_class: int, key: int) -> AsyncIterator[None]:
+        """A lock across processes, held while the block runs. PostgreSQL: a transaction
+        advisory lock (`lock_class`, `key` folded to 31 bits: a rare clash only waits) on
+        a connection of its own, freed when that transaction ends however the block
+        ends (an error, a cancellation, the process dying); SQLite: flock on the file
+        `<database>.<name>`, one for every key."""
+        if _is_sqlite(self.url):
+            async with _beside_lock(_sqlite_file(self.url), name):
+                yield
+            return
+        lock = sa.text("SELECT pg_advisory_xact_lock(:cls, :key)")
+        async with self.engine.begin() as conn:
+            await conn.execute(lock, {"cls": lock_class, "key": key % 2**31})
+            yield
 
     @contextlib.asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:

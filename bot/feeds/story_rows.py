@@ -11,17 +11,14 @@ same line, and each outlet appears once.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import fcntl
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from bot.feeds.database import Database, _is_sqlite, _sqlite_file
+from bot.feeds.database import Database
 from bot.feeds.schema import FAILED, FORUM, aware, deliveries, feeds, items, subscriptions, to_db
 
 
@@ -60,34 +57,11 @@ _STORY_LOCKS = 0x73746F72  # "stor": the advisory-lock class of a channel's deci
 
 
 class StoryQueries(Database):
-    @contextlib.asynccontextmanager
-    async def deciding_in(self, channel_id: int) -> AsyncIterator[None]:
+    def deciding_in(self, channel_id: int) -> contextlib.AbstractAsyncContextManager[None]:
         """One story decision at a time in a channel, across processes: two workers
-        deciding together would each miss the other's item and start the same story twice.
-        PostgreSQL: a session advisory lock on the channel, on a connection of its own
-        (the server frees it if the process dies); SQLite: flock on a file beside the
-        database (one for every channel), as the migrations do."""
-        if _is_sqlite(self.url):
-            path = _sqlite_file(self.url)
-            if path is None:  # in memory: one process, one store
-                yield
-                return
-            with open(path.with_name(path.name + ".story-lock"), "a") as handle:
-                await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-            return
-        key = {"cls": _STORY_LOCKS, "key": channel_id % 2**31}  # a rare clash only waits
-        async with self.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT pg_advisory_lock(:cls, :key)"), key)
-            await conn.commit()  # not idle in a transaction while the decision is taken
-            try:
-                yield
-            finally:
-                await conn.execute(sa.text("SELECT pg_advisory_unlock(:cls, :key)"), key)
-                await conn.commit()
+        deciding together would each miss the other's item and start the same story
+        twice."""
+        return self._held("story-lock", _STORY_LOCKS, channel_id)
 
     async def story_rows(
         self, channel_id: int, since: dt.datetime, limit: int, *, after: dt.datetime | None = None
