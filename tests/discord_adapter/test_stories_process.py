@@ -31,7 +31,7 @@ from tests.conftest import DATA
 from tests.discord_adapter.conftest import process_env, start_process
 from tests.discord_adapter.test_feeds_process import summary_posts, wait_for
 from tests.fakediscord import FakeDiscord
-from tests.feeds.feedserver import FeedServer
+from tests.feeds.feedserver import FeedServer, LiveFeed
 from tests.helpers.story_reports import publish, reports
 
 OUTLETS = ["Wellington Weekly", "Somerset Gazette", "Tiverton Echo", "Western Press",
@@ -76,26 +76,43 @@ async def _start(fake: FakeDiscord, guild: dict[str, Any], env: dict[str, str],
     return bot
 
 
+async def _newsroom(
+    fake: FakeDiscord, tmp_path: Path
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """A guild with a #news channel, and the bot's environment (feeds on loopback, polled
+    every second)."""
+    guild = await fake.create_guild("Newsroom", channels=["general", "news"])
+    env = process_env(fake, guild["id"], tmp_path, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
+                      FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1")  # fmt: skip
+    return guild, int(guild["channels"]["news"]), env
+
+
+async def _one_post_growing(fake: FakeDiscord, feeds: FeedServer, news: int,
+                            outlets: list[LiveFeed], rows: list[dict[str, Any]],
+                            slug: str) -> None:  # fmt: skip
+    """Each outlet publishes its report in turn: one post, listing one more outlet each
+    time."""
+    for i, row in enumerate(rows):
+        publish(feeds, outlets[i], f"{slug}{i}", row["title"], row["text"],
+                row.get("language", "en"))  # fmt: skip
+        grouped = lambda i=i: [m for m in summary_posts(fake, news)  # noqa: E731
+                               if len(_also(m)) == i]  # fmt: skip
+        await wait_for(grouped, 120, f"one post listing {i} more outlets")
+
+
 async def test_five_outlets_of_one_story_make_one_post(tmp_path: Path, feeds: FeedServer) -> None:
     fire, rehab = reports("14/ecbplus"), reports("1/ecbplus")
     assert len(fire) == 5 and rehab
     outlets = [feeds.feed(f"/outlet{i}.xml", title=name) for i, name in enumerate(OUTLETS)]
     async with FakeDiscord(heartbeat_interval=1.0) as fake:
-        guild = await fake.create_guild("Newsroom", channels=["general", "news"])
-        news = int(guild["channels"]["news"])
-        env = process_env(fake, guild["id"], tmp_path, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
-                          FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1")  # fmt: skip
+        guild, news, env = await _newsroom(fake, tmp_path)
         bot = await _start(fake, guild, env, tmp_path)
         try:
             subs = [await _subscribe(fake, news, feeds.url(f.path)) for f in outlets[:6]]
             subs.append(await _subscribe(fake, news, feeds.url(outlets[6].path), group=False))
             # Four outlets report the fire, one after the other: one post, listing the
             # three others as they come.
-            for i in range(4):
-                publish(feeds, outlets[i], f"fire{i}", fire[i]["title"], fire[i]["text"])
-                grouped = lambda i=i: [m for m in summary_posts(fake, news)  # noqa: E731
-                                       if len(_also(m)) == i]  # fmt: skip
-                await wait_for(grouped, 120, f"one post listing {i} more outlets")
+            await _one_post_growing(fake, feeds, news, outlets, fire[:4], "fire")
             [post] = summary_posts(fake, news)
             assert {_via(post), *_also(post)} == set(OUTLETS[:4])
             # The fifth outlet's edit is made but Discord's answer is held: killed meanwhile.
@@ -171,20 +188,12 @@ async def test_one_story_in_four_languages_makes_one_post(
     names = ["Rappler", "BR24", "Presslakay", "Il Tempo", "TF1 Info"]
     outlets = [feeds.feed(f"/quake{i}.xml", title=name) for i, name in enumerate(names)]
     async with FakeDiscord(heartbeat_interval=1.0) as fake:
-        guild = await fake.create_guild("Newsroom", channels=["general", "news"])
-        news = int(guild["channels"]["news"])
-        env = process_env(fake, guild["id"], tmp_path, FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
-                          FEED_POLL_INTERVAL="1", FEED_RETRY_SECONDS="1")  # fmt: skip
+        guild, news, env = await _newsroom(fake, tmp_path)
         bot = await _start(fake, guild, env, tmp_path)
         try:
             for outlet in outlets:
                 await _subscribe(fake, news, feeds.url(outlet.path))
-            for i, row in enumerate(morocco):
-                publish(feeds, outlets[i], f"morocco{i}", row["title"], row["text"],
-                        row["language"])  # fmt: skip
-                listed = lambda i=i: [m for m in summary_posts(fake, news)  # noqa: E731
-                                      if len(_also(m)) == i]  # fmt: skip
-                await wait_for(listed, 120, f"one post listing {i} more outlets")
+            await _one_post_growing(fake, feeds, news, outlets, morocco, "morocco")
             [post] = summary_posts(fake, news)
             assert {_via(post), *_also(post)} == set(names[:4])
             publish(feeds, outlets[4], "turkey", turkey["title"], turkey["text"], "fr")
