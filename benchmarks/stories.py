@@ -96,18 +96,11 @@ def cross_language(pred: dict[str, str], gold: dict[str, str], lang: dict[str, s
 def _halves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     if all(r.get("half") in ("A", "B") for r in rows):  # the set names its halves
         return {h: [r for r in rows if r["half"] == h] for h in ("A", "B")}
-    if any("topic" not in r for r in rows):  # a set without topics is one
+    if not all(str(r.get("topic", "")).isdigit() for r in rows):  # no ECB+ topics: one set
         return {"(whole set)": rows}
-    if all(str(r["topic"]).isdigit() for r in rows):  # ECB+: odd topics A, even B
-        return {
-            "A": [r for r in rows if int(r["topic"]) % 2 == 1],
-            "B": [r for r in rows if int(r["topic"]) % 2 == 0],
-        }
-    topics = sorted({str(r["topic"]) for r in rows})  # else alternately, in name order
-    half_a = set(topics[0::2])
-    return {
-        "A": [r for r in rows if str(r["topic"]) in half_a],
-        "B": [r for r in rows if str(r["topic"]) not in half_a],
+    return {  # ECB+: odd topics A, even B
+        "A": [r for r in rows if int(r["topic"]) % 2 == 1],
+        "B": [r for r in rows if int(r["topic"]) % 2 == 0],
     }
 
 
