@@ -223,6 +223,13 @@ OTHER_WORDS = _set(
     pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
     """
 )
+# News agencies, credited in reports of every story (lowercase).
+AGENCIES = _set(
+    """
+    afp ap reuters dpa efe ansa apa sda ats kyodo yonhap xinhua tass ria anadolu belga anp
+    pti ians ani upi epa kna epd ddp bloomberg
+    """
+)
 PLACE_WORDS = _set(
     """
     river lake mount mountain mountains island islands isle sea ocean bay gulf valley county

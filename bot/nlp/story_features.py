@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.models import Entity
-from bot.nlp.entity_lexicon import ORG_WORDS, OTHER_WORDS, PLACE_WORDS
+from bot.nlp.entity_lexicon import AGENCIES, ORG_WORDS, OTHER_WORDS, PLACE_WORDS
 from bot.nlp.entity_nouns import common_nouns
 from bot.nlp.entity_tokens import fold, strip_accents
 from bot.nlp.entity_vocabulary import Vocabulary
@@ -49,12 +49,6 @@ _DIGRAPH_OF = {
 _NOT_SKELETON = re.compile(r"(?<=.)[aeiouh]")  # vowels (and h) after the first letter
 _MIN_SKELETON = 3  # "Key" or "Ma" would meet too many other names
 GENERIC_NAME_WORDS = PLACE_WORDS | ORG_WORDS | OTHER_WORDS  # "Peninsula", "University"
-# News agencies credited in reports of every story.
-AGENCIES = frozenset((
-    "afp", "ap", "reuters", "dpa", "efe", "ansa", "apa", "sda", "ats", "kyodo", "yonhap",
-    "xinhua", "tass", "ria", "anadolu", "belga", "anp", "pti", "ians", "ani", "upi", "epa",
-    "kna", "epd", "ddp", "bloomberg",
-))  # fmt: skip
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A capitalised word not opening its sentence (nor a quotation or a clause after a colon).
 _INNER_CAPITAL = re.compile(r"(?<![.!?:\"«»“”]\s)(?<!^)\b([A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]{3,})\b")
