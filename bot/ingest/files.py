@@ -257,13 +257,36 @@ def _decode(data: bytes, *, declared: str | None, is_html: bool) -> str:
         try:
             return data.decode(codec)
         except UnicodeDecodeError:
+            if codec == "utf-8" and _mostly_utf8(data):
+                return data.decode("utf-8", errors="replace")
             log.debug("declared charset %s does not fit the bytes", label)
 
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        if _mostly_utf8(data):
+            return data.decode("utf-8", errors="replace")
     return _guess(data)
+
+
+# A UTF-8 character cut in two (a teaser shortened byte-wise: "papieros\xc3...") makes
+# strict decoding fail for the whole page; guessing another encoding then garbles every
+# accented letter. Text whose multi-byte characters are nearly all valid UTF-8 is UTF-8
+# with a few broken bytes (as browsers show it: one mark per broken sequence); text in a
+# legacy encoding (Windows-1252, ISO-8859-2, ...) almost never forms valid sequences.
+MAX_BROKEN_UTF8_SHARE = 0.02
+_UTF8_CHAR = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTES = re.compile(rb"[\x80-\xff]+")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    valid = len(_UTF8_CHAR.findall(data))
+    if valid < 10:
+        return False
+    broken = len(_HIGH_BYTES.findall(_UTF8_CHAR.sub(b" ", data)))
+    return broken <= 1 + MAX_BROKEN_UTF8_SHARE * valid
 
 
 def _bom(data: bytes) -> str | None:

@@ -177,6 +177,33 @@ def test_utf8_is_used_when_valid_and_a_wrong_declaration_is_survived() -> None:
     assert decode_text("café crème".encode("cp1252"), declared="utf-8") == "café crème"
 
 
+def test_utf8_page_with_one_cut_character_keeps_its_accents() -> None:
+    # A real Polish page (trafilatura's evaluation set) declares UTF-8, but a teaser in its
+    # sidebar was shortened byte-wise, cutting "ó" in two: strict decoding failed and the
+    # guessed encoding turned every Polish letter of the article into mojibake.
+    body = (
+        "Kolejne organizacje sprzeciwiają się skandalicznym i bezpodstawnym atakom Sieci "
+        "Watchdog wymierzonym w Fundację Lux Veritatis nadawcę TV Trwam. Kłamliwym atakom "
+        "sprzeciwiają się też dziennikarze, politycy i Zespół Wspierania Radia Maryja. Głos "
+        "w obronie Fundacji zabrała również Akcja Katolicka w Polsce. – Nie możemy pozwolić "
+        "na wszystkie te zuchwałe manipulacje i wszystkie akty oskarżenia. Przecież jest w "
+        "Polsce całe mnóstwo katolików, którzy korzystają z tych mediów – mówiła."
+    )
+    teaser = "Funkcjonariusze podlaskiej KAS udaremnili przemyt 653 tys. paczek papieros"
+    page = (
+        f'<html><head><meta charset="UTF-8"></head><body><p>{body}</p>'.encode()
+        + f"<span>{teaser}".encode()
+        + "ó".encode()[:1]
+        + b"...</span></body></html>"
+    )
+    text = decode_text(page, is_html=True)
+    assert body in text and "papieros\ufffd..." in text
+    assert decode_text(page) == text  # undeclared: the same reading
+    # Text in a legacy encoding behind a wrong UTF-8 label is still read as what it is.
+    french = "Grève à la SNCF : les usagers, résignés, prévoient des détours. " * 5
+    assert decode_text(french.encode("cp1252"), declared="utf-8") == french
+
+
 def test_cyrillic_without_declaration_is_guessed() -> None:
     text = (
         "Правительство объявило о новых мерах поддержки экономики. "
