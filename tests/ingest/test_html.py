@@ -82,6 +82,19 @@ def test_real_pages_body_and_metadata(
     assert not article.body.startswith(title)
 
 
+def test_a_body_cut_in_two_by_an_ad_is_read_whole() -> None:
+    # WIRED puts an ad row between two `div.body__container` chunks of the article;
+    # trafilatura takes the first chunk only, and the text after the ad was lost (35 %).
+    html, truth = load("d48aeb9cf2")
+    body = extract_html(html, url=truth["url"]).body
+    assert f1(body, truth["body"]) >= 0.99
+    first_chunk_end = "and Instagram is happy to help."
+    after_the_ad = "I learned that over a dozen people tapped on the profile of a coworker"
+    last = truth["body"].split("\n")[-1].strip()
+    assert body.index(first_chunk_end) < body.index(after_the_ad) < body.index(last)
+    assert "Advertisement" not in body
+
+
 def test_caption_share_and_read_more_lines_are_dropped() -> None:
     html = (DATA / "share_caption.html").read_text(encoding="utf-8")
     article = extract_html(html, url="https://courier.example/news/harbour-bridge-repairs?utm=x")
