@@ -59,6 +59,22 @@ def _html_size(n: int) -> Callable[[], object]:
     return lambda: extract_html(f"<html><body><article>{body}</article></body></html>")
 
 
+def _html_chunks(n: int) -> Callable[[], object]:
+    # An article cut into n chunks of one class around ad rows (bot/ingest/html_chunks.py
+    # adds every chunk after the first to the text).
+    from bot.ingest.html import extract_html
+
+    chunk = (
+        '<div class="grid"><div class="body body__container article__body"><p>{}</p></div></div>'
+    )
+    body = '<div class="ad">Advertisement</div>'.join(
+        chunk.format(SENTENCE.format(n=i) * 2) for i in range(n)
+    )
+    return lambda: extract_html(
+        f'<html><body><div class="article__chunks">{body}</div></body></html>'
+    )
+
+
 def _html_nesting(n: int) -> Callable[[], object]:
     from bot.ingest.html import extract_html
 
@@ -144,6 +160,7 @@ SHAPES: dict[str, tuple[Callable[[int], Callable[[], object]], int]] = {
     "paragraphs": (_paragraphs, 250),
     "HTML size (paragraphs)": (_html_size, 1_000),
     "HTML nesting depth": (_html_nesting, 250),
+    "HTML body chunks": (_html_chunks, 250),
     "feed-like links": (_feed_links, 5_000),
     "feed items": (_feed_items, 250),
     "PDF lines": (_pdf_lines, 1_000),

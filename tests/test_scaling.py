@@ -1,6 +1,6 @@
 """No door's work grows faster than its input: benchmarks/scaling.py, run small.
 
-It doubles each hostile input shape (pasted lines, paragraphs, HTML size and nesting,
+It doubles each hostile input shape (pasted lines, paragraphs, HTML size, nesting and body chunks,
 feed-like links, feed items, PDF lines, pages and kerned arrays, unclosed comments in a
 feed item, unclosed tags in a page) and fails on super-linear growth. Before the
 fixes of issue 17 the feed-like links failed it (k = 1.54: quadratic de-duplication).

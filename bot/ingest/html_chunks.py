@@ -49,6 +49,10 @@ def _key(text: str) -> str:
     return _WS.sub(" ", text).strip().lower()[:KEY_CHARS]
 
 
+def _full_key(text: str) -> str:
+    return _WS.sub(" ", text).strip().lower()
+
+
 def continued_chunks(text: str, tree: Any) -> str:
     """`text` with the prose of the chunks that continue its body in the page."""
     lines = text.split("\n")
@@ -76,7 +80,7 @@ def continued_chunks(text: str, tree: Any) -> str:
     prefix = [0]
     for count in words:
         prefix.append(prefix[-1] + count)
-    have = {_key(line) for line in lines if line.strip()}
+    have = {_full_key(line) for line in lines if line.strip()}
     text_words = len(_WORD.findall(text))
     for level, container in enumerate(anchor.iterancestors()):
         if level >= MAX_LEVELS:
@@ -147,7 +151,7 @@ def _prose(chunk: Any, have: set[str]) -> list[str]:
         if any(isinstance(a.tag, str) and a.tag in _SKIP for a in paragraph.iterancestors()):
             continue
         line = _WS.sub(" ", paragraph.text_content()).strip()
-        key = _key(line)
+        key = _full_key(line)
         if key in have or len(_WORD.findall(line)) < MIN_WORDS or not SENTENCE_END.search(line):
             continue
         have.add(key)
