@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import compress
 
-from bot.nlp.entity_lexicon import ADJECTIVE, CONNECTORS, TITLE_ABBREVIATIONS, TITLES
+from bot.nlp.entity_lexicon import ADJECTIVE, CONNECTORS, TIME_WORDS, TITLE_ABBREVIATIONS, TITLES
 from bot.nlp.entity_tokens import IS_CAP, Tok, all_caps
 from bot.nlp.entity_vocabulary import Vocabulary
 
@@ -31,7 +31,11 @@ def candidates(
         # (a span always starts with a word).
         before = tokens[lo - 1] if lo > 0 else None
         initial = lo == first_word or (
-            before is not None and not before.word and before.raw in ":«“\"'‘(—–-"
+            before is not None
+            and (
+                (not before.word and before.raw in ":«“\"'‘(—–-")
+                or before.text in TIME_WORDS  # after a time stamp: "... AM EDT Originally"
+            )
         )
         if hi - lo == 1 and not caseless:
             if initial:
@@ -50,12 +54,12 @@ _SIGNATURE = re.compile(r"^[A-Z]{1,4}(?:-[a-z]{1,3}|/[A-Za-z]{1,3})$")
 
 
 def _without_signatures(tokens: list[Tok], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The spans cut at signature codes, which are left out."""
+    """The spans cut at signature codes and at a time's "AM EDT", which are left out."""
     out: list[tuple[int, int]] = []
     for lo, hi in spans:
         start = lo
         for i in range(lo, hi):
-            if _SIGNATURE.match(tokens[i].text):
+            if tokens[i].text in TIME_WORDS or _SIGNATURE.match(tokens[i].text):
                 if i > start:
                     out.append((start, i))
                 start = i + 1

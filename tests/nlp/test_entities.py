@@ -109,6 +109,24 @@ def test_english_surname_merges_into_full_name() -> None:
     assert brown[0].count == 7  # of 8 "Brown"s; one is glued to a caption ("Labour Brown")
 
 
+def test_a_time_stamp_is_no_part_of_a_name() -> None:
+    # ECB+ (CC BY 3.0), a People report as pages give it: the update line runs into the
+    # first sentence. "AM EDT Originally" and "AM EDT" were key entities.
+    text = (
+        "UPDATED 05/03/2013 at 11:00 AM EDT Originally published 05/03/2013 at 10:20 AM EDT "
+        "Lindsay Lohan checked into the Betty Ford Clinic in Rancho Mirage, Calif., on "
+        "Thursday night, for what is to be a three-month stay, her rep confirms to PEOPLE. "
+        "Lohan, who has been in rehab a total of five times before this, was interested in "
+        "going back to Betty Ford because she knows everyone there. Updated 9:01 AM EST "
+        "Lindsay Lohan's lawyer Mark Heller said she would comply with the court order."
+    )
+    found = by_text(entities_of(text, "en", limit=10))
+    assert found["Lindsay Lohan"].type == "person" and found["Lindsay Lohan"].count >= 3
+    assert "Betty Ford Clinic" in found and "Mark Heller" in found
+    for name in found:
+        assert not set(name.split()) & {"AM", "EDT", "EST", "Originally"}, list(found)
+
+
 def test_us_aliases_merge() -> None:
     text = (
         "The United States imposed sanctions on Monday. U.S. officials said the measures "
