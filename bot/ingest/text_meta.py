@@ -105,13 +105,40 @@ def attribution_kind(line: str, n_words: int, meta: Meta) -> str | None:
 
 
 def date_kind(line: str, n_words: int, meta: Meta) -> str | None:
-    """A date line ("Published 3 May 2024", "2024-05-03 10:00"); the date goes to `meta`."""
-    if n_words <= 16 and (
-        (_DATE_LABEL.match(line) and any(c.isdigit() for c in line)) or _DATE_ONLY.match(line)
-    ):
+    """A date line ("Published 3 May 2024", "2024-05-03 10:00", "Monday, Sep 10, 2012 |
+    Updated 9:01 AM EDT"); the date goes to `meta`."""
+    if (
+        n_words <= 16
+        and ((_DATE_LABEL.match(line) and any(c.isdigit() for c in line)) or _DATE_ONLY.match(line))
+    ) or (n_words <= _STAMP_MAX_WORDS and _only_dates_and_times(line)):
         meta.published = meta.published or _parse_date(line)
         return "date"
     return None
+
+
+# A page's time stamps, however many and in whatever order ("UPDATED 05/03/2013 at 11:00
+# AM EDT Originally published 05/03/2013 at 10:20 AM EDT"): a line made of nothing but
+# dates, times, time zones and the words that label them, with a date in it.
+_STAMP_MAX_WORDS = 30
+_STAMP_PART = re.compile(
+    rf"\d{{4}}-\d{{2}}-\d{{2}}(?:T[\d:.]+Z?)?|\d{{1,2}}\s?[./]\s?\d{{1,2}}\s?[./]\s?\d{{2,4}}"
+    rf"|\d{{1,2}}\s?[:h]\s?\d{{2}}(?::\d{{2}})?|\d{{1,4}}(?:st|nd|rd|th|er|º|\.)?"
+    rf"|[ap]\.?m\.?|gmt|utc|edt|est|cdt|cst|mdt|mst|pdt|pst|bst|cet|cest|mez|mesz|et|pt|ct"
+    rf"|{_MONTH_RE}|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tue|wed|thu|fri|sat|sun|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+    r"|published|updated|posted|originally|first|last|modified|at|on|le|à|am|um|el|a las"
+    r"|publié|publiée|mis à jour|modifié|veröffentlicht|aktualisiert|zuletzt|stand"
+    r"|publicado|actualizado|última actualización|de|del|[|,.:;/•·–—()\[\]-]+",
+    _I,
+)
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _only_dates_and_times(line: str) -> bool:
+    if not any(c.isdigit() for c in line) or _parse_date(line) is None:
+        return False
+    return not _SPACE_RUN.sub("", _STAMP_PART.sub(" ", line.lower()))
 
 
 def _tidy_name(name: str) -> str:

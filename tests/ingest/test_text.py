@@ -129,6 +129,33 @@ def test_english_page() -> None:
     _assert_verbatim(article, raw)
 
 
+def test_time_stamp_lines_leave_the_body_and_give_the_date() -> None:
+    # ECB+ (CC BY 3.0): an NBC Philadelphia report and a People one, pasted with their
+    # time stamps; neither line is article text, and each gives the date.
+    kraft = (
+        "Trial Begins for Kraft Shooting Suspect\n\n"
+        "Monday, Sep 10, 2012 | Updated 9:01 AM EDT\n\n"
+        "The murder trial for the suspended Kraft foods employee accused of shooting three "
+        "co-workers, killing two of them, starts Monday. Yvonne Hiller, 43, is charged with "
+        "murder for the shooting deaths of two female co-workers in September 2010.\n"
+    )
+    article = parse_text(kraft)
+    assert article.body.startswith("The murder trial for the suspended Kraft foods employee")
+    assert "Updated" not in article.body and "EDT" not in article.body
+    assert article.source.published == dt.date(2012, 9, 10)
+    lohan = (
+        "UPDATED 2013-05-03 at 11:00 AM EDT Originally published 2013-05-03 at 10:20 AM EDT\n\n"
+        "Lindsay Lohan checked into the Betty Ford Clinic in Rancho Mirage, Calif., on "
+        "Thursday night, for what is to be a three-month stay, her rep confirms to PEOPLE.\n"
+    )
+    article = parse_text(lohan)
+    assert article.body.startswith("Lindsay Lohan checked into")
+    assert article.source.published == dt.date(2013, 5, 3)
+    # A sentence that names a date and a time stays.
+    kept = "On 5 May 2013 the council met at 10:00 to vote on the budget for the new year."
+    assert parse_text(kept).body == kept
+
+
 def test_german_page() -> None:
     raw = _read("de_dpa_style.txt")
     article = parse_text(raw)
