@@ -101,8 +101,11 @@ def _mention(
         words = words[len(lead) :]
     if vocab.nouns and words:
         words = _without_nouns(vocab, words)
-    parts = morph_parts(vocab, words) if vocab.morphology and words else [words]
-    for part in parts:
+    if vocab.morphology and words:
+        parts = morph_parts(vocab, words)
+    else:
+        parts = _person_of_place(vocab, words)
+    for number, part in enumerate(parts):
         if not part:
             continue
         weak = False
@@ -111,7 +114,10 @@ def _mention(
             if lone is None:
                 continue
             weak = lone
-        votes = _votes(tokens, lo, hi, part, titled)
+        if number == 0 or vocab.morphology:
+            votes = _votes(tokens, lo, hi, part, titled)
+        else:  # the place or body a person is of: the span's context is the person's
+            votes = defaultdict(float, place=1.0)
         yield Mention(tuple(part), index, votes, weak, False)
 
 
@@ -145,6 +151,25 @@ def _before_first_name(vocab: Vocabulary, words: list[str]) -> list[str]:
                 return []
             return words[:j]
     return []
+
+
+def _person_of_place(vocab: Vocabulary, words: list[str]) -> list[list[str]]:
+    """A person's name and the place or body they are of, two names in English: "Larry
+    Kroon of the Wasilla Bible Church", "LuAnn Marie Johnson of Burnsville". A first
+    name opens the name, and no title or word of a body's name comes before "of"
+    ("Mary Queen of Scots", "Trinity United Church of Christ" stay whole)."""
+    if vocab.language != "en" or "of" not in words:
+        return [words]
+    at = words.index("of")
+    head = words[:at]
+    if not 2 <= at <= 4 or fold(words[0]) not in vocab.gaz.first_names:
+        return [words]
+    if any(w in CONNECTORS or w.lower() in ORG_WORDS or w.lower() in TITLES for w in head):
+        return [words]
+    rest = words[at + 1 :]
+    while rest and rest[0] in CONNECTORS:
+        rest = rest[1:]
+    return [head, rest]
 
 
 def _without_nouns(vocab: Vocabulary, words: list[str]) -> list[str]:

@@ -127,6 +127,28 @@ def test_a_time_stamp_is_no_part_of_a_name() -> None:
         assert not set(name.split()) & {"AM", "EDT", "EST", "Originally"}, list(found)
 
 
+def test_a_person_of_a_place_or_a_body_is_two_names() -> None:
+    # ECB+ (CC BY 3.0) and the committed English article: "X of Y" was one person.
+    text = (
+        "We have no idea what caused it, the Rev. Larry Kroon of the Wasilla Bible Church "
+        "said Saturday, adding that investigators were considering arson and other possible "
+        "causes. Damage to the Wasilla Bible Church was estimated at $1 million, authorities "
+        "said Saturday. Charles Cadieux of the University of Montreal said the results were "
+        "the most promising yet. Fabio Fognini of Italy won in three sets. Mary Queen of Scots "
+        "was played by Saoirse Ronan, and the Bank of America paid for the premiere."
+    )
+    found = by_text(entities_of(text, "en", limit=12))
+    assert found["Larry Kroon"].type == "person"
+    assert found["Wasilla Bible Church"].type == "organization"
+    assert found["Wasilla Bible Church"].count == 2
+    assert found["Charles Cadieux"].type == "person"
+    assert found["University of Montreal"].type == "organization"
+    assert found["Fabio Fognini"].type == "person" and found["Italy"].type == "place"
+    # A title before "of", or a body's name, keeps the name whole.
+    assert "Mary Queen of Scots" in found and "Bank of America" in found
+    assert not [name for name in found if " of " in name and name.startswith(("Larry", "Charles"))]
+
+
 def test_us_aliases_merge() -> None:
     text = (
         "The United States imposed sanctions on Monday. U.S. officials said the measures "
