@@ -69,12 +69,14 @@ MONTHS_DAYS_BY_LANGUAGE = {
     ),
 }
 MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
-# A clock time's "AM"/"PM" and time zones, written in capitals: never part of a name
-# ("Updated 11:00 AM EDT Lindsay Lohan checked into ...").
+# A clock time's "AM"/"PM" and time zones, and a time stamp's labels, written in capitals:
+# never part of a name ("Updated 11:00 AM EDT Lindsay Lohan checked into ...",
+# "PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM UPDATED: ...").
 TIME_WORDS = _set(
     """
     AM PM GMT UTC EDT EST CDT CST MDT MST PDT PST AKDT AKST HST BST CET CEST EET EEST IST
     JST KST AEST AEDT ACST AWST NZST NZDT MSK MEZ MESZ
+    PUBLISHED UPDATED POSTED MODIFIED PUBLIÉ AKTUALISIERT VERÖFFENTLICHT ACTUALIZADO PUBLICADO
     """
 )
 # Words capitalised at the start of sentences in every language we meet,
