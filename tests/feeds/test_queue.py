@@ -45,7 +45,10 @@ async def test_two_workers_never_claim_the_same_delivery(two: tuple[Store, Store
           for store, name in ((a, "w1"), (b, "w2"), (a, "w3"), (b, "w4")))
     )  # fmt: skip
     ids = [d.id for batch in claims for d in batch]
-    assert len(ids) == len(set(ids)) == 12  # every post claimed once, by one worker...
+    # Every post claimed once, by one worker. (Racing claims skip the rows the others hold,
+    # so on PostgreSQL one may come back with fewer than its limit: 12 in most runs, 7
+    # once in CI — never a post twice.)
+    assert ids and len(ids) == len(set(ids)) <= 12
     # ...and a subscription's later items wait while an earlier one is in another
     # worker's hands (its order): each subscription's claims are its oldest items.
     by_sub: dict[int, list[str]] = {}
@@ -53,8 +56,12 @@ async def test_two_workers_never_claim_the_same_delivery(two: tuple[Store, Store
         by_sub.setdefault(d.subscription_id, []).append(d.item.title or "")
     assert all(titles == [f"Title {n}" for n in range(1, len(titles) + 1)]
                for titles in by_sub.values()), by_sub  # fmt: skip
-    # Nothing is left to claim while the leases live; all of it once they expired.
-    assert await a.claim_due_deliveries(now, "w5", lease=60) == []
+    # What a fifth worker can claim while the leases live is none of what the four hold;
+    # everything once they expired.
+    rest = await a.claim_due_deliveries(now, "w5", lease=60)
+    assert not {d.id for d in rest} & set(ids)
+    if len(ids) == 12:  # each subscription has posts in other hands: its later ones wait
+        assert rest == []
     later = now + dt.timedelta(seconds=61)
     assert len(await b.claim_due_deliveries(later, "w5", lease=60)) == 15
 
