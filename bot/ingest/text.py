@@ -28,7 +28,7 @@ import re
 from bot.errors import EmptyInput, PrecisError
 from bot.ingest.controls import strip_invisible
 from bot.ingest.text_captions import drop_captions_above_credits, drop_foreign_captions
-from bot.ingest.text_classify import classify
+from bot.ingest.text_classify import classify, drop_related_after_source
 from bot.ingest.text_glue import glued_furniture
 from bot.ingest.text_labels import leading_label
 from bot.ingest.text_line import Line
@@ -116,6 +116,7 @@ def _build(text: str, title: str | None) -> Article:
     for line in lines:
         if line.kind is None:
             line.kind = classify(line.text, meta)
+    drop_related_after_source(lines)
     page = looks_like_page([line for line in lines if line.kind is None])
     if page:
         drop_captions_above_credits(lines)

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 
 from bot.ingest.text_captions import credit_kind
-from bot.ingest.text_line import CLASSIFY_MAX_WORDS, count_words_upto, ends_sentence, word_set
+from bot.ingest.text_lexicon import READ_MORE_LABELS, SHARE_LABELS, TAG_LABELS, alternation
+from bot.ingest.text_line import (
+    CLASSIFY_MAX_WORDS,
+    Line,
+    count_words_upto,
+    ends_sentence,
+    word_set,
+)
 from bot.ingest.text_meta import Meta, attribution_kind, date_kind
 
 _I = re.IGNORECASE
@@ -20,7 +27,8 @@ _SHARE = re.compile(
     r"^(?:share|share (?:this|on|via|the)\b.*|partager\b.*|partagez\b.*|.*\bteilen|teilen\b.*"
     r"|compartir\b.*|.*\bcompartir|comparte\b.*|condividi\b.*|compartilhe\b.*|tweet|tweeter"
     r"|imprimer|print|drucken|imprimir|e-?mail|envoyer|enviar|copy link|copier le lien"
-    r"|link kopieren|copiar (?:el )?enlace)$",
+    r"|link kopieren|copiar (?:el )?enlace"
+    rf"|{alternation(SHARE_LABELS)})$",
     _I,
 )
 _SOCIAL = word_set(
@@ -38,7 +46,8 @@ _READ_MORE = re.compile(
     r"|siehe auch|das könnte sie auch interessieren|leer más|lee también|lea también"
     r"|lea además|te puede interesar|también te puede interesar|le puede interesar"
     r"|ver también|relacionado|relacionada|noticias relacionadas|más información"
-    r"|leggi anche|veja também|leia também)\s*(?:[:：»>|\-–—]|$)",
+    r"|leggi anche|veja também|leia também"
+    rf"|{alternation(READ_MORE_LABELS)})\s*(?:[:：»>|\-–—]|$)",
     _I,
 )
 _PROMO = re.compile(
@@ -50,8 +59,8 @@ _PROMO = re.compile(
     r"|cliquez ici|hier klicken|haz clic|pulse aquí|listen to this article|écouter cet article"
     r"|écouter l'article|artikel anhören|escuchar (?:este )?(?:artículo|noticia)"
     r"|download (?:the|our) app|téléchargez l'application|laden sie die app)\b"
-    r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen)"
-    r"\s*[:：]"
+    r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen"
+    rf"|{alternation(TAG_LABELS)})\s*[:：]"
     r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
     _I,
 )
@@ -105,6 +114,26 @@ def classify(line: str, meta: Meta) -> str | None:
         or _prompt_kind(line, lower, n_words)
         or date_kind(line, n_words, meta)
     )
+
+
+def drop_related_after_source(lines: list[Line]) -> None:
+    """A bare "Read also:" (the label alone) after the article's source line heads the
+    related stories the page lists after the article: it and every line after it go.
+    ("SOURCE: Al Watan" / "Read also:" / a headline / its teaser.) Anywhere else a
+    bare label is only dropped itself, since the article may go on after the link."""
+    after_source = False
+    for index, line in enumerate(lines):
+        if line.kind == "source":
+            after_source = True
+        elif after_source and line.kind == "read-more" and _is_bare_label(line.text):
+            for later in lines[index + 1 :]:
+                later.kind = later.kind or "related"
+            return
+
+
+def _is_bare_label(line: str) -> bool:
+    match = _READ_MORE.match(line)
+    return match is not None and not line[match.end() :].strip(" :：»>|-–—")
 
 
 def _navigation_kind(line: str, lower: str, n_words: int) -> str | None:

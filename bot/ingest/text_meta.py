@@ -12,13 +12,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.ingest.text_lexicon import (
+    DATE_LABELS,
+    SOURCE_LABELS,
+    STAMP_WORDS,
+    alternation,
+    month_numbers,
+)
 from bot.ingest.text_line import ends_sentence, word_set
 from bot.nlp.tokens import count_words
 
 _I = re.IGNORECASE
 
 _SOURCE = re.compile(
-    r"^\(?\s*(?:source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti)"
+    r"^\(?\s*(?:source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti"
+    rf"|{alternation(SOURCE_LABELS)})"
     r"\s*[:：]\s*(?P<name>[^.!?]{1,80}?)\s*\)?\.?$",
     _I,
 )
@@ -38,7 +46,8 @@ _BYLINE = re.compile(
 _DATE_LABEL = re.compile(
     r"^(?:published|updated|posted|last updated|first published|publié|publiée|mis à jour"
     r"|modifié|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|publicado|actualizado"
-    r"|última actualización)\b",
+    r"|última actualización)\b"
+    rf"|^(?:{alternation(DATE_LABELS)})(?=[\W\d]|$)",
     _I,
 )
 _MONTHS = {
@@ -56,17 +65,26 @@ _MONTHS = {
     **dict.fromkeys(
         ["december", "décembre", "dezember", "diciembre", "dec", "déc", "dez", "dic"], 12
     ),
+    **month_numbers(),
 }
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+_MONTH_RE = "|".join(
+    sorted((re.escape(m).replace(r"\ ", r"\s+") for m in _MONTHS), key=len, reverse=True)
+)
+_NUMERIC_DATE = re.compile(
+    r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"
+    r"|(?<!\d)(\d{4})(?:[/.]|\s?[年년]\s?)(\d{1,2})(?:[/.]|\s?[月월]\s?)(\d{1,2})(?![\d.]\d)"
+)
 _DAY_MONTH_YEAR = re.compile(
-    rf"\b(\d{{1,2}})(?:er|\.|º)?\s+(?:de\s+)?({_MONTH_RE})\.?\s+(?:de\s+)?(\d{{4}})\b", _I
+    rf"\b(\d{{1,2}})(?:er|st|nd|rd|th|\.|º)?,?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?"
+    rf"(\d{{4}})\b",
+    _I,
 )
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", _I)
 _DATE_ONLY = re.compile(
     rf"^(?:\w+,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"
-    rf"|\d{{1,2}}(?:er|\.|º)?\s+(?:de\s+)?(?:{_MONTH_RE})\.?\s+(?:de\s+)?\d{{4}}"
-    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}},?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:er|st|nd|rd|th|\.|º)?,?\s+(?:de\s+)?(?:{_MONTH_RE})\.?,?\s+(?:de\s+)?\d{{4}}"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+    r"|\d{4}(?:[/.]|\s?[年년]\s?)\d{1,2}(?:[/.]|\s?[月월]\s?)\d{1,2}[日일]?)"
     r"(?:[\sT,à@|–-]*(?:at|um|a las|à)?\s*\d{1,2}[:h.]\d{2}(?::\d{2})?"
     r"\s*(?:[ap]\.?m\.?|h|uhr|utc|gmt|cet|cest|et|[+-]\d{2}:?\d{2})?)?\.?$",
     _I,
@@ -129,7 +147,8 @@ _STAMP_PART = re.compile(
     r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
     r"|published|updated|posted|originally|first|last|modified|at|on|le|à|am|um|el|a las"
     r"|publié|publiée|mis à jour|modifié|veröffentlicht|aktualisiert|zuletzt|stand"
-    r"|publicado|actualizado|última actualización|de|del|[|,.:;/•·–—()\[\]-]+",
+    r"|publicado|actualizado|última actualización|de|del|[|,.:;/•·–—()\[\]-]+"
+    rf"|(?<!\w)(?:{alternation(DATE_LABELS + STAMP_WORDS)})(?!\w)",
     _I,
 )
 _SPACE_RUN = re.compile(r"\s+")
@@ -150,7 +169,11 @@ def _tidy_name(name: str) -> str:
     words_out = []
     for index, word in enumerate(name.split()):
         core = re.sub(r"\W", "", word)
-        if core in _ACRONYMS or (len(core) <= 3 and not re.search(r"[AEIOUY]", core)):
+        if (
+            core in _ACRONYMS
+            or (len(core) <= 3 and not re.search(r"[AEIOUY]", core))
+            or (len(core) <= 4 and len(name.split()) == 1)  # an agency: "AA", "ТАСС", "WAM"
+        ):
             words_out.append(word)
         elif index > 0 and core.lower() in _TIDY_LOWER:
             words_out.append(word.lower())
@@ -164,13 +187,19 @@ def _parse_date(line: str) -> dt.date | None:
         if match := _NUMERIC_DATE.search(line):
             if match.group(1):
                 return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            return dt.date(int(match.group(6)), int(match.group(5)), int(match.group(4)))
+            if match.group(4):
+                return dt.date(int(match.group(6)), int(match.group(5)), int(match.group(4)))
+            return dt.date(int(match.group(7)), int(match.group(8)), int(match.group(9)))
         if match := _DAY_MONTH_YEAR.search(line):
-            month = _MONTHS[match.group(2).lower()]
+            month = _MONTHS[_month_key(match.group(2))]
             return dt.date(int(match.group(3)), month, int(match.group(1)))
         if match := _MONTH_DAY_YEAR.search(line):
-            month = _MONTHS[match.group(1).lower()]
+            month = _MONTHS[_month_key(match.group(1))]
             return dt.date(int(match.group(3)), month, int(match.group(2)))
     except (ValueError, KeyError):
         return None
     return None
+
+
+def _month_key(name: str) -> str:
+    return " ".join(name.lower().split())

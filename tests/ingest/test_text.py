@@ -582,3 +582,78 @@ def test_a_sentence_about_following_stays() -> None:
     line = "Followers of the movement on Facebook said the talks were a good sign, he added."
     raw = f"A headline about the talks\n\nThe two governments agreed on Thursday.\n\n{line}\n"
     assert line in parse_text(raw).body
+
+
+def test_arabic_page_labels_give_title_date_and_source_and_end_the_article() -> None:
+    # arabkhabar.com/a/408017 (a WAM report, 2023), pasted: the Arabic date, source and
+    # "read also" labels are furniture like their English ones; the teaser of another
+    # story that follows "إقرأ أيضاً:" after the source line is not the article.
+    raw = _read("ar_arabkhabar_quake.txt")
+    article = parse_text(raw)
+    assert article.title == "زلزال بقوة 5.1 درجة يضرب سواحل كاليفورنيا"
+    assert article.source.published == dt.date(2023, 8, 21)
+    assert article.source.name == "جريدة الوطن"
+    assert article.body.startswith("ضرب زلزال بلغت قوته 5.1 درجة")
+    for furniture in ("تاريخ النشر", "المصدر", "إقرأ أيضاً", "العراق", "2.7"):
+        assert furniture not in article.body
+    _assert_verbatim(article, raw)
+
+
+def test_russian_page_date_and_bare_read_more() -> None:
+    # ntv.ru/novosti/1348836 (2015), pasted: a numeric time stamp under the headline and a
+    # bare "Читайте также" after the last paragraph.
+    article = parse_text(_read("ru_ntv_quake.txt"))
+    assert article.title == "В Туве произошло землетрясение"
+    assert article.source.published == dt.date(2015, 3, 4)
+    assert article.body.startswith("Подземный толчок магнитудой 3,8")
+    assert article.body.endswith("О пострадавших и разрушениях не сообщается.")
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("تاريخ النشر: 21st, August 2023 GMT", dt.date(2023, 8, 21)),  # arabkhabar.com
+        ("الأربعاء ٣١ ديسمبر ٢٠٢٥ الساعة ٩:٤٨ صباحاً", dt.date(2025, 12, 31)),  # almowaten.net
+        ("Published: 4th, February 2024 GMT", dt.date(2024, 2, 4)),
+        ("Опубликовано: 4 марта 2024, 10:15", dt.date(2024, 3, 4)),
+        ("Yayınlanma: 4 Şubat 2024 10:15", dt.date(2024, 2, 4)),
+        ("Pubblicato il 12 aprile 2023", dt.date(2023, 4, 12)),
+        ("Gepubliceerd op 3 mei 2024", dt.date(2024, 5, 3)),
+        ("发布时间：2024年2月4日 10:15", dt.date(2024, 2, 4)),
+        ("입력 2024.02.04 10:15", dt.date(2024, 2, 4)),
+        ("2024/02/04 10:15", dt.date(2024, 2, 4)),
+    ],
+)
+def test_date_lines_in_more_languages_leave_the_body(line: str, date: dt.date) -> None:
+    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
+    article = parse_text(f"{line}\n\n{body}\n")
+    assert article.body == body
+    assert article.source.published == date
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Источник: ТАСС", "ТАСС"),
+        ("Kaynak: AA", "AA"),
+        ("来源：新华社", "新华社"),
+        ("Źródło: PAP", "PAP"),
+    ],
+)
+def test_source_lines_in_more_languages(line: str, kind: str) -> None:
+    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
+    article = parse_text(f"{body}\n\n{line}\n")
+    assert article.body == body
+    assert article.source.name == kind
+
+
+def test_furniture_labels_in_more_languages_leave_the_body() -> None:
+    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
+    for label in ("Читайте также:", "Czytaj także:", "Lees ook:", "Поделиться", "Paylaş",
+                  "Теги статті: КрымСейсмологияКримЗемлетрясение", "相关阅读"):  # fmt: skip
+        assert parse_text(f"{body}\n\n{label}\n").body == body, label
+    # A bare "read also" without a source line before it drops only itself: the article
+    # may go on after the link.
+    more = "The vote was close, and the opposition said it would appeal against the result."
+    article = parse_text(f"{body}\n\nЧитайте также:\n\n{more}\n")
+    assert article.body == f"{body}\n\n{more}"
