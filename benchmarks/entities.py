@@ -136,7 +136,10 @@ def _document(sentences: list[list[tuple[str, str]]]) -> Document:
 
 
 _WORD = re.compile(r"\w+")
-_STEMMED = frozenset({"de", "ru"})  # inflected names: "Юрия Лужкова" is "Юрий Лужков"
+_STEMMED = frozenset({"de", "ru", "uk"})  # inflected names: "Юрия Лужкова" is "Юрий Лужков"
+# Snowball has no Ukrainian: a word's last vowel or soft sign goes ("сімферополя",
+# "сімферополь" -> "сімферопол"), and `_same` takes one the start of the other.
+_UK_ENDING = re.compile(r"(?<=\w{3})(?:ого|ому|ою|ею|ів|їв|ам|ям|ах|ях|ий|ій|ої|[аяуюіїиеєоьй])$")
 
 
 def load_jsonl(path: Path) -> list[Document]:
@@ -159,6 +162,8 @@ def _words(text: str, language: str) -> tuple[str, ...]:
     found = _WORD.findall(text.casefold())
     if language not in _STEMMED:
         return tuple(found)
+    if language == "uk":
+        return tuple(_UK_ENDING.sub("", w) for w in found)
     from bot.nlp.stemming import stemmer_for
 
     stem = stemmer_for(language)

@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks.ner_data ru factRuEval-2016/devset OUT.jsonl
     .venv/bin/python -m benchmarks.ner_data es esp.testa OUT.jsonl   (CoNLL-2002, Latin-1)
     .venv/bin/python -m benchmarks.ner_data nl ned.testa OUT.jsonl   (CoNLL-2002, Latin-1)
+    .venv/bin/python -m benchmarks.ner_data uk ner-uk/v2.0/data OUT.jsonl
 
 Each output line is one document: {"id", "language", "title" (or null),
 "lines": [sentence, ...], "gold": {casefolded entity text: [types]}}, with
@@ -18,6 +19,10 @@ parts are read here (never a test split):
 - FactRuEval-2016 devset (ru, MIT): 122 news texts; an object's text is its
   name spans (descriptors and jobs left out); LocOrg ("России" as a state)
   accepts place or organization.
+- NER-UK 2.0 (uk, CC BY-NC-SA 4.0, github.com/lang-uk/ner-uk): the 391 texts of
+  its DEV part (`dev-test-split.txt`; news of Nashi Groshi and texts of the BRUK
+  corpus, one sentence a line); PERS, LOC, ORG and MISC, ART, DOC ("other") spans,
+  the other kinds (dates, money, jobs...) are no entity. Not committed (its licence).
 - CoNLL-2002 (es, nl; free for research): Spanish EFE wires have no
   -DOCSTART-, so a document starts at each dateline "(EFE)"/"(EFECOM)".
 """
@@ -174,6 +179,32 @@ def _factru_doc(folder: Path, stem: str) -> dict:
     }
 
 
+NERUK_TYPES = {"PERS": "person", "LOC": "place", "ORG": "organization", "MISC": "other",
+               "ART": "other", "DOC": "other"}  # fmt: skip
+
+
+def ner_uk(folder: Path) -> list[dict]:
+    """The DEV part of NER-UK 2.0 (`folder` is its v2.0/data)."""
+    split = (folder / "dev-test-split.txt").read_text(encoding="utf-8").split()
+    dev = split[split.index("DEV") + 1 : split.index("TEST")]
+    docs = []
+    for doc_id in dev:
+        txt = next(folder.glob(f"*/{doc_id}.txt"))
+        text = txt.read_text(encoding="utf-8")
+        gold: dict[str, set[str]] = {}
+        for row in txt.with_suffix(".ann").read_text(encoding="utf-8").splitlines():
+            parts = row.split("\t")
+            # "T1 <tab> ORG <tab> 0 <tab> 17 <tab> text"
+            if len(parts) >= 3 and parts[0].startswith("T"):
+                kind = parts[1].split()[0]
+                if kind in NERUK_TYPES:
+                    gold.setdefault(parts[-1].casefold(), set()).add(NERUK_TYPES[kind])
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        docs.append({"id": f"ner-uk-{doc_id}", "language": "uk", "title": None, "lines": lines,
+                     "gold": {k: sorted(v) for k, v in gold.items()}})  # fmt: skip
+    return docs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     language, source, out = (argv if argv is not None else sys.argv[1:])[:3]
     path = Path(source)
@@ -181,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         docs = germeval(path)
     elif language == "ru":
         docs = factrueval(path)
+    elif language == "uk":
+        docs = ner_uk(path)
     else:
         docs = conll2002(path, language)
     with Path(out).open("w", encoding="utf-8") as f:

@@ -20,6 +20,7 @@ from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
     FUNCTION_WORDS_RU,
+    FUNCTION_WORDS_UK,
     MONTHS_DAYS_ANY,
     MONTHS_DAYS_BY_LANGUAGE,
     ROLE,
@@ -58,8 +59,9 @@ class Vocabulary:
         self.places = place_names(language)
         self.morphology = language in MORPH_LANGUAGES
         if self.morphology:
-            self.lang_stop = self.lang_stop | FUNCTION_WORDS_RU
-            self.stop = self.stop | FUNCTION_WORDS_RU
+            function = FUNCTION_WORDS_UK if language == "uk" else FUNCTION_WORDS_RU
+            self.lang_stop = self.lang_stop | function
+            self.stop = self.stop | function
         self.lower_seen: set[str] = set()
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
         # An article asks again and again about the same names.
@@ -168,4 +170,9 @@ class Vocabulary:
             found = self.gaz.lookup(re.sub(r"(?<=e)(?:n|r|s|m)\b", "", folded))
         if found is None and folded in self.places:
             found = "place", self.places[folded]
+        if found is None and self.morphology:
+            # A declined name, by its words' lemmas: "Києва", "Києві" are "Київ".
+            lemmas = " ".join(self.norm(word) for word in text.split())
+            if lemmas != folded:
+                found = self.gaz.lookup(lemmas)
         return found

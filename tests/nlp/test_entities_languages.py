@@ -117,6 +117,37 @@ def test_russian_name_is_shown_in_the_nominative() -> None:
     assert entities["Москвы"].type == "place"
 
 
+# --- Ukrainian: the same morphology, places by gazetteer and ending --------------------
+
+
+def test_ukrainian_places_are_places_and_names_are_persons() -> None:
+    # antikor.ua (2023), pasted: inflected places ("Криму", "Сімферополя") were typed as
+    # persons before Ukrainian had a dictionary; the tags line is page furniture.
+    text = (DATA / "uk_crimea_quake.txt").read_text(encoding="utf-8").split("\n\n\nТеги")[0]
+    entities = found(text, "uk")
+    assert entities["Криму"].type == "place"
+    assert entities["Криму"].count == 2
+    assert entities["Сімферополя"].type == "place"
+    assert entities["Ріхтера"].type == "person"
+    # A surname declined, cities by the gazetteer and by their ending, a sentence's "Тому".
+    # (The dictionary lists "Володимир" without its first-name mark, also a city's name:
+    # the person is shown by the surname.)
+    text = (
+        "Тому у Харкові президент Володимир Зеленський зустрівся з мером міста. "
+        "Зеленського зустріли біля Луганська і у Львові. Петро Порошенко там не був."
+    )
+    entities = found(text, "uk")
+    assert entities["Зеленський"].type == "person"
+    assert entities["Зеленський"].count == 2
+    assert entities["Петро Порошенко"].type == "person"
+    for place in ("Харкові", "Луганська", "Львові"):
+        assert entities[place].type == "place", place
+    assert "Тому" not in {w for name in entities for w in name.split()}
+    # A declined place is one entity, under the gazetteer's key (the same as "Kyiv").
+    entities = found("Київ зустрічає гостей. Мерія Києва повідомила про це. У Києві тепло.", "uk")
+    assert [(e.text, e.type, e.count) for e in entities.values()] == [("Київ", "place", 3)]
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 

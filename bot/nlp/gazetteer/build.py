@@ -22,6 +22,9 @@ from babel.localedata import load
 
 HERE = Path(__file__).resolve().parent
 LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl")
+# Locales whose names are added without merging places: a name that two places share
+# in them ("Алжир", the country and its capital) is left out, and no key changes.
+ADDED_LOCALES = ("uk",)
 # CLDR regions that are not places people write about as such.
 SKIP_TERRITORIES = {"001", "ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
 SKIP_ZONES = ("Etc/", "Antarctica/", "Arctic/")
@@ -42,6 +45,9 @@ SKIP_NAMES = {
     "Eastern",
     "Western",
     "Hope",
+    "Того",  # Ukrainian "того" (of that), "Мали" (had), "Чад" (fumes)
+    "Мали",
+    "Чад",
 }
 
 
@@ -61,20 +67,26 @@ def _variants(name: str) -> list[str]:
     return out
 
 
+def _locale_rows(code: str) -> dict[tuple[str, str], None]:
+    rows: dict[tuple[str, str], None] = {}
+    locale = Locale(code)
+    for key, name in locale.territories.items():
+        if key in SKIP_TERRITORIES or not name[:1].isupper():
+            continue
+        for variant in _variants(name):
+            rows[(variant, f"C:{key}")] = None
+    zones = load(code).get("time_zones", {})
+    for zone, info in zones.items():
+        city = info.get("city") if isinstance(info, dict) else None
+        if city and not zone.startswith(SKIP_ZONES):
+            rows[(city, f"T:{zone}")] = None
+    return rows
+
+
 def build() -> list[tuple[str, str]]:
     rows: dict[tuple[str, str], None] = {}
     for code in LOCALES:
-        locale = Locale(code)
-        for key, name in locale.territories.items():
-            if key in SKIP_TERRITORIES or not name[:1].isupper():
-                continue
-            for variant in _variants(name):
-                rows[(variant, f"C:{key}")] = None
-        zones = load(code).get("time_zones", {})
-        for zone, info in zones.items():
-            city = info.get("city") if isinstance(info, dict) else None
-            if city and not zone.startswith(SKIP_ZONES):
-                rows[(city, f"T:{zone}")] = None
+        rows.update(_locale_rows(code))
     # English exemplar cities are the tz ids themselves ("America/New_York").
     for zone in sorted(zoneinfo.available_timezones()):
         if "/" not in zone or zone.startswith(SKIP_ZONES) or zone.startswith(("US/", "Canada/")):
@@ -90,7 +102,27 @@ def build() -> list[tuple[str, str]]:
             name, key = line.split("\t")
             rows[(name, key)] = None
     kept = [row for row in rows if row[0] not in SKIP_NAMES]
-    return sorted(_unify(kept), key=lambda row: (row[1], row[0]))
+    unified = _unify(kept)
+    canonical = {
+        key: unified_key for (_, key), (_, unified_key) in zip(kept, _unify_each(kept), strict=True)
+    }
+    known = {name for name, _ in unified}
+    for code in ADDED_LOCALES:
+        added = [row for row in _locale_rows(code) if row[0] not in SKIP_NAMES]
+        keys_of: dict[str, set[str]] = {}
+        for name, key in added:
+            keys_of.setdefault(name, set()).add(key)
+        for name, key in added:
+            if name not in known and len(keys_of[name]) == 1 and key in canonical:
+                unified.append((name, canonical[key]))
+                known.add(name)
+    return sorted(dict.fromkeys(unified), key=lambda row: (row[1], row[0]))
+
+
+def _unify_each(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`_unify`, one output row per input row (same order)."""
+    merged = dict(_unify(rows))
+    return [(name, merged[name]) for name, _ in rows]
 
 
 def _unify(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
