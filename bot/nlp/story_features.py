@@ -39,6 +39,7 @@ _CYRILLIC = dict(zip(
      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"),
     strict=True,
 ))  # fmt: skip
+_CYRILLIC.update(і="i", ї="yi", є="ye", ґ="g")  # Ukrainian: "Іванів" is "Ivaniv"
 # Spellings of one sound across languages, folded to one letter ("X": ch, sh, kh, tsch...)
 _DIGRAPHS = re.compile(r"shch|tsch|sch|tch|ch|sh|kh|zh|ph|th|ck|qu|dj|dzh|[wzcqjyx]")
 _DIGRAPH_OF = {

@@ -118,7 +118,9 @@ def test_a_name_spelled_its_own_way_in_each_language_has_one_skeleton() -> None:
     same = [
         ("Kamchatka", "Kamtchatka", "Kamtschatka"),  # en, fr, de
         ("Putin", "Poutine", "Путин"),
-        ("Zelensky", "Selenskyj", "Зеленский"),
+        ("Zelensky", "Selenskyj", "Зеленский", "Зеленський"),  # ru, uk
+        ("Ivaniv", "Іванів"),  # a Ukrainian capital I
+        ("Gonta", "Ґонта"),
         ("Navalny", "Nawalny", "Навальный"),
         ("Khodorkovsky", "Chodorkowski"),
         ("Erdogan", "Erdoğan"),
