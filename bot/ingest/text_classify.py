@@ -20,6 +20,7 @@ from bot.ingest.text_line import (
     word_set,
 )
 from bot.ingest.text_meta import Meta, attribution_kind, date_kind
+from bot.nlp.tokens import count_words
 
 _I = re.IGNORECASE
 
@@ -118,16 +119,21 @@ def classify(line: str, meta: Meta) -> str | None:
 
 def drop_related_after_source(lines: list[Line]) -> None:
     """A bare "Read also:" (the label alone) after the article's source line heads the
-    related stories the page lists after the article: it and every line after it go.
-    ("SOURCE: Al Watan" / "Read also:" / a headline / its teaser.) Anywhere else a
-    bare label is only dropped itself, since the article may go on after the link."""
-    after_source = False
-    for index, line in enumerate(lines):
-        if line.kind == "source":
-            after_source = True
-        elif after_source and line.kind == "read-more" and _is_bare_label(line.text):
-            for later in lines[index + 1 :]:
-                later.kind = later.kind or "related"
+    related stories the page lists after the article: it and every line after it go
+    ("SOURCE: Al Watan" / "Read also:" / a headline / its teaser), when they are shorter
+    than the text above the source line (a source line under the headline ends nothing).
+    Anywhere else a bare label is only dropped itself: the article may go on after it."""
+    source = next((i for i, line in enumerate(lines) if line.kind == "source"), None)
+    if source is None:
+        return
+    for index in range(source + 1, len(lines)):
+        line = lines[index]
+        if line.kind == "read-more" and _is_bare_label(line.text):
+            rest = [later for later in lines[index + 1 :] if later.kind is None]
+            above = sum(count_words(x.text) for x in lines[:source] if x.kind is None)
+            if sum(count_words(x.text) for x in rest) < above:
+                for later in rest:
+                    later.kind = "related"
             return
 
 

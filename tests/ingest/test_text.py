@@ -657,3 +657,6 @@ def test_furniture_labels_in_more_languages_leave_the_body() -> None:
     more = "The vote was close, and the opposition said it would appeal against the result."
     article = parse_text(f"{body}\n\nЧитайте также:\n\n{more}\n")
     assert article.body == f"{body}\n\n{more}"
+    # Nor after a source line under the headline: the article is below it.
+    article = parse_text(f"Source: Reuters\n\n{body}\n\nRead also:\n\n{more}\n")
+    assert article.body == f"{body}\n\n{more}"
