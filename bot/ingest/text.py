@@ -27,8 +27,12 @@ import re
 
 from bot.errors import EmptyInput, PrecisError
 from bot.ingest.controls import strip_invisible
-from bot.ingest.text_captions import drop_captions_above_credits, drop_foreign_captions
-from bot.ingest.text_classify import classify, drop_related_after_source
+from bot.ingest.text_captions import (
+    drop_captions_above_credits,
+    drop_foreign_captions,
+    drop_repeated_lines,
+)
+from bot.ingest.text_classify import classify_lines, drop_related_after_source
 from bot.ingest.text_glue import glued_furniture
 from bot.ingest.text_labels import leading_label
 from bot.ingest.text_line import Line
@@ -113,9 +117,7 @@ def _build(text: str, title: str | None) -> Article:
     if not lines:
         raise EmptyInput("There is no text to summarize.")
     meta = Meta()
-    for line in lines:
-        if line.kind is None:
-            line.kind = classify(line.text, meta)
+    classify_lines(lines, meta)
     drop_related_after_source(lines)
     page = looks_like_page([line for line in lines if line.kind is None])
     if page:
@@ -128,6 +130,8 @@ def _build(text: str, title: str | None) -> Article:
         drop_author_box(lines)
         content = [line for line in content if line.kind is None]
 
+    drop_repeated_lines(lines)
+    content = [line for line in content if line.kind is None]
     if title is None:
         title = take_title(content)
     else:

@@ -206,3 +206,40 @@ def _function_word_language(text: str) -> str | None:
     if ranked[0] < _GUESS_MIN_HITS or ranked[0] < 1.5 * second:
         return None
     return best
+
+
+# A lowercase letter, then two capitals: "ŁodziTVN24" -> "Łodzi TVN24".
+_GLUED_CAPITALS = re.compile(r"(?<=[^\W\d_])(?<![A-ZÀ-ÞА-ЯЁ])(?=[A-ZÀ-ÞА-ЯЁ]{2})")
+_NOT_WORD = re.compile(r"\W+")
+_REPEATED_MAX_WORDS = 20
+
+
+def drop_repeated_lines(lines: list[Line]) -> None:
+    """A short line that is no sentence and stands twice in the text is the caption of a
+    video or gallery (a carousel copies it, sometimes with the agency glued on:
+    "Relacja z Łodzi" / "Relacja z ŁodziTVN24"), or a menu copied twice: every copy goes.
+    The text's first line (a headline that a page repeats) stays."""
+    keys: list[tuple[Line, str, str | None]] = []
+    count: dict[str, int] = {}
+    for line in lines:  # copies already named (a credit, a caption) count too
+        if (
+            ends_sentence(line.text)
+            or count_words_upto(line.text, _REPEATED_MAX_WORDS) > _REPEATED_MAX_WORDS
+        ):
+            continue
+        spaced = _GLUED_CAPITALS.sub(" ", line.text)
+        key = _NOT_WORD.sub(" ", spaced.casefold()).strip()
+        if not key:
+            continue
+        # The same line with a credit glued on: its key without its last word.
+        glued = key.rsplit(" ", 1)[0] if spaced != line.text and " " in key else None
+        keys.append((line, key, glued))
+        count[key] = count.get(key, 0) + 1
+        if glued is not None:
+            count[glued] = count.get(glued, 0) + 1
+    first = next((line for line in lines if line.kind is None), None)
+    for line, key, glued in keys:
+        if line is first or line.kind is not None:
+            continue
+        if count[key] >= 2 or (glued is not None and count[glued] >= 2):
+            line.kind = "repeated"

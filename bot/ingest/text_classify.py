@@ -19,7 +19,7 @@ from bot.ingest.text_line import (
     ends_sentence,
     word_set,
 )
-from bot.ingest.text_meta import Meta, attribution_kind, date_kind
+from bot.ingest.text_meta import Meta, attribution_kind, date_kind, is_bare_label
 from bot.nlp.tokens import count_words
 
 _I = re.IGNORECASE
@@ -92,6 +92,32 @@ _SIGNUP = re.compile(
     r"|receive|recevez|erhalten|recibe)\b",
     _I,
 )
+
+
+def classify_lines(lines: list[Line], meta: Meta) -> None:
+    """`classify` each line not yet known; a source or date label alone on its line is
+    read with the short line after it ("Źródło:" / "tvn24.pl, PAP"), and is dropped
+    even when no value follows it."""
+    for index, line in enumerate(lines):
+        if line.kind is not None:
+            continue
+        if is_bare_label(line.text):
+            line.kind = "label"
+            following = lines[index + 1] if index + 1 < len(lines) else None
+            if (
+                following is not None
+                and following.kind is None
+                and following.block == line.block
+                and count_words_upto(following.text, _VALUE_MAX_WORDS) <= _VALUE_MAX_WORDS
+            ):
+                kind = classify(f"{line.text} {following.text}", meta)
+                if kind in ("source", "date"):
+                    line.kind = following.kind = kind
+            continue
+        line.kind = classify(line.text, meta)
+
+
+_VALUE_MAX_WORDS = 12  # what a label's value on the next line may hold
 
 
 def classify(line: str, meta: Meta) -> str | None:

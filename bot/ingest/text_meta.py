@@ -24,10 +24,12 @@ from bot.nlp.tokens import count_words
 
 _I = re.IGNORECASE
 
+_SOURCE_WORDS = (
+    r"source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti"
+    rf"|{alternation(SOURCE_LABELS)}"
+)
 _SOURCE = re.compile(
-    r"^\(?\s*(?:source|sources|src|quelle|quellen|fuente|fuentes|fonte|fontes|bron|fonti"
-    rf"|{alternation(SOURCE_LABELS)})"
-    r"\s*[:：]\s*(?P<name>[^.!?]{1,80}?)\s*\)?\.?$",
+    rf"^\(?\s*(?:{_SOURCE_WORDS})\s*[:：]\s*(?P<name>(?:[^.!?]|\.(?=\w)){{1,80}}?)\s*\)?\.?$",
     _I,
 )
 _WITH_AGENCY = re.compile(
@@ -43,12 +45,18 @@ _BYLINE = re.compile(
     rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_PARTICLE}))*)"
     r"(?:\s*(?:[,|•·–—-]|\bfor\b|\bpour\b|\bfür\b|\bpara\b|\bin\b)\s*.{0,80})?$"
 )
-_DATE_LABEL = re.compile(
-    r"^(?:published|updated|posted|last updated|first published|publié|publiée|mis à jour"
+_DATE_WORDS = (
+    r"published|updated|posted|last updated|first published|publié|publiée|mis à jour"
     r"|modifié|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|publicado|actualizado"
-    r"|última actualización)\b"
-    rf"|^(?:{alternation(DATE_LABELS)})(?=[\W\d]|$)",
+    r"|última actualización"
+)
+_DATE_LABEL = re.compile(
+    rf"^(?:{_DATE_WORDS})\b|^(?:{alternation(DATE_LABELS)})(?=[\W\d]|$)",
     _I,
+)
+# A source or date label alone on its line, its value on the next ("Źródło:" / "tvn24.pl, PAP").
+_BARE_LABEL = re.compile(
+    rf"^(?:{_SOURCE_WORDS}|{_DATE_WORDS}|{alternation(DATE_LABELS)})\s*[:：]\s*$", _I
 )
 _MONTHS = {
     **dict.fromkeys(["january", "janvier", "januar", "enero", "jan", "janv", "ene"], 1),
@@ -106,6 +114,11 @@ class Meta:
     source: str | None = None
     author: str | None = None
     published: dt.date | None = None
+
+
+def is_bare_label(line: str) -> bool:
+    """A source or date label with nothing after it: "Źródło:", "Published:"."""
+    return line.endswith((":", "：")) and _BARE_LABEL.match(line) is not None
 
 
 def attribution_kind(line: str, n_words: int, meta: Meta) -> str | None:

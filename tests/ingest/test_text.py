@@ -660,3 +660,23 @@ def test_furniture_labels_in_more_languages_leave_the_body() -> None:
     # Nor after a source line under the headline: the article is below it.
     article = parse_text(f"Source: Reuters\n\n{body}\n\nRead also:\n\n{more}\n")
     assert article.body == f"{body}\n\n{more}"
+
+
+def test_label_alone_on_its_line_and_a_carousel_caption_copied_twice() -> None:
+    # tvn24.pl (2020), pasted: "Źródło:" with its value on the next line, a bare
+    # "Aktualizacja:", and a video carousel that copies its caption, once with the
+    # channel's name glued on ("Relacja z ŁodziTVN24").
+    raw = _read("pl_tvn24_vote.txt")
+    article = parse_text(raw)
+    assert article.title.startswith("Kilkanaście przypadków nieprawidłowości")
+    assert article.source.name == "tvn24.pl, PAP"
+    assert article.body.startswith("Do godziny 21 w niedzielę trwa głosowanie")
+    for furniture in ("Źródło", "Aktualizacja", "Relacja z Łodzi", "tvn24.pl"):
+        assert furniture not in article.body, furniture
+    _assert_verbatim(article, raw)
+    # A line said twice in a short text without being a caption stays when it is a
+    # sentence; the first line (a headline a page repeats) stays the title.
+    text = "Storm hits the coast\n\nStorm hits the coast\n\n" + (
+        "The storm reached the coast on Monday night, cutting power to thousands of homes.\n"
+    )
+    assert parse_text(text).title == "Storm hits the coast"
