@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.ner_data es esp.testa OUT.jsonl   (CoNLL-2002, Latin-1)
     .venv/bin/python -m benchmarks.ner_data nl ned.testa OUT.jsonl   (CoNLL-2002, Latin-1)
     .venv/bin/python -m benchmarks.ner_data uk ner-uk/v2.0/data OUT.jsonl
+    .venv/bin/python -m benchmarks.ner_data tr reyyan.train.txt OUT.jsonl
 
 Each output line is one document: {"id", "language", "title" (or null),
 "lines": [sentence, ...], "gold": {casefolded entity text: [types]}}, with
@@ -23,6 +24,11 @@ parts are read here (never a test split):
   its DEV part (`dev-test-split.txt`; news of Nashi Groshi and texts of the BRUK
   corpus, one sentence a line); PERS, LOC, ORG and MISC, ART, DOC ("other") spans,
   the other kinds (dates, money, jobs...) are no entity. Not committed (its licence).
+- Turkish news NER (tr; Tür, Hakkani-Tür and Oflazer 2003, Milliyet news; the
+  `reyyan.train.txt` of github.com/hilalbenzer/turkish-ner at c71a996, its *train*
+  part): one tokenized sentence a line, `[PER …]`, `[LOC …]`, `[ORG …]` inline, a
+  suffix after an apostrophe split off ("İstanbul 'da"); no document structure, so
+  the first 3,000 sentences are grouped by ten. Not committed.
 - CoNLL-2002 (es, nl; free for research): Spanish EFE wires have no
   -DOCSTART-, so a document starts at each dateline "(EFE)"/"(EFECOM)".
 """
@@ -30,6 +36,7 @@ parts are read here (never a test split):
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -205,6 +212,34 @@ def ner_uk(folder: Path) -> list[dict]:
     return docs
 
 
+_TR_SPAN = re.compile(r"\[(PER|LOC|ORG) ([^\]]*?) ?\]")
+TR_TYPES = {"PER": "person", "LOC": "place", "ORG": "organization"}
+
+
+def _tr_text(tokens: str) -> str:
+    text = " ".join(tokens.split())
+    text = re.sub(r" ([’']\w)", r"\1", text)  # "İstanbul 'da" -> "İstanbul'da"
+    text = re.sub(r" ([,.;:!?)])", r"\1", text)
+    return re.sub(r"\( ", "(", text)
+
+
+def turkish(path: Path, sentences: int = 3000, group: int = 10) -> list[dict]:
+    """The first `sentences` lines of the Turkish news NER train file, by `group`."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()[:sentences]
+    docs = []
+    for start in range(0, len(lines), group):
+        gold: dict[str, set[str]] = {}
+        texts = []
+        for line in lines[start : start + group]:
+            for kind, span in _TR_SPAN.findall(line):
+                gold.setdefault(_tr_text(span).casefold(), set()).add(TR_TYPES[kind])
+            texts.append(_tr_text(_TR_SPAN.sub(lambda m: m.group(2), line)))
+        docs.append({"id": f"tr-news-{start // group}", "language": "tr", "title": None,
+                     "lines": [t for t in texts if t],
+                     "gold": {k: sorted(v) for k, v in gold.items()}})  # fmt: skip
+    return docs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     language, source, out = (argv if argv is not None else sys.argv[1:])[:3]
     path = Path(source)
@@ -214,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         docs = factrueval(path)
     elif language == "uk":
         docs = ner_uk(path)
+    elif language == "tr":
+        docs = turkish(path)
     else:
         docs = conll2002(path, language)
     with Path(out).open("w", encoding="utf-8") as f:

@@ -43,17 +43,22 @@ def _data_lines(name: str) -> Iterable[str]:
             yield line
 
 
+def _fold(name: str) -> str:
+    """As `entity_tokens.fold`: "İstanbul" is "istanbul" (no combining dot)."""
+    return name.casefold().replace("i\u0307", "i")
+
+
 @cache
 def gazetteer() -> Gazetteer:
     places: dict[str, str] = {}
     for line in _data_lines("places.tsv"):
         name, key = line.split("\t")
-        places.setdefault(name.casefold(), key)
+        places.setdefault(_fold(name), key)
     organizations: dict[str, str] = {}
     for line in _data_lines("organizations.txt"):
         names = [n.strip() for n in line.split("|")]
         for name in names:
-            organizations.setdefault(name.casefold(), "O:" + names[0].casefold())
-    others = frozenset(w.casefold() for line in _data_lines("demonyms.txt") for w in line.split())
-    first = frozenset(w.casefold() for line in _data_lines("first_names.txt") for w in line.split())
+            organizations.setdefault(_fold(name), "O:" + _fold(names[0]))
+    others = frozenset(_fold(w) for line in _data_lines("demonyms.txt") for w in line.split())
+    first = frozenset(_fold(w) for line in _data_lines("first_names.txt") for w in line.split())
     return Gazetteer(places, organizations, others, first)

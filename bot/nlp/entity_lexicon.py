@@ -67,6 +67,12 @@ MONTHS_DAYS_BY_LANGUAGE = {
         lunes martes miércoles jueves viernes sábado domingo
         """
     ),
+    "tr": _set(
+        """
+        ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık
+        pazartesi salı çarşamba perşembe cuma cumartesi pazar
+        """
+    ),
 }
 MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
 # A clock time's "AM"/"PM" and time zones, and a time stamp's labels, written in capitals:
@@ -124,6 +130,15 @@ FUNCTION_WORDS_UK = _set(
     мої кожен кожна кожне інший інша інше інші багато кілька декілька
     """
 )
+# Turkish words that open sentences capitalised and never begin a name.
+FUNCTION_WORDS_TR = _set(
+    """
+    ve veya ile ama ancak fakat gerçi halbuki oysa çünkü ki da de bu şu o bir için gibi
+    kadar sonra önce daha en çok her hiç ne neden nasıl nerede şimdi bugün dün yarın ayrıca
+    bile yine hem ya yani üstelik dolayısıyla böylece zaten belki artık henüz hatta özellikle
+    öte yandan bunun buna bunu onun ona onu biz siz onlar ben sen bazı birçok tüm bütün
+    """
+)
 FUNCTION_WORDS_RU = _set(
     """
     в во на по к ко с со о об обо от до из у за над под при про для без через после перед
@@ -165,6 +180,8 @@ TITLES = _set(
     actor actress singer rapper author writer designer star
     leader chef commandant dirigeant führer líder professor professeur profesor
     mp mps mep meps ceo
+    başbakan başkan başkanı cumhurbaşkanı bakan bakanı milletvekili vali valisi belediye
+    genelkurmay orgeneral korgeneral tümgeneral büyükelçi sözcü sözcüsü yönetmen
     """
 )
 # Abbreviated titles followed by a full stop: "Mr. Smith", "M. Macron".
@@ -201,6 +218,8 @@ ORG_WORDS = _set(
     inc corp corporation co ltd plc llc lp gmbh ag sa se nv bv spa sarl srl kg cie
     party parti partei partido partito
     ministry ministère ministerium ministerio ministero department département departamento
+    bakanlığı başkanlığı müdürlüğü belediyesi partisi üniversitesi enstitüsü derneği vakfı
+    meclisi meclis kongre kurulu kurumu bankası holding şirketi gazetesi ajansı spor
     university université universität universidad università college school école schule
     institute institut instituto academy académie akademie
     bank banque banco sparkasse council conseil rat consejo consiglio
@@ -260,6 +279,7 @@ PLACE_WORDS = _set(
     fleuve rivière lac mont montagne île îles mer océan baie golfe vallée province région rue
     fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
     río lago monte montaña isla mar bahía golfo valle provincia región calle plaza
+    denizi körfezi gölü nehri dağı dağları adası ili ilçesi mahallesi caddesi sokağı
     """
 )
 # Lowercase words right before a name: place prepositions.

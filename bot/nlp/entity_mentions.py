@@ -16,6 +16,7 @@ datelines.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -250,6 +251,9 @@ def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> boo
     return False
 
 
+_LOCATIVE = re.compile(r"['’]n?[dt][ae]n?$")
+
+
 def _votes(
     tokens: list[Tok], lo: int, hi: int, words: list[str], titled: bool
 ) -> defaultdict[str, float]:
@@ -260,6 +264,10 @@ def _votes(
         votes["organization"] += 2.0  # an extended Romance name
     if titled:
         votes["person"] += 2.0
+    # A Turkish locative or ablative suffix on the name ("İstanbul'da", "Ankara'dan"): a place.
+    last = tokens[hi - 1]
+    if last.possessive and _LOCATIVE.match(last.raw, len(last.text)):
+        votes["place"] += 1.0
     # Context around the span.
     prev = _prev_word(tokens, lo)
     nxt = _next_words(tokens, hi)

@@ -20,6 +20,10 @@ _ELISION = re.compile(
     re.IGNORECASE,
 )
 _ELISION_UPPER_LANGS = frozenset({"fr", "it", "ca", "pt", "oc"})
+# Turkish and Azerbaijani write a name's case suffix after an apostrophe: "İstanbul'da",
+# "Erdoğan’ın". The suffix is no part of the name, and the name ends there.
+_SUFFIX_LANGS = frozenset({"tr", "az"})
+_SUFFIX = re.compile(r"['’][^\W\d_]+$")
 # Arabic and Hebrew name particles written in lowercase before a capital.
 _PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|ben|abu|abd)-(?=[^\W\d_])")
 
@@ -58,7 +62,7 @@ def _symbol(raw: str) -> Tok:
 # the language elides before capitals), so all articles share them: most
 # words of a news article have been seen in earlier ones. Bounded so a
 # stream of odd tokens cannot grow memory without limit.
-_SEEN: dict[bool, dict[str, Tok]] = {False: {}, True: {}}
+_SEEN: dict[tuple[bool, bool], dict[str, Tok]] = {}
 _SEEN_LIMIT = 20_000
 
 
@@ -66,27 +70,32 @@ def tokenize(sentence: str, language: str) -> list[Tok]:
     """The tokens of a sentence."""
     raws = sentence_tokens(sentence)
     upper_elision = language in _ELISION_UPPER_LANGS
-    seen = _SEEN[upper_elision]
+    suffixes = language in _SUFFIX_LANGS
+    seen = _SEEN.setdefault((upper_elision, suffixes), {})
     found = list(map(seen.get, raws))  # one C loop; only new tokens cost more
     if None in found:
         if len(seen) >= _SEEN_LIMIT:
             seen.clear()
         for i, tok in enumerate(found):
             if tok is None:
-                found[i] = seen[raws[i]] = _new_token(raws[i], upper_elision)
+                found[i] = seen[raws[i]] = _new_token(raws[i], upper_elision, suffixes)
     return found  # type: ignore[return-value]  # no None is left
 
 
-def _new_token(raw: str, upper_elision: bool) -> Tok:
+def _new_token(raw: str, upper_elision: bool, suffixes: bool = False) -> Tok:
     if not (raw[0].isalnum() or raw[0] == "_"):
         return _symbol(raw)
     if "'" not in raw and "’" not in raw:
         return _word(raw, raw)
-    return _elided(raw, upper_elision)
+    return _elided(raw, upper_elision, suffixes)
 
 
-def _elided(raw: str, upper_elision: bool) -> Tok:
-    """A word with an apostrophe: "l'Irak" (an elided article) or "Kane's"."""
+def _elided(raw: str, upper_elision: bool, suffixes: bool = False) -> Tok:
+    """A word with an apostrophe: "l'Irak" (an elided article), "Kane's", or in
+    Turkish a name and its case suffix ("İstanbul'da")."""
+    suffix = _SUFFIX.search(raw) if suffixes and raw[0].isupper() else None
+    if suffix is not None and suffix.group()[1:].islower():
+        return _word(raw[: suffix.start()], raw, "", True)
     text, before, possessive = raw, "", False
     elided = _ELISION.match(raw)
     if elided and (raw[0].islower() or upper_elision):
@@ -133,7 +142,9 @@ def caseless_line(tokens: list[Tok]) -> bool:
 
 
 def fold(text: str) -> str:
-    return text.casefold()
+    folded = text.casefold()
+    # The Turkish dotted capital folds to "i" and a combining dot: "İstanbul" is "istanbul".
+    return folded.replace("i\u0307", "i") if "İ" in text else folded
 
 
 def strip_accents(text: str) -> str:

@@ -20,6 +20,7 @@ from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
     FUNCTION_WORDS_RU,
+    FUNCTION_WORDS_TR,
     FUNCTION_WORDS_UK,
     MONTHS_DAYS_ANY,
     MONTHS_DAYS_BY_LANGUAGE,
@@ -45,6 +46,10 @@ def _starter_stop_words(language: str) -> frozenset[str]:
     return stop_words_for(language) | stop_words_for("en")
 
 
+# Languages whose stop-word lists (or none) miss the words that open their sentences.
+_FUNCTION_WORDS = {"ru": FUNCTION_WORDS_RU, "uk": FUNCTION_WORDS_UK, "tr": FUNCTION_WORDS_TR}
+
+
 class Vocabulary:
     def __init__(self, language: str) -> None:
         self.language = language
@@ -58,8 +63,8 @@ class Vocabulary:
         self.nouns, self.noun_names = common_nouns(language)
         self.places = place_names(language)
         self.morphology = language in MORPH_LANGUAGES
-        if self.morphology:
-            function = FUNCTION_WORDS_UK if language == "uk" else FUNCTION_WORDS_RU
+        function = _FUNCTION_WORDS.get(language)
+        if function is not None:
             self.lang_stop = self.lang_stop | function
             self.stop = self.stop | function
         self.lower_seen: set[str] = set()

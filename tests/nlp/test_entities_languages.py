@@ -148,6 +148,23 @@ def test_ukrainian_places_are_places_and_names_are_persons() -> None:
     assert [(e.text, e.type, e.count) for e in entities.values()] == [("Київ", "place", 3)]
 
 
+# --- Turkish: case suffixes after an apostrophe -----------------------------------------
+
+
+def test_turkish_names_lose_their_case_suffix_and_places_are_places() -> None:
+    # ege7gun.com (a Marmara earthquake), pasted: "İstanbul'da", "Bursa'nın" were names
+    # of their own with the suffix, "Marmara Denizi’nde Gemlik Körfezi’nde" one person.
+    title, body = (DATA / "tr_marmara_quake.txt").read_text(encoding="utf-8").split("\n", 1)
+    entities = found(body, "tr", title)
+    assert not any("'" in name or "’" in name for name in entities)
+    assert entities["İstanbul"].type == "place"
+    assert entities["İstanbul"].count == 2  # "İstanbul'da" in the title, "İstanbul" after
+    assert entities["Marmara Denizi"].type == "place"
+    assert entities["Gemlik Körfezi"].type == "place"
+    assert entities["Boğaziçi Üniversitesi Kandilli Rasathanesi"].type == "organization"
+    assert "Bursa" in entities  # "Bursa’nın" and "Bursa'nın"
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 

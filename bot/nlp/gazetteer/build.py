@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # Locales whose names are added without merging places: a name that two places share
 # in them ("Алжир", the country and its capital) is left out, and no key changes.
-ADDED_LOCALES = ("uk",)
+ADDED_LOCALES = ("uk", "tr")
 # CLDR regions that are not places people write about as such.
 SKIP_TERRITORIES = {"001", "ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
 SKIP_ZONES = ("Etc/", "Antarctica/", "Arctic/")
@@ -106,7 +106,7 @@ def build() -> list[tuple[str, str]]:
     canonical = {
         key: unified_key for (_, key), (_, unified_key) in zip(kept, _unify_each(kept), strict=True)
     }
-    known = {name for name, _ in unified}
+    known = {name for name, _ in unified} | _other_names()
     for code in ADDED_LOCALES:
         added = [row for row in _locale_rows(code) if row[0] not in SKIP_NAMES]
         keys_of: dict[str, set[str]] = {}
@@ -117,6 +117,20 @@ def build() -> list[tuple[str, str]]:
                 unified.append((name, canonical[key]))
                 known.add(name)
     return sorted(dict.fromkeys(unified), key=lambda row: (row[1], row[0]))
+
+
+def _other_names() -> set[str]:
+    """Words the other lists type otherwise: Turkish "Somali" (Somalia) is English's
+    demonym, so an added locale's name never takes a word they hold."""
+    names: set[str] = set()
+    for file in ("demonyms.txt", "first_names.txt"):
+        for line in (HERE / file).read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                names.update(line.split())
+    for line in (HERE / "organizations.txt").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            names.update(name.strip() for name in line.split("|"))
+    return names
 
 
 def _unify_each(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
