@@ -131,7 +131,7 @@ def classify(line: str, meta: Meta) -> str | None:
         return "symbols"
     if line.startswith("==") and _WIKI_HEADING.match(line):
         return "heading"  # wiki markup ("== Gruppen von Ölen =="), never a sentence
-    if n_words <= 40 and _is_glued_list(line):
+    if n_words <= 40 and (_is_glued_list(line) or _is_spaced_cjk_menu(line)):
         return "menu"
     lower = line.lower()
     return (
@@ -208,6 +208,26 @@ def _prompt_kind(line: str, lower: str, n_words: int) -> str | None:
 def _all_social(lower: str) -> bool:
     tokens = re.findall(r"[\w-]+", lower)
     return bool(tokens) and all(token in _SOCIAL for token in tokens)
+
+
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_SENTENCE_MARKS = frozenset("。！？，、；：")
+_CJK_MENU_MIN_ITEMS = 4
+_CJK_MENU_ITEM_CHARS = 6
+
+
+def _is_spaced_cjk_menu(line: str) -> bool:
+    """Chinese and Japanese prose has no spaces between words: four or more short
+    items set apart by spaces, with no sentence mark, are a menu ("1. 首页 新闻中心 廉政
+    社会 科技 互联网"). Not Korean, which spaces its words."""
+    if not _HAN_KANA.search(line) or _CJK_SENTENCE_MARKS.intersection(line):
+        return False
+    items = line.split()
+    if items and items[0].rstrip(".").isdigit():
+        items = items[1:]
+    return len(items) >= _CJK_MENU_MIN_ITEMS and all(
+        len(item) <= _CJK_MENU_ITEM_CHARS and _HAN_KANA.search(item) for item in items
+    )
 
 
 def _is_glued_list(line: str) -> bool:

@@ -680,3 +680,19 @@ def test_label_alone_on_its_line_and_a_carousel_caption_copied_twice() -> None:
         "The storm reached the coast on Monday night, cutting power to thousands of homes.\n"
     )
     assert parse_text(text).title == "Storm hits the coast"
+
+
+def test_chinese_page_menu_is_no_title() -> None:
+    # cqoe.com.cn (2021), pasted: the site's menu, its words set apart by spaces as
+    # Chinese prose never is, was taken for the headline.
+    raw = _read("zh_cqoe_reporters.txt")
+    article = parse_text(raw)
+    assert article.title == "本报记者直插震中"
+    assert article.source.published == dt.date(2021, 6, 13)
+    assert "首页" not in article.body and "当前位置" not in article.body
+    assert article.body.startswith("面对网络上纷至沓来的灾区消息")
+    # A Korean headline spaces its words and stays one.
+    korean = "서울 도심서 규모 3.5 지진 발생\n\n" + (
+        "서울 도심에서 규모 3.5의 지진이 발생했다고 기상청이 밝혔다. 피해는 보고되지 않았다.\n"
+    )
+    assert parse_text(korean).title == "서울 도심서 규모 3.5 지진 발생"
