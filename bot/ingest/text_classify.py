@@ -133,6 +133,8 @@ def classify(line: str, meta: Meta) -> str | None:
         return "heading"  # wiki markup ("== Gruppen von Ölen =="), never a sentence
     if n_words <= 40 and (_is_glued_list(line) or _is_spaced_cjk_menu(line)):
         return "menu"
+    if n_words <= _SECTION_MAX_WORDS and _SECTION_LABEL.match(line):
+        return "section"  # a section's name in brackets: "[ 政治・経済 ]", "[ Politics ]"
     lower = line.lower()
     return (
         _navigation_kind(line, lower, n_words)
@@ -210,6 +212,8 @@ def _all_social(lower: str) -> bool:
     return bool(tokens) and all(token in _SOCIAL for token in tokens)
 
 
+_SECTION_LABEL = re.compile(r"^[\[【［][^\]】］]{1,30}[\]】］]$")
+_SECTION_MAX_WORDS = 6
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK_SENTENCE_MARKS = frozenset("。！？，、；：")
 _CJK_MENU_MIN_ITEMS = 4

@@ -16,6 +16,8 @@ from bot.nlp.tokens import count_words
 # Lines before the body with fewer words than this are page furniture
 # (section names, kickers), not prose.
 _STUB_WORDS = 4
+# Related stories listed above the article ("- 【速報】横浜市など…"): never the headline.
+_LIST_ITEM = re.compile(r"^[-•*·▪►]\s")
 _BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
 
 
@@ -41,9 +43,13 @@ def take_title(content: list[Line]) -> str | None:
             if count_words(line.text) >= 3
             and not _BREADCRUMB.search(line.text)
             and not QUOTED.match(line.text)
+            and not _LIST_ITEM.match(line.text)
         ),
         None,
-    ) or next((line for line in head if count_words(line.text) >= 2), None)
+    ) or next(
+        (line for line in head if count_words(line.text) >= 2 and not _LIST_ITEM.match(line.text)),
+        None,
+    )
     if chosen is None:
         return None
     index = head.index(chosen)

@@ -696,3 +696,18 @@ def test_chinese_page_menu_is_no_title() -> None:
         "서울 도심에서 규모 3.5의 지진이 발생했다고 기상청이 밝혔다. 피해는 보고되지 않았다.\n"
     )
     assert parse_text(korean).title == "서울 도심서 규모 3.5 지진 발생"
+
+
+def test_japanese_pages_section_label_and_related_list_above_the_headline() -> None:
+    # nikkan.co.jp (2016), pasted: a section's name in brackets opened the first sentence.
+    article = parse_text(_read("ja_nikkan_kumamoto.txt"))
+    assert article.body.startswith("気象庁は16日、熊本県熊本地方などで")
+    assert "政治・経済" not in article.body
+    assert article.source.published == dt.date(2016, 4, 16)
+    # xsionx.com (2022), pasted: related stories listed above the headline, which was
+    # glued to the first sentence of the body.
+    raw = _read("ja_related_list_above.txt")
+    article = parse_text(raw)
+    assert article.title == "最大震度4を3月下旬から12回観測 気象庁「相互の地震の関係は考えにくい」"
+    assert article.body.startswith("先月下旬以降、最大震度4のやや強い地震が")
+    assert "TBS NEWS DIG" not in article.body
