@@ -62,7 +62,9 @@ _PROMO = re.compile(
     r"|download (?:the|our) app|téléchargez l'application|laden sie die app)\b"
     r"|^(?:tags|mots-clés|mots clés|schlagwörter|stichworte|etiquetas|temas|topics|themen"
     rf"|{alternation(TAG_LABELS)})\s*[:：]"
-    r"|^(?:comments?|commentaires?|kommentare?|comentarios?)(?:\s*\(?\d+\)?)?$",
+    r"|^(?:(?:show|view|read|voir|afficher|exibir|ver|mostrar|mostra)\s+)?"
+    r"(?:comments?|commentaires?|kommentare?|comentarios?|comentários|commenti|reacties)"
+    r"(?:\s*\(?\d+\)?)?$",
     _I,
 )
 # "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.": a prompt to follow the

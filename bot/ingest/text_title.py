@@ -72,7 +72,9 @@ def _starts_new_line(line: str, following: str) -> bool:
     first = following.lstrip()[:1]
     if not first or first.islower():
         return False
-    return len(line) < 0.7 * len(following)
+    # A stub after it ("12 nov", a date cut over lines) ends no wrapped sentence's line.
+    short = count_words_upto(following, _STUB_WORDS) < _STUB_WORDS and not ends_sentence(following)
+    return short or len(line) < 0.7 * len(following)
 
 
 def drop_stubs_before_body(content: list[Line], *, after_title: bool) -> None:

@@ -242,6 +242,9 @@ ORG_WORDS = _set(
     congreso government gouvernement regierung gobierno governo cabinet
     office bureau büro oficina board authority autorité behörde autoridad
     service services organisation organization organización organizzazione
+    serviço servicio servizio observatory observatoire observatorio observatório osservatorio
+    ministério universidade fundação agência polícia assembleia câmara cámara camera
+    comissão conselho tribunale senato prefeitura
     movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
     network hospital hôpital krankenhaus klinik clinic museum musée
     reserve exchange commission

@@ -711,3 +711,27 @@ def test_japanese_pages_section_label_and_related_list_above_the_headline() -> N
     assert article.title == "最大震度4を3月下旬から12回観測 気象庁「相互の地震の関係は考えにくい」"
     assert article.body.startswith("先月下旬以降、最大震度4のやや強い地震が")
     assert "TBS NEWS DIG" not in article.body
+
+
+def test_portuguese_pages_headline_over_a_date_cut_in_lines_and_a_comments_link() -> None:
+    # terra.com.br (2013), pasted: the date under the headline cut over lines ("12 nov" /
+    # "2013" / "- 03h57") made the headline look like a wrapped sentence's first line,
+    # and "Exibir comentários" (show comments) stayed in the body.
+    article = parse_text(_read("pt_terra_filipinas.txt"))
+    assert article.title == "Terremoto de 4,8 graus de magnitude atinge as Filipinas"
+    assert "comentários" not in article.body
+    assert article.body.startswith("Um terremoto de 4,8 graus de magnitude atingiu")
+    assert article.source.name == "Terra"
+
+
+def test_portuguese_bodies_are_organizations() -> None:
+    from bot.nlp.entities import extract_entities
+    from bot.nlp.sentences import split_sentences
+
+    # exame.com (2018): "Observatório…" and "Serviço…" were typed as persons.
+    article = parse_text(_read("pt_exame_bolivia.txt"))
+    entities = extract_entities(split_sentences(article.body, "pt"), language="pt")
+    kinds = {e.text: e.type for e in entities}
+    assert kinds["Observatório Sismológico de San Calixto"] == "organization"
+    assert kinds["Serviço Geológico dos EUA"] == "organization"
+    assert kinds["Bolívia"] == "place"
