@@ -221,7 +221,7 @@ ORG_WORDS = _set(
     bakanlığı başkanlığı müdürlüğü belediyesi partisi üniversitesi enstitüsü derneği vakfı
     meclisi meclis kongre kurulu kurumu bankası holding şirketi gazetesi ajansı spor
     university université universität universidad università college school école schule
-    institute institut instituto academy académie akademie
+    institute institut instituto istituto academy académie akademie
     bank banque banco sparkasse council conseil rat consejo consiglio
     fc cf sc afc ac cd rc sv vfb vfl tsv bsc united rovers wanderers athletic athletico
     atlético hotspur albion
@@ -292,6 +292,7 @@ PLACE_BEFORE = _set(
     à en au aux vers depuis dans près
     nach aus bei in
     en desde hacia
+    nel nella nei nelle dal dalla dai dalle presso em na nas nos
     """
 )
 STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
@@ -304,6 +305,8 @@ PLACE_OF = _set(
     ville commune habitants maire région province capitale ciudad pueblo municipio
     habitantes alcalde alcaldesa provincia región capital città comune sindaco
     stadt gemeinde einwohner bürgermeister
+    nord sud ovest nord-est nord-ovest sud-est sud-ovest norte sul oeste leste nordeste
+    sudeste noroeste sudoeste città provincia comune
     """
 )
 # Lowercase nouns right before a name that say what it is.

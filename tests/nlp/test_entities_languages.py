@@ -165,6 +165,17 @@ def test_turkish_names_lose_their_case_suffix_and_places_are_places() -> None:
     assert "Bursa" in entities  # "Bursa’nın" and "Bursa'nın"
 
 
+def test_italian_places_after_their_prepositions_and_an_institute() -> None:
+    # metropolitano.it: "a sud-ovest di Zocca", "nel Modenese", "nel Catanzarese" were
+    # persons; "L’Istituto …" alone, a person.
+    entities = found((DATA / "it_quakes_paragraph.txt").read_text(encoding="utf-8"), "it")
+    for place in ("Zocca", "Modenese", "Catanzarese", "Fiordimonte", "Macerata", "Calabria"):
+        assert entities[place].type == "place", place
+    assert entities["Istituto nazionale di geofisica"].type == "organization"
+    text = "Secondo l’Istituto, ci sono state 250 scosse. L’Istituto ha registrato 76 eventi."
+    assert found(text, "it")["Istituto"].type == "organization"
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 
