@@ -73,7 +73,14 @@ MONTHS_DAYS_BY_LANGUAGE = {
         pazartesi salı çarşamba perşembe cuma cumartesi pazar
         """
     ),
+    "id": _set(
+        """
+        januari februari maret april mei juni juli agustus september oktober november desember
+        senin selasa rabu kamis jumat sabtu minggu
+        """
+    ),
 }
+MONTHS_DAYS_BY_LANGUAGE["ms"] = MONTHS_DAYS_BY_LANGUAGE["id"]
 MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
 # A clock time's "AM"/"PM" and time zones, and a time stamp's labels, written in capitals:
 # never part of a name ("Updated 11:00 AM EDT Lindsay Lohan checked into ...",
@@ -81,7 +88,7 @@ MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
 TIME_WORDS = _set(
     """
     AM PM GMT UTC EDT EST CDT CST MDT MST PDT PST AKDT AKST HST BST CET CEST EET EEST IST
-    JST KST AEST AEDT ACST AWST NZST NZDT MSK MEZ MESZ
+    JST KST AEST AEDT ACST AWST NZST NZDT MSK MEZ MESZ WIB WITA WIT TSİ
     PUBLISHED UPDATED POSTED MODIFIED PUBLIÉ AKTUALISIERT VERÖFFENTLICHT ACTUALIZADO PUBLICADO
     """
 )
@@ -137,6 +144,15 @@ FUNCTION_WORDS_TR = _set(
     kadar sonra önce daha en çok her hiç ne neden nasıl nerede şimdi bugün dün yarın ayrıca
     bile yine hem ya yani üstelik dolayısıyla böylece zaten belki artık henüz hatta özellikle
     öte yandan bunun buna bunu onun ona onu biz siz onlar ben sen bazı birçok tüm bütün
+    """
+)
+# Indonesian and Malay words that open sentences capitalised and never begin a name.
+FUNCTION_WORDS_ID = _set(
+    """
+    baru saja ini itu yang dan di ke dari pada untuk dengan dalam akan telah sudah juga
+    namun tetapi sedangkan sebelum sesudah setelah menurut berdasarkan hingga sampai selain
+    bahkan hanya kini saat ketika jika karena sementara selama sejak tak tidak belum masih
+    para sejumlah beberapa semua seluruh adapun meski walaupun oleh atas bagi tentang
     """
 )
 FUNCTION_WORDS_RU = _set(
@@ -243,6 +259,7 @@ ORG_WORDS = _set(
     office bureau büro oficina board authority autorité behörde autoridad
     service services organisation organization organización organizzazione
     serviço servicio servizio observatory observatoire observatorio observatório osservatorio
+    badan kementerian dinas lembaga partai universitas komisi dewan majelis balai
     ministério universidade fundação agência polícia assembleia câmara cámara camera
     comissão conselho tribunale senato prefeitura
     movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
@@ -283,6 +300,8 @@ PLACE_WORDS = _set(
     fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
     río lago monte montaña isla mar bahía golfo valle provincia región calle plaza
     denizi körfezi gölü nehri dağı dağları adası ili ilçesi mahallesi caddesi sokağı
+    kota pulau kabupaten provinsi kecamatan desa gunung selat teluk danau sungai
+    timur barat utara selatan tenggara
     """
 )
 # Lowercase words right before a name: place prepositions.

@@ -19,6 +19,7 @@ from itertools import compress
 from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
+    FUNCTION_WORDS_ID,
     FUNCTION_WORDS_RU,
     FUNCTION_WORDS_TR,
     FUNCTION_WORDS_UK,
@@ -47,7 +48,13 @@ def _starter_stop_words(language: str) -> frozenset[str]:
 
 
 # Languages whose stop-word lists (or none) miss the words that open their sentences.
-_FUNCTION_WORDS = {"ru": FUNCTION_WORDS_RU, "uk": FUNCTION_WORDS_UK, "tr": FUNCTION_WORDS_TR}
+_FUNCTION_WORDS = {
+    "ru": FUNCTION_WORDS_RU,
+    "uk": FUNCTION_WORDS_UK,
+    "tr": FUNCTION_WORDS_TR,
+    "id": FUNCTION_WORDS_ID,
+    "ms": FUNCTION_WORDS_ID,
+}
 
 
 class Vocabulary:

@@ -176,6 +176,17 @@ def test_italian_places_after_their_prepositions_and_an_institute() -> None:
     assert found(text, "it")["Istituto"].type == "organization"
 
 
+def test_indonesian_regions_bodies_days_and_time_zones() -> None:
+    # posmonews.com (2021), pasted: "Kabupaten Malang", "Jawa Timur" were persons, "Badan
+    # Meteorologi" a person, "Sabtu" (Saturday) a person and "WIB" a body.
+    title, body = (DATA / "id_malang_quake.txt").read_text(encoding="utf-8").split("\n", 1)
+    entities = found(body, "id", title)
+    for place in ("Kabupaten Malang", "Jawa Timur", "Kabupaten Blitar", "Indonesia"):
+        assert entities[place].type == "place", place
+    assert entities["Badan Meteorologi"].type == "organization"
+    assert "Sabtu" not in entities and "WIB" not in entities
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 
