@@ -260,6 +260,7 @@ ORG_WORDS = _set(
     service services organisation organization organización organizzazione
     serviço servicio servizio observatory observatoire observatorio observatório osservatorio
     badan kementerian dinas lembaga partai universitas komisi dewan majelis balai
+    viện bộ sở
     ministério universidade fundação agência polícia assembleia câmara cámara camera
     comissão conselho tribunale senato prefeitura
     movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
@@ -312,9 +313,10 @@ PLACE_BEFORE = _set(
     nach aus bei in
     en desde hacia
     nel nella nei nelle dal dalla dai dalle presso em na nas nos
+    tỉnh huyện quận xã phường tại
     """
 )
-STRONG_PLACE_BEFORE = _set("in à en au aux nach near")
+STRONG_PLACE_BEFORE = _set("in à en au aux nach near tỉnh huyện quận xã phường")
 # Nouns before "of"/"de" and a place: "the city council of Springfield".
 PLACE_OF = _set(
     """

@@ -187,6 +187,15 @@ def test_indonesian_regions_bodies_days_and_time_zones() -> None:
     assert "Sabtu" not in entities and "WIB" not in entities
 
 
+def test_vietnamese_provinces_and_districts_are_places() -> None:
+    # 2dep.vn (2020), pasted: "tỉnh Quảng Ngãi" (province), "huyện Tây Trà" (district)
+    # were persons.
+    title, body = (DATA / "vi_quang_ngai_quake.txt").read_text(encoding="utf-8").split("\n", 1)
+    entities = found(body, "vi", title)
+    assert entities["Quảng Ngãi"].type == "place"
+    assert entities["Tây Trà"].type == "place"
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 
