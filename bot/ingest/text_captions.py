@@ -34,14 +34,16 @@ _CREDITS_TAIL = re.compile(
 )
 _CAPTION_PAREN = re.compile(
     r"\((?:[^()]{0,60}?\b)?(?:photos?|fotos?|bild|bilder|images?|imagen|imágenes|picture"
-    r"|illustration|ilustración|archives?|file photo|archivbild|crédits?|credits?|crédito)"
+    r"|illustration|ilustración|archives?|file photo|archivbild|crédits?|credits?|crédito"
+    r"|צילום|تصوير|фото|zdjęcie|fotoğraf|φωτογραφία)"
     r"\b[^()]{0,60}\)\s*\.?$",
     _I,
 )
 _CAPTION_HEAD = re.compile(
     r"^(?:photos?|fotos?|bild|bilder|image|imagen|picture|videos?|vídeos?|crédits? photos?"
     r"|photo credits?|credits?|crédits?|crédito|illustration|ilustración|caption|légende"
-    r"|bildunterschrift|bildquelle|pie de foto|fotografía)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
+    r"|bildunterschrift|bildquelle|pie de foto|fotografía|צילום|تصوير|фото|zdjęcie|fotoğraf"
+    r"|φωτογραφία)\s*(?:[:：©|]|by\b|de\b|par\b|von\b)",
     _I,
 )
 _CAPTION_TAIL = re.compile(

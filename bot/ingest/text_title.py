@@ -18,6 +18,8 @@ from bot.nlp.tokens import count_words
 _STUB_WORDS = 4
 # Related stories listed above the article ("- 【速報】横浜市など…"): never the headline.
 _LIST_ITEM = re.compile(r"^[-•*·▪►]\s")
+# A gallery's or a comment thread's counter: "1 צפייה בגלריה", "12 photos", "3 comments".
+_COUNTER = re.compile(r"^\d+\s+\S+(?:\s+\S+)?$")
 _BREADCRUMB = re.compile(r"\s[>›»|/•·]\s|\s[>›»|/]$")
 
 
@@ -34,6 +36,9 @@ def take_title(content: list[Line]) -> str | None:
         head.append(line)
     if not head or len(head) == len(content):
         return None
+    for line in head:
+        if _COUNTER.match(line.text):
+            line.kind = "counter"  # above the body, a counter is no heading either
     # The headline is the first line of some length that is neither a
     # breadcrumb ("News › World") nor a pull quote; failing that, any short line.
     chosen = next(
@@ -44,10 +49,17 @@ def take_title(content: list[Line]) -> str | None:
             and not _BREADCRUMB.search(line.text)
             and not QUOTED.match(line.text)
             and not _LIST_ITEM.match(line.text)
+            and not _COUNTER.match(line.text)
         ),
         None,
     ) or next(
-        (line for line in head if count_words(line.text) >= 2 and not _LIST_ITEM.match(line.text)),
+        (
+            line
+            for line in head
+            if count_words(line.text) >= 2
+            and not _LIST_ITEM.match(line.text)
+            and not _COUNTER.match(line.text)
+        ),
         None,
     )
     if chosen is None:

@@ -735,3 +735,15 @@ def test_portuguese_bodies_are_organizations() -> None:
     assert kinds["Observatório Sismológico de San Calixto"] == "organization"
     assert kinds["Serviço Geológico dos EUA"] == "organization"
     assert kinds["Bolívia"] == "place"
+
+
+def test_hebrew_page_gallery_counter_and_doubled_caption() -> None:
+    # ynet.co.il, pasted: a gallery's counter ("1 צפייה בגלריה") was the title, above a
+    # caption printed twice and a credit.
+    raw = _read("he_ynet_samaria.txt")
+    article = parse_text(raw)
+    assert article.title is None
+    assert article.body.startswith("רעידת אדמה בעוצמה 3.3 התרחשה הבוקר")
+    for furniture in ("צפייה בגלריה", "אילוסטרציה", "צילום", "shutterstock"):
+        assert furniture not in article.body, furniture
+    _assert_verbatim(article, raw)
