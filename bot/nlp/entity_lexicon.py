@@ -79,6 +79,15 @@ MONTHS_DAYS_BY_LANGUAGE = {
         senin selasa rabu kamis jumat sabtu minggu
         """
     ),
+    "el": _set(
+        """
+        ιανουαρίου φεβρουαρίου μαρτίου απριλίου μαΐου ιουνίου ιουλίου αυγούστου σεπτεμβρίου
+        οκτωβρίου νοεμβρίου δεκεμβρίου ιανουάριος φεβρουάριος μάρτιος απρίλιος μάιος ιούνιος
+        ιούλιος αύγουστος σεπτέμβριος οκτώβριος νοέμβριος δεκέμβριος δευτέρα τρίτη τετάρτη
+        πέμπτη παρασκευή παρασκευής σάββατο σαββάτου κυριακή κυριακής δευτέρας τρίτης τετάρτης
+        πέμπτης
+        """
+    ),
 }
 MONTHS_DAYS_BY_LANGUAGE["ms"] = MONTHS_DAYS_BY_LANGUAGE["id"]
 MONTHS_DAYS_ANY = frozenset().union(*MONTHS_DAYS_BY_LANGUAGE.values())
@@ -153,6 +162,14 @@ FUNCTION_WORDS_ID = _set(
     namun tetapi sedangkan sebelum sesudah setelah menurut berdasarkan hingga sampai selain
     bahkan hanya kini saat ketika jika karena sementara selama sejak tak tidak belum masih
     para sejumlah beberapa semua seluruh adapun meski walaupun oleh atas bagi tentang
+    """
+)
+# Greek words that open sentences capitalised and never begin a name.
+FUNCTION_WORDS_EL = _set(
+    """
+    ο η το οι τα του της των τον την στο στη στην στον στα στις στους σε από με για και
+    αλλά όμως ωστόσο επίσης ενώ όταν αν μετά πριν σύμφωνα κατά μέχρι έως ότι που πως
+    αυτό αυτή αυτός αυτά ένα ένας μια μία δεν θα να
     """
 )
 FUNCTION_WORDS_RU = _set(
@@ -261,6 +278,8 @@ ORG_WORDS = _set(
     serviço servicio servizio observatory observatoire observatorio observatório osservatorio
     badan kementerian dinas lembaga partai universitas komisi dewan majelis balai
     viện bộ sở
+    ινστιτούτο ινστιτούτου πανεπιστήμιο πανεπιστημίου υπουργείο υπουργείου κόμμα τράπεζα
+    τράπεζας αστεροσκοπείο αστεροσκοπείου
     ministério universidade fundação agência polícia assembleia câmara cámara camera
     comissão conselho tribunale senato prefeitura
     movement mouvement bewegung movimiento movimento front alliance allianz alianza coalition
@@ -314,9 +333,12 @@ PLACE_BEFORE = _set(
     en desde hacia
     nel nella nei nelle dal dalla dai dalle presso em na nas nos
     tỉnh huyện quận xã phường tại
+    στην στη στο στον στα στις στους της
     """
 )
-STRONG_PLACE_BEFORE = _set("in à en au aux nach near tỉnh huyện quận xã phường")
+STRONG_PLACE_BEFORE = _set(
+    "in à en au aux nach near tỉnh huyện quận xã phường στην στη στο στον στα στις στους"
+)
 # Nouns before "of"/"de" and a place: "the city council of Springfield".
 PLACE_OF = _set(
     """

@@ -19,6 +19,7 @@ from itertools import compress
 from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
+    FUNCTION_WORDS_EL,
     FUNCTION_WORDS_ID,
     FUNCTION_WORDS_RU,
     FUNCTION_WORDS_TR,
@@ -53,6 +54,7 @@ _FUNCTION_WORDS = {
     "uk": FUNCTION_WORDS_UK,
     "tr": FUNCTION_WORDS_TR,
     "id": FUNCTION_WORDS_ID,
+    "el": FUNCTION_WORDS_EL,
     "ms": FUNCTION_WORDS_ID,
 }
 

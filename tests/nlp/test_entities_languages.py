@@ -196,6 +196,17 @@ def test_vietnamese_provinces_and_districts_are_places() -> None:
     assert entities["Tây Trà"].type == "place"
 
 
+def test_greek_places_after_their_articles_and_an_institute() -> None:
+    # atexnos.gr, pasted: "στην Κάρπαθο" (in Karpathos), "της Ρόδου" (of Rhodes) and the
+    # "Γεωδυναμικού Ινστιτούτου" were persons.
+    title, body = (DATA / "el_karpathos_quake.txt").read_text(encoding="utf-8").split("\n", 1)
+    entities = found(body, "el", title)
+    for place in ("Κάρπαθο", "Ρόδου", "Λίνδου"):
+        assert entities[place].type == "place", place
+    assert entities["Γεωδυναμικού Ινστιτούτου"].type == "organization"
+    assert entities["Αθανάσιος Γκανάς"].type == "person"
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 
