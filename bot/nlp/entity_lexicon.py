@@ -278,6 +278,9 @@ ORG_WORDS = _set(
     serviço servicio servizio observatory observatoire observatorio observatório osservatorio
     badan kementerian dinas lembaga partai universitas komisi dewan majelis balai
     viện bộ sở
+    urząd urzędu biuro biura biurze ministerstwo ministerstwa sąd sądu komisja komisji partia
+    partii uniwersytet uniwersytetu instytut instytutu spółka spółki ministerstvo úřad soud
+    komise strana univerzita
     ινστιτούτο ινστιτούτου πανεπιστήμιο πανεπιστημίου υπουργείο υπουργείου κόμμα τράπεζα
     τράπεζας αστεροσκοπείο αστεροσκοπείου
     ministério universidade fundação agência polícia assembleia câmara cámara camera
@@ -336,6 +339,13 @@ PLACE_BEFORE = _set(
     στην στη στο στον στα στις στους της
     """
 )
+# Place prepositions of one language only ("we" is English's pronoun, "ve" Turkish "and"):
+# strong ones first, then weak ones.
+PLACE_BEFORE_BY_LANGUAGE = {
+    "pl": (_set("w we"), _set("z ze do na pod przy koło nad")),
+    "cs": (_set("v ve"), _set("z ze do na u")),
+    "sk": (_set("v vo"), _set("z zo do na u")),
+}
 STRONG_PLACE_BEFORE = _set(
     "in à en au aux nach near tỉnh huyện quận xã phường στην στη στο στον στα στις στους"
 )

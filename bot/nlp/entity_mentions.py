@@ -116,7 +116,7 @@ def _mention(
                 continue
             weak = lone
         if number == 0 or vocab.morphology:
-            votes = _votes(tokens, lo, hi, part, titled)
+            votes = _votes(tokens, lo, hi, part, titled, vocab)
         else:  # the place or body a person is of: the span's context is the person's
             votes = defaultdict(float, place=1.0)
         yield Mention(tuple(part), index, votes, weak, False)
@@ -255,7 +255,7 @@ _LOCATIVE = re.compile(r"['’]n?[dt][ae]n?$")
 
 
 def _votes(
-    tokens: list[Tok], lo: int, hi: int, words: list[str], titled: bool
+    tokens: list[Tok], lo: int, hi: int, words: list[str], titled: bool, vocab: Vocabulary
 ) -> defaultdict[str, float]:
     """Votes for the type of the name `words` found at tokens [lo, hi), from
     its form and its context."""
@@ -272,8 +272,10 @@ def _votes(
     prev = _prev_word(tokens, lo)
     nxt = _next_words(tokens, hi)
     if prev:
-        if prev in PLACE_BEFORE:
+        if prev in PLACE_BEFORE or prev in vocab.place_before:
             votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
+        elif prev in vocab.strong_place_before:
+            votes["place"] += 1.0
         if prev in PERSON_BEFORE:
             votes["person"] += 2.0
         if prev in ORG_BEFORE:

@@ -26,6 +26,7 @@ from bot.nlp.entity_lexicon import (
     FUNCTION_WORDS_UK,
     MONTHS_DAYS_ANY,
     MONTHS_DAYS_BY_LANGUAGE,
+    PLACE_BEFORE_BY_LANGUAGE,
     ROLE,
     ROMANCE,
     SOLO_CONNECTORS,
@@ -68,6 +69,9 @@ class Vocabulary:
         self.nouns_capitalised = language in ("de", "lb")
         self.romance = language in ROMANCE
         self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
+        self.strong_place_before, self.place_before = PLACE_BEFORE_BY_LANGUAGE.get(
+            language, (frozenset(), frozenset())
+        )
         self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
         self.nouns, self.noun_names = common_nouns(language)
         self.places = place_names(language)

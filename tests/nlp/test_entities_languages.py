@@ -207,6 +207,15 @@ def test_greek_places_after_their_articles_and_an_institute() -> None:
     assert entities["Αθανάσιος Γκανάς"].type == "person"
 
 
+def test_polish_place_after_w_and_a_body() -> None:
+    # tvn24.pl (2020): "w Łódzkiem" (in the Łódź region) and the "Krajowego Biura
+    # Wyborczego" (National Electoral Office) were persons.
+    raw = (DATA.parent / "text" / "pl_tvn24_vote.txt").read_text(encoding="utf-8")
+    entities = found(raw.split("\n\n", 1)[1], "pl", raw.split("\n", 1)[0])
+    assert entities["Łódzkiem"].type == "place"
+    assert entities["Krajowego Biura Wyborczego"].type == "organization"
+
+
 # --- typing in Spanish and English -------------------------------------------
 
 
