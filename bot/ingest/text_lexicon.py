@@ -19,14 +19,14 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-SOURCE_LABELS = (
+SOURCE_LABELS: tuple[str, ...] = (
     "источник", "источники", "джерело", "джерела", "źródło", "źródła", "zdroj", "zdroje",
     "kaynak", "kaynaklar", "المصدر", "مصدر", "المصادر", "منبع", "来源", "來源", "出处",
     "出典", "출처", "källa", "kilde", "kilder", "lähde", "πηγή", "sursa", "sursă", "forrás",
     "sumber", "nguồn", "स्रोत",
 )  # fmt: skip
 
-DATE_LABELS = (
+DATE_LABELS: tuple[str, ...] = (
     "pubblicato", "pubblicato il", "aggiornato", "aggiornato il", "ultimo aggiornamento",
     "gepubliceerd", "bijgewerkt", "laatst bijgewerkt", "geplaatst", "atualizado",
     "atualizado em", "publicado em", "опубликовано", "обновлено", "дата публикации",
@@ -42,7 +42,7 @@ DATE_LABELS = (
     "प्रकाशित", "अपडेट",
 )  # fmt: skip
 
-READ_MORE_LABELS = (
+READ_MORE_LABELS: tuple[str, ...] = (
     "leggi anche", "potrebbe interessarti", "articoli correlati", "lees ook", "lees meer",
     "lees verder", "gerelateerde artikelen", "leia mais", "saiba mais", "notícias relacionadas",
     "читайте также", "читать также", "смотрите также", "по теме", "читайте також",
@@ -57,13 +57,19 @@ READ_MORE_LABELS = (
     "διαβάστε επίσης", "baca juga", "xem thêm", "यह भी पढ़ें",
 )  # fmt: skip
 
-TAG_LABELS = (
+# ("door", Dutch "by", is an English word, and "oleh", Indonesian "by", a first name.)
+BYLINE_LABELS: tuple[str, ...] = (
+    "autor", "autorka", "autore", "autrice", "muhabir", "yazan", "yazar", "автор", "текст",
+    "συντάκτης", "penulis", "skrevet af", "skrevet av", "skriven av",
+)  # fmt: skip
+
+TAG_LABELS: tuple[str, ...] = (
     "tag", "tags", "tagi", "теги", "теги статті", "теги статьи", "метки", "мітки",
     "etiketler", "etichette", "trefwoorden", "palavras-chave", "štítky", "címkék",
     "الوسوم", "وسوم", "كلمات مفتاحية", "برچسب ها", "برچسب‌ها", "标签", "標籤", "タグ", "태그",
 )  # fmt: skip
 
-SHARE_LABELS = (
+SHARE_LABELS: tuple[str, ...] = (
     "поделиться", "поділитися", "udostępnij", "sdílet", "paylaş", "شارك", "مشاركة",
     "شارك الخبر", "اشتراک گذاری", "delen", "deel", "compartilhar", "compartilhe", "partilhar",
     "partilhe", "dela", "del", "del artikel", "jaa", "distribuie", "megosztás",
@@ -98,7 +104,7 @@ MONTHS = {
 }  # fmt: skip
 
 # The other words of a time stamp: weekdays, "at", "hour", a.m./p.m.
-STAMP_WORDS = _words(
+STAMP_WORDS: tuple[str, ...] = _words(
     "lunedì martedì mercoledì giovedì venerdì sabato domenica segunda-feira terça-feira "
     "quarta-feira quinta-feira sexta-feira sábado domingo maandag dinsdag woensdag donderdag "
     "vrijdag zaterdag zondag понедельник вторник среда четверг пятница суббота воскресенье "

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.text_lexicon import (
+    BYLINE_LABELS,
     DATE_LABELS,
     SOURCE_LABELS,
     STAMP_WORDS,
@@ -38,10 +39,10 @@ _WITH_AGENCY = re.compile(
     r"(?:\s*(?:,|et|and|und|y|e)\s*[\w ]{1,20})?)\s*\)?\.?$",
     _I,
 )
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
+_NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐΑ-Ω][\w'’.\-]*"
 _PARTICLE = r"(?:de|da|do|dos|del|della|van|von|der|den|la|le|du|di|y|and|et|und|e|&)"
 _BYLINE = re.compile(
-    rf"^(?i:by|par|von|por|written by|texte|text|texto)\s*:?\s+"
+    rf"^(?i:by|par|von|por|written by|texte|text|texto|{alternation(BYLINE_LABELS)})\s*:?\s+"
     rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|{_PARTICLE}))*)"
     r"(?:\s*(?:[,|•·–—-]|\bfor\b|\bpour\b|\bfür\b|\bpara\b|\bin\b)\s*.{0,80})?$"
 )

@@ -747,3 +747,18 @@ def test_hebrew_page_gallery_counter_and_doubled_caption() -> None:
     for furniture in ("צפייה בגלריה", "אילוסטרציה", "צילום", "shutterstock"):
         assert furniture not in article.body, furniture
     _assert_verbatim(article, raw)
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Muhabir: Yunus Okur", "Yunus Okur"),  # dikgazete.com, under an AA report
+        ("Autor: Łukasz Kowalski", "Łukasz Kowalski"),
+        ("Автор: Иван Петров", "Иван Петров"),
+    ],
+)
+def test_bylines_in_more_languages_and_scripts(line: str, author: str) -> None:
+    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
+    article = parse_text(f"{body}\n\n{line}\n")
+    assert article.body == body
+    assert article.source.author == author
