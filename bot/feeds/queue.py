@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.feeds.database import Database
+from bot.feeds.database import Database, take_turns
 from bot.feeds.rows import Delivery, Notice, delivery_nonce, notice, server_defaults, stored_item
 from bot.feeds.schema import (
     FAILED,
@@ -230,8 +230,8 @@ async def _claim(
     workers cannot both read a row as free and then both take it (the lease condition is
     checked again on the row itself). Returns the lease expiry that marks this claim."""
     until = to_db(now + dt.timedelta(seconds=lease))
-    # PostgreSQL: rows another claim is taking are skipped, and (`also`: the subscription's
-    # row) a subscription's later items while another claim takes an earlier one.
+    await take_turns(conn, table.name)  # then rows another writer holds are skipped, and
+    # (`also`) a subscription's later items while another claim takes an earlier one
     of = table if also is None else [table, also]
     picked = due.with_for_update(skip_locked=True, of=of, key_share=True).correlate(None)
     await conn.execute(
