@@ -39,29 +39,20 @@ def take_title(content: list[Line]) -> str | None:
     for line in head:
         if _COUNTER.match(line.text):
             line.kind = "counter"  # above the body, a counter is no heading either
-    # The headline is the first line of some length that is neither a
-    # breadcrumb ("News › World") nor a pull quote; failing that, any short line.
+    # The headline is the first line of some length that is neither a breadcrumb
+    # ("News › World"), a pull quote nor a related story's bullet; failing that, any
+    # short line.
+    eligible = [line for line in head if line.kind is None and not _LIST_ITEM.match(line.text)]
     chosen = next(
         (
             line
-            for line in head
+            for line in eligible
             if count_words(line.text) >= 3
             and not _BREADCRUMB.search(line.text)
             and not QUOTED.match(line.text)
-            and not _LIST_ITEM.match(line.text)
-            and not _COUNTER.match(line.text)
         ),
         None,
-    ) or next(
-        (
-            line
-            for line in head
-            if count_words(line.text) >= 2
-            and not _LIST_ITEM.match(line.text)
-            and not _COUNTER.match(line.text)
-        ),
-        None,
-    )
+    ) or next((line for line in eligible if count_words(line.text) >= 2), None)
     if chosen is None:
         return None
     index = head.index(chosen)

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.models import EntityType
+from bot.nlp.entity_tokens import fold
 
 _GAZETTEER = Path(__file__).resolve().parent / "gazetteer"
 
@@ -43,22 +44,17 @@ def _data_lines(name: str) -> Iterable[str]:
             yield line
 
 
-def _fold(name: str) -> str:
-    """As `entity_tokens.fold`: "İstanbul" is "istanbul" (no combining dot)."""
-    return name.casefold().replace("i\u0307", "i")
-
-
 @cache
 def gazetteer() -> Gazetteer:
     places: dict[str, str] = {}
     for line in _data_lines("places.tsv"):
         name, key = line.split("\t")
-        places.setdefault(_fold(name), key)
+        places.setdefault(fold(name), key)
     organizations: dict[str, str] = {}
     for line in _data_lines("organizations.txt"):
         names = [n.strip() for n in line.split("|")]
         for name in names:
-            organizations.setdefault(_fold(name), "O:" + _fold(names[0]))
-    others = frozenset(_fold(w) for line in _data_lines("demonyms.txt") for w in line.split())
-    first = frozenset(_fold(w) for line in _data_lines("first_names.txt") for w in line.split())
+            organizations.setdefault(fold(name), "O:" + fold(names[0]))
+    others = frozenset(fold(w) for line in _data_lines("demonyms.txt") for w in line.split())
+    first = frozenset(fold(w) for line in _data_lines("first_names.txt") for w in line.split())
     return Gazetteer(places, organizations, others, first)

@@ -30,12 +30,10 @@ from bot.nlp.entity_lexicon import (
     ORG_BEFORE,
     ORG_WORDS,
     PERSON_BEFORE,
-    PLACE_BEFORE,
     PLACE_OF,
     PLACE_WORDS,
     SPEECH,
     STARTERS,
-    STRONG_PLACE_BEFORE,
     TITLES,
 )
 from bot.nlp.entity_tokens import Tok, all_caps, fold
@@ -272,10 +270,8 @@ def _votes(
     prev = _prev_word(tokens, lo)
     nxt = _next_words(tokens, hi)
     if prev:
-        if prev in PLACE_BEFORE or prev in vocab.place_before:
-            votes["place"] += 1.0 if prev in STRONG_PLACE_BEFORE else 0.4
-        elif prev in vocab.strong_place_before:
-            votes["place"] += 1.0
+        if prev in vocab.place_before:
+            votes["place"] += 1.0 if prev in vocab.strong_place_before else 0.4
         if prev in PERSON_BEFORE:
             votes["person"] += 2.0
         if prev in ORG_BEFORE:

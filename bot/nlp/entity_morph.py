@@ -24,6 +24,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, NamedTuple
 
+from bot.nlp.entity_gazetteer import gazetteer
+from bot.nlp.entity_lexicon import FUNCTION_WORDS_UK
+from bot.nlp.stemming import stop_words_for
+
 # The kinds of word the entity rules tell apart.
 PLACE = "place"
 FIRST = "first"  # a first name
@@ -128,8 +132,6 @@ def _name_reading(parses: list[Any]) -> Any:
 
 def _is_place(lemma: str) -> bool:
     """A place in the gazetteer, or a Ukrainian place name by its ending."""
-    from bot.nlp.entity_gazetteer import gazetteer
-
     found = gazetteer().lookup(lemma)
     if found is not None and found[0] == "place":
         return True
@@ -140,7 +142,4 @@ def _is_place(lemma: str) -> bool:
 def _uk_function_words() -> frozenset[str]:
     """Words that never begin a name; the Ukrainian dictionary reads some of them as
     nouns ("Тому": "том"'s dative; "Мені": "мен")."""
-    from bot.nlp.entity_lexicon import FUNCTION_WORDS_UK
-    from bot.nlp.stemming import stop_words_for
-
     return FUNCTION_WORDS_UK | stop_words_for("uk")

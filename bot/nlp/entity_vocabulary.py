@@ -26,12 +26,14 @@ from bot.nlp.entity_lexicon import (
     FUNCTION_WORDS_UK,
     MONTHS_DAYS_ANY,
     MONTHS_DAYS_BY_LANGUAGE,
+    PLACE_BEFORE,
     PLACE_BEFORE_BY_LANGUAGE,
     ROLE,
     ROMANCE,
     SOLO_CONNECTORS,
     SOLO_CONNECTORS_DE,
     STARTERS,
+    STRONG_PLACE_BEFORE,
     TITLES,
 )
 from bot.nlp.entity_morph import LANGUAGES as MORPH_LANGUAGES
@@ -69,9 +71,10 @@ class Vocabulary:
         self.nouns_capitalised = language in ("de", "lb")
         self.romance = language in ROMANCE
         self.months = MONTHS_DAYS_BY_LANGUAGE.get(language, MONTHS_DAYS_ANY)
-        self.strong_place_before, self.place_before = PLACE_BEFORE_BY_LANGUAGE.get(
-            language, (frozenset(), frozenset())
-        )
+        # Words right before a name that make it a place: every language's, and its own.
+        strong, weak = PLACE_BEFORE_BY_LANGUAGE.get(language, (frozenset(), frozenset()))
+        self.strong_place_before = STRONG_PLACE_BEFORE | strong
+        self.place_before = PLACE_BEFORE | weak | strong
         self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
         self.nouns, self.noun_names = common_nouns(language)
         self.places = place_names(language)

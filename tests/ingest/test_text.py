@@ -12,6 +12,8 @@ from bot.models import Article
 from bot.nlp.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "text"
+# A sentence of article text, for tests of one line of furniture beside it.
+BODY = "The council met on Tuesday to vote on the budget for the coming year, officials said."
 
 
 def _read(name: str) -> str:
@@ -625,9 +627,8 @@ def test_russian_page_date_and_bare_read_more() -> None:
     ],
 )
 def test_date_lines_in_more_languages_leave_the_body(line: str, date: dt.date) -> None:
-    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
-    article = parse_text(f"{line}\n\n{body}\n")
-    assert article.body == body
+    article = parse_text(f"{line}\n\n{BODY}\n")
+    assert article.body == BODY
     assert article.source.published == date
 
 
@@ -641,25 +642,23 @@ def test_date_lines_in_more_languages_leave_the_body(line: str, date: dt.date) -
     ],
 )
 def test_source_lines_in_more_languages(line: str, kind: str) -> None:
-    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
-    article = parse_text(f"{body}\n\n{line}\n")
-    assert article.body == body
+    article = parse_text(f"{BODY}\n\n{line}\n")
+    assert article.body == BODY
     assert article.source.name == kind
 
 
 def test_furniture_labels_in_more_languages_leave_the_body() -> None:
-    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
     for label in ("Читайте также:", "Czytaj także:", "Lees ook:", "Поделиться", "Paylaş",
                   "Теги статті: КрымСейсмологияКримЗемлетрясение", "相关阅读"):  # fmt: skip
-        assert parse_text(f"{body}\n\n{label}\n").body == body, label
+        assert parse_text(f"{BODY}\n\n{label}\n").body == BODY, label
     # A bare "read also" without a source line before it drops only itself: the article
     # may go on after the link.
     more = "The vote was close, and the opposition said it would appeal against the result."
-    article = parse_text(f"{body}\n\nЧитайте также:\n\n{more}\n")
-    assert article.body == f"{body}\n\n{more}"
+    article = parse_text(f"{BODY}\n\nЧитайте также:\n\n{more}\n")
+    assert article.body == f"{BODY}\n\n{more}"
     # Nor after a source line under the headline: the article is below it.
-    article = parse_text(f"Source: Reuters\n\n{body}\n\nRead also:\n\n{more}\n")
-    assert article.body == f"{body}\n\n{more}"
+    article = parse_text(f"Source: Reuters\n\n{BODY}\n\nRead also:\n\n{more}\n")
+    assert article.body == f"{BODY}\n\n{more}"
 
 
 def test_label_alone_on_its_line_and_a_carousel_caption_copied_twice() -> None:
@@ -758,7 +757,6 @@ def test_hebrew_page_gallery_counter_and_doubled_caption() -> None:
     ],
 )
 def test_bylines_in_more_languages_and_scripts(line: str, author: str) -> None:
-    body = "The council met on Tuesday to vote on the budget for the coming year, officials said."
-    article = parse_text(f"{body}\n\n{line}\n")
-    assert article.body == body
+    article = parse_text(f"{BODY}\n\n{line}\n")
+    assert article.body == BODY
     assert article.source.author == author

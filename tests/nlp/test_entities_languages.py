@@ -21,6 +21,12 @@ def found(text: str, language: str, title: str | None = None) -> dict[str, Entit
     return {e.text: e for e in extract_entities(sentences, language=language, title=title)}
 
 
+def found_on_page(path: Path, language: str) -> dict[str, Entity]:
+    """The entities of a page pasted as text: its first line the headline."""
+    title, body = path.read_text(encoding="utf-8").split("\n", 1)
+    return found(body, language, title)
+
+
 # --- German: the common nouns ------------------------------------------------
 
 
@@ -154,8 +160,7 @@ def test_ukrainian_places_are_places_and_names_are_persons() -> None:
 def test_turkish_names_lose_their_case_suffix_and_places_are_places() -> None:
     # ege7gun.com (a Marmara earthquake), pasted: "İstanbul'da", "Bursa'nın" were names
     # of their own with the suffix, "Marmara Denizi’nde Gemlik Körfezi’nde" one person.
-    title, body = (DATA / "tr_marmara_quake.txt").read_text(encoding="utf-8").split("\n", 1)
-    entities = found(body, "tr", title)
+    entities = found_on_page(DATA / "tr_marmara_quake.txt", "tr")
     assert not any("'" in name or "’" in name for name in entities)
     assert entities["İstanbul"].type == "place"
     assert entities["İstanbul"].count == 2  # "İstanbul'da" in the title, "İstanbul" after
@@ -179,8 +184,7 @@ def test_italian_places_after_their_prepositions_and_an_institute() -> None:
 def test_indonesian_regions_bodies_days_and_time_zones() -> None:
     # posmonews.com (2021), pasted: "Kabupaten Malang", "Jawa Timur" were persons, "Badan
     # Meteorologi" a person, "Sabtu" (Saturday) a person and "WIB" a body.
-    title, body = (DATA / "id_malang_quake.txt").read_text(encoding="utf-8").split("\n", 1)
-    entities = found(body, "id", title)
+    entities = found_on_page(DATA / "id_malang_quake.txt", "id")
     for place in ("Kabupaten Malang", "Jawa Timur", "Kabupaten Blitar", "Indonesia"):
         assert entities[place].type == "place", place
     assert entities["Badan Meteorologi"].type == "organization"
@@ -190,8 +194,7 @@ def test_indonesian_regions_bodies_days_and_time_zones() -> None:
 def test_vietnamese_provinces_and_districts_are_places() -> None:
     # 2dep.vn (2020), pasted: "tỉnh Quảng Ngãi" (province), "huyện Tây Trà" (district)
     # were persons.
-    title, body = (DATA / "vi_quang_ngai_quake.txt").read_text(encoding="utf-8").split("\n", 1)
-    entities = found(body, "vi", title)
+    entities = found_on_page(DATA / "vi_quang_ngai_quake.txt", "vi")
     assert entities["Quảng Ngãi"].type == "place"
     assert entities["Tây Trà"].type == "place"
 
@@ -199,8 +202,7 @@ def test_vietnamese_provinces_and_districts_are_places() -> None:
 def test_greek_places_after_their_articles_and_an_institute() -> None:
     # atexnos.gr, pasted: "στην Κάρπαθο" (in Karpathos), "της Ρόδου" (of Rhodes) and the
     # "Γεωδυναμικού Ινστιτούτου" were persons.
-    title, body = (DATA / "el_karpathos_quake.txt").read_text(encoding="utf-8").split("\n", 1)
-    entities = found(body, "el", title)
+    entities = found_on_page(DATA / "el_karpathos_quake.txt", "el")
     for place in ("Κάρπαθο", "Ρόδου", "Λίνδου"):
         assert entities[place].type == "place", place
     assert entities["Γεωδυναμικού Ινστιτούτου"].type == "organization"
@@ -210,8 +212,7 @@ def test_greek_places_after_their_articles_and_an_institute() -> None:
 def test_polish_place_after_w_and_a_body() -> None:
     # tvn24.pl (2020): "w Łódzkiem" (in the Łódź region) and the "Krajowego Biura
     # Wyborczego" (National Electoral Office) were persons.
-    raw = (DATA.parent / "text" / "pl_tvn24_vote.txt").read_text(encoding="utf-8")
-    entities = found(raw.split("\n\n", 1)[1], "pl", raw.split("\n", 1)[0])
+    entities = found_on_page(DATA.parent / "text" / "pl_tvn24_vote.txt", "pl")
     assert entities["Łódzkiem"].type == "place"
     assert entities["Krajowego Biura Wyborczego"].type == "organization"
 

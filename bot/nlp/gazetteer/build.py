@@ -103,9 +103,8 @@ def build() -> list[tuple[str, str]]:
             rows[(name, key)] = None
     kept = [row for row in rows if row[0] not in SKIP_NAMES]
     unified = _unify(kept)
-    canonical = {
-        key: unified_key for (_, key), (_, unified_key) in zip(kept, _unify_each(kept), strict=True)
-    }
+    key_of_name = dict(unified)
+    canonical = {key: key_of_name[name] for name, key in kept}  # each key -> its place's
     known = {name for name, _ in unified} | _other_names()
     for code in ADDED_LOCALES:
         added = [row for row in _locale_rows(code) if row[0] not in SKIP_NAMES]
@@ -131,12 +130,6 @@ def _other_names() -> set[str]:
         if not line.startswith("#"):
             names.update(name.strip() for name in line.split("|"))
     return names
-
-
-def _unify_each(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """`_unify`, one output row per input row (same order)."""
-    merged = dict(_unify(rows))
-    return [(name, merged[name]) for name, _ in rows]
 
 
 def _unify(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
