@@ -137,13 +137,15 @@ def _drop_tail(vocab: Vocabulary, words: list[str]) -> None:
 def _before_first_name(vocab: Vocabulary, words: list[str]) -> list[str]:
     """The words before a person's name that runs on from another name:
     "Transición Ecológica" in "Transición Ecológica Teresa Ribera" (a first
-    name, then at least a surname, after a word that is no first name)."""
+    name, then at least a surname, after a word that is no first name) — unless the
+    first name ends a known name ("San Diego Chargers", "St Louis Blues")."""
     first_names = vocab.gaz.first_names
     for j in range(len(words) - 2, 0, -1):
         if (
             fold(words[j]) in first_names
             and fold(words[j - 1]) not in first_names
             and words[j - 1] not in CONNECTORS
+            and not any(vocab.gazetteer_type(" ".join(words[i : j + 1])) for i in range(j))
         ):
             rest = words[j:]  # a person's name: "Maximilian University of Munich" is none
             if any(w in CONNECTORS or w.lower() in ORG_WORDS for w in rest):

@@ -73,19 +73,26 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             else:
                 votes["person"] += 0.6
         # A known place inside a longer name that is not a person's:
-        # "Bayer Leverkusen", "China Steel", "Budapest Bank".
-        if len(words) > 1 and folded[0] not in gaz.first_names:
-            for w in words:
-                part = vocab.gazetteer_type(w)
-                if part is not None and part[0] == "place":
-                    votes["organization"] += 1.0
-                    break
+        # "Bayer Leverkusen", "China Steel", "Budapest Bank", "San Diego Chargers".
+        if len(words) > 1 and folded[0] not in gaz.first_names and _holds_place(vocab, words):
+            votes["organization"] += 1.0
     evidence += sum(votes.values()) * 0.2
     if not votes:
         # A lone unknown name is most often a surname mentioned again.
         return "person", 0.0
     kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
     return kind, evidence  # type: ignore[return-value]
+
+
+def _holds_place(vocab: Vocabulary, words: tuple[str, ...]) -> bool:
+    """Whether a run of a name's words, shorter than the name, is a known place."""
+    n = len(words)
+    for i in range(n):
+        for j in range(i + 1, n + 1 if i else n):
+            known = vocab.gazetteer_type(" ".join(words[i:j]))
+            if known is not None and known[0] == "place":
+                return True
+    return False
 
 
 def _field(vocab: Vocabulary, folded: list[str]) -> bool:

@@ -158,6 +158,24 @@ def test_a_person_of_a_place_or_a_body_is_two_names() -> None:
     assert not [name for name in found if " of " in name and name.startswith(("Larry", "Charles"))]
 
 
+def test_a_city_and_a_club_named_after_it() -> None:
+    # ECB+ (CC BY 3.0), a San Diego report: "San Diego Chargers" lost "San" to the rule
+    # that cuts a word before a first name ("Diego") and was typed a person; Pittsburgh,
+    # a city no list held, was a person too.
+    text = (
+        "An arrest for suspicion of driving under the influence will not affect the playing "
+        "status of San Diego Chargers wide receiver Vincent Jackson for Sunday's divisional "
+        "playoff game at Pittsburgh. Jackson was arrested on the DUI charge early Tuesday "
+        "morning by the California Highway Patrol. The Chargers are due to meet the "
+        "Pittsburgh Steelers in a playoff match on Sunday."
+    )
+    found = by_text(entities_of(text, "en", limit=10))
+    assert found["San Diego Chargers"].type == "organization"
+    assert found["Pittsburgh"].type == "place"
+    assert found["Pittsburgh Steelers"].type == "organization"
+    assert found["Vincent Jackson"].type == "person" and "Diego Chargers" not in found
+
+
 def test_us_aliases_merge() -> None:
     text = (
         "The United States imposed sanctions on Monday. U.S. officials said the measures "

