@@ -32,7 +32,8 @@ class GroupingParams:
     threshold: float = 0.35  # same language: cosine over every key
     cross_threshold: float = 0.15  # different languages: names, numbers and marks only
     name_weight: float = 3.0
-    place_weight: float = 1.0
+    place_weight: float = 1.0  # a country, a region
+    city_weight: float = 3.0  # a city names its story as well as a person does
     number_weight: float = 1.0
     cross_min_shared: int = 2  # things in common (a person once however named), not countries
     mark_weight: float = 3.0  # a name's skeleton, in another language's report
@@ -97,7 +98,7 @@ class StoryIndex:
         base = (
             p.name_weight
             if kind == "E"
-            else p.place_weight
+            else (p.city_weight if key[2:3] in ("H", "T") else p.place_weight)
             if kind == "P"
             else p.number_weight
             if kind == "#"
