@@ -42,6 +42,8 @@ from bot.nlp.entity_nouns import common_nouns, place_names
 from bot.nlp.entity_tokens import IS_LOWERCASE, TEXT, Tok, all_caps, fold, strip_accents
 from bot.nlp.stemming import stop_words_for
 
+_INITIAL_DOT = re.compile(r"(?<![^\W\d_])([^\W\d_])\.")  # a lone letter's dot: "U.S."
+
 
 @cache
 def _starter_stop_words(language: str) -> frozenset[str]:
@@ -180,7 +182,9 @@ class Vocabulary:
                     text_ = " ".join(self.norm(w) for w in text.split())
                 else:
                     text_ = fold(text)
-                self._keys[text] = "N:" + strip_accents(text_).replace("-", " ")
+                # "U.S. Geological Survey" = "US Geological Survey": an initial's dot goes.
+                text_ = _INITIAL_DOT.sub(r"\1", strip_accents(text_).replace("-", " "))
+                self._keys[text] = "N:" + text_
         return self._keys[text]
 
     def _gazetteer_type(self, text: str) -> tuple[EntityType, str] | None:

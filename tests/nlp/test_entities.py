@@ -176,6 +176,16 @@ def test_a_city_and_a_club_named_after_it() -> None:
     assert found["Vincent Jackson"].type == "person" and "Diego Chargers" not in found
 
 
+def test_initials_with_or_without_dots_are_one_name() -> None:
+    # ECB+ (CC BY 3.0): two reports of one quake name the agency each its own way.
+    sentences = [
+        "The U.S. Geological Survey said the quake struck at 7 a.m. local time.",
+        "The US Geological Survey later revised its magnitude to 6.1.",
+    ]
+    [usgs] = extract_entities(sentences, language="en")
+    assert (usgs.text, usgs.type, usgs.count) == ("U.S. Geological Survey", "organization", 2)
+
+
 def test_us_aliases_merge() -> None:
     text = (
         "The United States imposed sanctions on Monday. U.S. officials said the measures "
