@@ -40,6 +40,8 @@ from bot.ingest.html_blocks import page_blocks, second_opinion
 from bot.ingest.html_chunks import continued_chunks
 from bot.ingest.html_merge import merge_passes
 from bot.ingest.images import page_image
+from bot.ingest.text_classify import classify
+from bot.ingest.text_meta import Meta
 from bot.models import Article, SourceInfo
 from bot.nlp.tokens import count_words
 
@@ -91,6 +93,12 @@ _JUNK = re.compile(
     r")$",
     _I,
 )
+# What the text door's line classifier calls furniture, in every language it knows: share
+# and follow buttons, "read more" links ("Czytaj też: …", "Lue myös:"), sign-up, cookie
+# and advertising notices, photo credits ("Fotos: Berliner Feuerwehr"), date lines. Only
+# short lines: a long paragraph with a credit glued on ("…Kartellbehörden.Foto: x") stays.
+FURNITURE = frozenset({"share", "read-more", "promo", "cookies", "newsletter", "caption", "date"})
+FURNITURE_MAX_WORDS = 30
 # A short line with a copyright sign is a photo or page credit ("© AFP / MARCO BERTORELLO",
 # "© Bundesrat | Frank Bräuer"), not a sentence of the article.
 CREDIT_MAX_WORDS = 12
@@ -218,6 +226,8 @@ def _clean_body(text: str, title: str | None) -> str:
         if not line or _JUNK.match(line):
             continue
         if "©" in line and len(line.split()) <= CREDIT_MAX_WORDS:
+            continue
+        if len(line.split()) <= FURNITURE_MAX_WORDS and classify(line, Meta()) in FURNITURE:
             continue
         paragraphs.append(line)
     # The headline is metadata: drop it where the extractor repeats it at the top.

@@ -123,6 +123,41 @@ def test_caption_share_and_read_more_lines_are_dropped() -> None:
     assert article.language == "en"
 
 
+def test_furniture_lines_in_other_languages_are_dropped_glued_credits_kept() -> None:
+    # Lines found in the bodies of real pages of trafilatura's evaluation set (Polish,
+    # German, Finnish, Spanish, English): "read more" links, photo credits, date lines,
+    # follow and newsletter prompts. The last paragraph is bmjv.de's, a credit glued on.
+    furniture = [
+        "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
+        "Fotos: Berliner Feuerwehr",
+        "Aktualisiert am 19.02.2020",
+        "Lue myös:",
+        "MÁS INFORMACIÓN:",
+        "Folgen Sie uns auf Twitter",
+        "PC Gamer Newsletter",
+    ]
+    prose = [
+        "Viele Energieversorger haben zum Jahreswechsel ihre Preise erhöht. Verbraucherinnen "
+        "und Verbraucher müssen die Erhöhungen nicht ohne Weiteres hinnehmen, denn die "
+        "Versorger müssen ihre Kunden rechtzeitig und verständlich informieren.",
+        "Die Preise dürfen nur steigen, wenn der Vertrag eine wirksame Klausel dafür enthält. "
+        "Fehlt sie, können Kunden der Erhöhung widersprechen und den Vertrag kündigen.",
+        "Gleichwohl gibt es bei der konkreten Ausgestaltung Spielräume, und ob die "
+        "Preiserhöhungen im Einzelfall gerechtfertigt sind, müsste gegebenenfalls gerichtlich "
+        "geklärt werden (Billigkeitskontrolle nach § 315 BGB). Vor einer Klage sollten sich "
+        "die Kunden informieren, zum Beispiel bei den Verbraucherzentralen.Foto: photocase.de",
+    ]
+    paragraphs = [prose[0], furniture[0], furniture[1], prose[1], *furniture[2:], prose[2]]
+    html = (
+        "<html><head><title>Preiserhöhungen bei Strom und Gas</title></head><body><article>"
+        "<h1>Preiserhöhungen bei Strom und Gas</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    body = extract_html(html, url="https://www.example.de/verbraucher/preise").body
+    assert body.split("\n\n") == prose
+
+
 def test_language_from_og_locale_and_url_fallbacks() -> None:
     body = "".join(
         f"<p>Le conseil municipal a voté mardi soir le budget numéro {i}, après un long "
