@@ -41,8 +41,8 @@ def candidates(
             if initial:
                 # Most spans are one capitalised word opening a sentence
                 # ("The", "But"): settle those here, as `trim` would.
-                if vocab.common_start(tokens[lo].text):
-                    continue
+                if vocab.common_start(tokens[lo].text) or vocab.is_word(tokens[lo].text):
+                    continue  # ("Footage shows…", "Painful: a woman…")
             elif vocab.romance:
                 hi = _extend(vocab, tokens, lo, hi)
         yield lo, hi, initial

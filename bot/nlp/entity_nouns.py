@@ -19,6 +19,9 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent / "gazetteer"
 _FILES = {"de": _HERE / "de_nouns.txt.gz"}
 _PLACES = {"de": _HERE / "de_places.tsv"}
+# Words of a language that are no names, for a capitalised word opening a sentence
+# (`gazetteer/build_words.py`: frequent words minus first names, surnames and places).
+_WORDS = {"en": _HERE / "en_words.txt.gz"}
 
 
 _NONE: frozenset[str] = frozenset()
@@ -51,3 +54,13 @@ def place_names(language: str) -> dict[str, str]:
             for form in forms:
                 names.setdefault(form, "P:" + forms[0])
     return names
+
+
+@cache
+def common_words(language: str) -> frozenset[str]:
+    """Frequent lowercase words of `language` that are no names ("painful", "footage");
+    empty when there is no list for it."""
+    path = _WORDS.get(language)
+    if path is None:
+        return _NONE
+    return frozenset(gzip.decompress(path.read_bytes()).decode("utf-8").split())

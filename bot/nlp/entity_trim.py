@@ -90,6 +90,9 @@ def _not_the_name(vocab: Vocabulary, words: list[str], initial: bool) -> bool:
     low = head.lower()
     if low in vocab.months or (initial and vocab.common_start(head)):
         return True
+    first_name_next = len(words) > 1 and fold(words[1]) in vocab.gaz.first_names
+    if initial and first_name_next and vocab.is_word(head):
+        return True  # "Shocked Terry Cooper", but "Western Australia", "Modern Family"
     if len(head) == 1 and low in vocab.lang_stop:
         return True  # "A Santa Claus" after a quote
     # "Results of the World Cup", "Summary of Dutch ...".

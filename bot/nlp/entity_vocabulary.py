@@ -38,7 +38,7 @@ from bot.nlp.entity_lexicon import (
 )
 from bot.nlp.entity_morph import LANGUAGES as MORPH_LANGUAGES
 from bot.nlp.entity_morph import Morph, analyse
-from bot.nlp.entity_nouns import common_nouns, place_names
+from bot.nlp.entity_nouns import common_nouns, common_words, place_names
 from bot.nlp.entity_tokens import IS_LOWERCASE, TEXT, Tok, all_caps, fold, strip_accents
 from bot.nlp.stemming import stop_words_for
 
@@ -79,6 +79,7 @@ class Vocabulary:
         self.place_before = PLACE_BEFORE | weak | strong
         self.solo = SOLO_CONNECTORS_DE if self.nouns_capitalised else SOLO_CONNECTORS
         self.nouns, self.noun_names = common_nouns(language)
+        self.words = common_words(language)
         self.places = place_names(language)
         self.morphology = language in MORPH_LANGUAGES
         function = _FUNCTION_WORDS.get(language)
@@ -86,6 +87,7 @@ class Vocabulary:
             self.lang_stop = self.lang_stop | function
             self.stop = self.stop | function
         self.lower_seen: set[str] = set()
+        self.inner_capitals: Counter[str] = Counter()  # capitalised words inside sentences
         self.known: dict[str, Counter[str]] = {}  # folded word -> surface forms
         # An article asks again and again about the same names.
         self._types: dict[str, tuple[EntityType, str] | None] = {}
@@ -95,10 +97,11 @@ class Vocabulary:
     def learn(self, tokens: list[Tok], capitals: bool) -> None:
         """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
         self.lower_seen.update(compress(map(TEXT, tokens), map(IS_LOWERCASE, tokens)))
-        if capitals:
-            words = [tok for tok in tokens if tok.word]
-            for tok in words[1:]:  # the first word is capitalised anyway
-                if tok.upper:
+        words = [tok for tok in tokens if tok.word]
+        for tok in words[1:]:  # the first word is capitalised anyway
+            if tok.upper:
+                self.inner_capitals[tok.text] += 1
+                if capitals:
                     self.known.setdefault(fold(tok.text), Counter())[tok.text] += 1
 
     def common(self, word: str) -> bool:
@@ -115,6 +118,17 @@ class Vocabulary:
         if (low in self.stop or low in STARTERS) and not all_caps(word):
             return True
         return self.common(word) and self.gazetteer_type(word) is None
+
+    def is_word(self, word: str) -> bool:
+        """A capitalised word that is a frequent word of the language and no name ("Painful",
+        "Footage", "Shocked"; not "Hamilton", "Brown", nor "Musk" where the text writes it
+        capitalised inside sentences too): only said of a sentence's first word."""
+        return (
+            word.lower() in self.words
+            and not all_caps(word)
+            and self.inner_capitals[word] < 2  # (once may be a sentence run on: "…parent Footage")
+            and self.gazetteer_type(word) is None
+        )
 
     def is_noun(self, word: str, strict: bool = True) -> bool:
         """A common noun of a language that capitalises them ("Menschen",
