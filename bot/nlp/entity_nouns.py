@@ -21,7 +21,7 @@ _FILES = {"de": _HERE / "de_nouns.txt.gz"}
 _PLACES = {"de": _HERE / "de_places.tsv"}
 # Words of a language that are no names, for a capitalised word opening a sentence
 # (`gazetteer/build_words.py`: frequent words minus first names, surnames and places).
-_WORDS = {"en": _HERE / "en_words.txt.gz"}
+_WORDS = {lang: _HERE / f"{lang}_words.txt.gz" for lang in ("en", "es", "nl")}
 
 
 _NONE: frozenset[str] = frozenset()

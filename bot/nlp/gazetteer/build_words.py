@@ -1,7 +1,7 @@
-"""Regenerate `en_words.txt.gz`, English words that are not names, from wordfreq's
-English frequency list (CC BY-SA 4.0) and Faker's person names (MIT).
+"""Regenerate `<language>_words.txt.gz` (English, Spanish, Dutch), words that are not
+names, from wordfreq's frequency lists (CC BY-SA 4.0) and Faker's person names (MIT).
 
-A capitalised word that opens an English sentence is a name or not: "Painful", "Shocked",
+A capitalised word that opens a sentence is a name or not: "Painful", "Shocked",
 "Footage" under a photo are not; "Hamilton", "Jackson", "Brown" are. wordfreq knows how
 often a word is written (in any case) but not whether it is a name, so a word of the list
 is kept when it is frequent (Zipf ≥ `MIN_ZIPF`) and no first name or surname of any of
@@ -21,15 +21,16 @@ from pathlib import Path
 from bot.nlp.gazetteer.build import HERE, _other_names, _people
 
 MIN_ZIPF = 3.0  # about once in a million words
-_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+LANGUAGES = ("en", "es", "nl")  # those with a labelled set to decide on
 
 
-def _frequent(wordfreq_dir: Path) -> list[str]:
-    """wordfreq's English words of `MIN_ZIPF` or more, most frequent first (its `cB`
+def _frequent(wordfreq_dir: Path, language: str) -> list[str]:
+    """wordfreq's words of `language` of `MIN_ZIPF` or more, most frequent first (its `cB`
     format: bucket i holds the words of frequency 10^(-i/100))."""
     import msgpack  # a build-time tool, never a dependency
 
-    path = wordfreq_dir / "wordfreq" / "data" / "large_en.msgpack.gz"
+    path = wordfreq_dir / "wordfreq" / "data" / f"large_{language}.msgpack.gz"
     header, *buckets = msgpack.unpackb(gzip.decompress(path.read_bytes()), raw=False)
     assert header == {"format": "cB", "version": 1}, header
     return [
@@ -41,18 +42,19 @@ def _frequent(wordfreq_dir: Path) -> list[str]:
     ]
 
 
-def build(wordfreq_dir: Path, faker_dir: Path) -> list[str]:
+def build(wordfreq_dir: Path, faker_dir: Path, language: str) -> list[str]:
     names = {name.casefold() for name in _people(faker_dir) | _other_names()}
     places = (HERE / "places.tsv").read_text(encoding="utf-8").splitlines()
     names |= {line.split("\t")[0].casefold() for line in places}
-    return sorted({word for word in _frequent(wordfreq_dir) if word not in names})
+    return sorted({word for word in _frequent(wordfreq_dir, language) if word not in names})
 
 
 def main(argv: list[str]) -> None:
-    words = build(Path(argv[0]), Path(argv[1]))
-    data = gzip.compress("\n".join(words).encode() + b"\n", mtime=0)
-    (HERE / "en_words.txt.gz").write_bytes(data)
-    print(f"{len(words)} words, {len(data)} bytes")
+    for language in argv[2:] or LANGUAGES:
+        words = build(Path(argv[0]), Path(argv[1]), language)
+        data = gzip.compress("\n".join(words).encode() + b"\n", mtime=0)
+        (HERE / f"{language}_words.txt.gz").write_bytes(data)
+        print(f"{language}: {len(words)} words, {len(data)} bytes")
 
 
 if __name__ == "__main__":
