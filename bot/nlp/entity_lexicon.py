@@ -121,7 +121,8 @@ STARTERS = _set(
     """
 )
 # German words that sumy's stop words lack and that run on into a name when
-# capitalised at a sentence start or in a heading ("Beim Bau", "Bereits Giacomo").
+# capitalised at a sentence start or in a heading ("Beim Bau", "Bereits Giacomo"), or
+# open a sentence as a place would ("Weil er…", "Ob die Briten…": the town, the river).
 FUNCTION_WORDS_DE = _set(
     """
     beim bereits zwischen unter gegen ohne um bis durch während wegen trotz laut seit als
@@ -129,6 +130,8 @@ FUNCTION_WORDS_DE = _set(
     statt anstatt jedoch zudem außerdem allerdings damals heute gestern morgen inzwischen
     bisher später danach dabei darin daran darauf dort hier sonst sonstige typische sogar
     ebenfalls ebenso vielleicht wohl nämlich immer nie oft
+    weil ob obwohl obgleich falls damit sobald solange bevor ehe seitdem sodass indem
+    trotzdem dennoch sondern denn zwar dazu davor deswegen kaum
     """
 )
 

@@ -19,6 +19,7 @@ from itertools import compress
 from bot.models import EntityType
 from bot.nlp.entity_gazetteer import gazetteer
 from bot.nlp.entity_lexicon import (
+    FUNCTION_WORDS_DE,
     FUNCTION_WORDS_EL,
     FUNCTION_WORDS_ID,
     FUNCTION_WORDS_RU,
@@ -60,6 +61,7 @@ _FUNCTION_WORDS = {
     "tr": FUNCTION_WORDS_TR,
     "id": FUNCTION_WORDS_ID,
     "el": FUNCTION_WORDS_EL,
+    "de": FUNCTION_WORDS_DE,
     "ms": FUNCTION_WORDS_ID,
 }
 

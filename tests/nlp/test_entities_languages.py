@@ -271,3 +271,18 @@ def test_german_and_russian_precision_and_typing_hold_on_both_halves(language: s
         assert ours5.precision >= 0.85, ours5
         assert ours5.typed >= 0.80, ours5
         assert score(part, naive, 5).precision < 0.6
+
+
+def test_german_conjunctions_opening_a_sentence_are_no_places() -> None:
+    # GermEval 2014 (dev): "Weil" and "Ob" opened sentences and were the town of Weil and
+    # the river Ob, key places of both texts.
+    sentences = [
+        "Weil er kein Geld für große Investitionen hatte, sammelte er Air-Mail-Aufkleber, die "
+        "es damals in den verschiedensten Farben und Formaten gab.",
+        "Ob die Briten dem aber zustimmen würden, obwohl auch sie für die Liechtensteiner "
+        "Liste der britischen Steuersünder gezahlt haben sollen?",
+        "Die Steuersünder hatten ihr Geld in der Schweiz angelegt.",
+    ]
+    found = {e.text: e for e in extract_entities(sentences, language="de")}
+    assert "Weil" not in found and "Ob" not in found, list(found)
+    assert found["Schweiz"].type == "place"
