@@ -305,7 +305,7 @@ ROMANCE_ADJECTIVE_END = re.compile(
 OTHER_WORDS = _set(
     """
     cup cups championship championships games olympics trophy prize award awards open
-    festival treaty accord act war wars summit prix tour marathon rally derby series
+    festival treaty accord act war wars summit prix tour marathon rally derby series bowl
     coupe championnat jeux trophée prix festival traité guerre sommet
     pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
     """
@@ -321,7 +321,7 @@ PLACE_WORDS = _set(
     """
     river lake mount mountain mountains island islands isle sea ocean bay gulf valley county
     province region district canton coast peninsula desert strait canal airport street avenue
-    square boulevard road bridge
+    square boulevard road bridge stadium arena
     fleuve rivière lac mont montagne île îles mer océan baie golfe vallée province région rue
     fluss see berg insel meer bucht tal provinz landkreis kreis straße platz
     río lago monte montaña isla mar bahía golfo valle provincia región calle plaza

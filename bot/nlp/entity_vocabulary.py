@@ -97,7 +97,8 @@ class Vocabulary:
         self._titles: dict[str, bool] = {}
 
     def learn(self, tokens: list[Tok], capitals: bool) -> None:
-        """Note lowercase words and, if `capitals`, capitalised ones and their spelling."""
+        """Note lowercase words, capitalised ones inside sentences, and, if `capitals`, their
+        spellings."""
         self.lower_seen.update(compress(map(TEXT, tokens), map(IS_LOWERCASE, tokens)))
         words = [tok for tok in tokens if tok.word]
         for tok in words[1:]:  # the first word is capitalised anyway

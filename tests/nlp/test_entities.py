@@ -176,6 +176,21 @@ def test_a_city_and_a_club_named_after_it() -> None:
     assert found["Vincent Jackson"].type == "person" and "Diego Chargers" not in found
 
 
+def test_stadiums_and_arenas_are_places_bowls_events() -> None:
+    # CNN/Daily Mail dev articles: "Liberty Stadium" was a person, "MGM Grand Garden Arena"
+    # one too, "Etihad Stadium" an organization.
+    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = {row["id"][:9]: row["article"] for row in map(json.loads, lines)}
+    for prefix, name in (
+        ("b2cb5f0ff", "Liberty Stadium"),
+        ("373f32bd4", "Etihad Stadium"),
+        ("56fbcd075", "MGM Grand Garden Arena"),
+    ):
+        assert by_text(entities_of(articles[prefix], "en", limit=10))[name].type == "place"
+    found = by_text(entities_of("The Super Bowl was played in Phoenix on Sunday.", "en"))
+    assert found["Super Bowl"].type == "other" and found["Phoenix"].type == "place"
+
+
 def test_initials_with_or_without_dots_are_one_name() -> None:
     # ECB+ (CC BY 3.0): two reports of one quake name the agency each its own way.
     sentences = [
