@@ -191,6 +191,18 @@ def test_stadiums_and_arenas_are_places_bowls_events() -> None:
     assert found["Super Bowl"].type == "other" and found["Phoenix"].type == "place"
 
 
+def test_platforms_and_companies_without_a_cue_word_are_organizations() -> None:
+    # CNN/Daily Mail dev articles: "WhatsApp", "Uber", "Craigslist" were persons.
+    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = {row["id"][:9]: row["article"] for row in map(json.loads, lines)}
+    for prefix, name in (
+        ("e6317700b", "WhatsApp"),
+        ("d24a4e0de", "Uber"),
+        ("9bcd754fc", "Craigslist"),
+    ):
+        assert by_text(entities_of(articles[prefix], "en", limit=10))[name].type == "organization"
+
+
 def test_initials_with_or_without_dots_are_one_name() -> None:
     # ECB+ (CC BY 3.0): two reports of one quake name the agency each its own way.
     sentences = [
