@@ -310,6 +310,15 @@ OTHER_WORDS = _set(
     pokal meisterschaft spiele preis krieg gipfel copa campeonato juegos premio guerra cumbre
     """
 )
+# Abbreviations of common nouns, written in capitals but naming nothing ("arrested on a DUI
+# charge", "on TV", "a VAT rise", "an MRI scan"): never a key entity on their own (lowercase).
+COMMON_ACRONYMS = _set(
+    """
+    dui dwi ceo ceos cfo coo cto gdp mri ct tv dvd dvds cd cds pr vat hiv aids phd mp mps
+    mep meps ai ufo ufos atm atms suv suvs gps cctv pdf usb led hd iq vip vips faq id pin sms
+    hr ipo etf cpi ppe icu er bbq diy lgbt lgbtq ok
+    """
+)
 # News agencies, credited in reports of every story (lowercase).
 AGENCIES = _set(
     """

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from bot.nlp.entity_candidates import candidates
 from bot.nlp.entity_inflected import morph_lone_word, morph_parts
 from bot.nlp.entity_lexicon import (
+    COMMON_ACRONYMS,
     CONNECTORS,
     FUNCTION_WORDS_DE,
     LEGAL_FORMS,
@@ -236,7 +237,7 @@ def _lone_word(vocab: Vocabulary, word: str, titled: bool, initial: bool) -> boo
         return None
     gaz = vocab.gazetteer_type(word)
     low = word.lower()
-    if low in TITLES and gaz is None:
+    if (low in TITLES or low in COMMON_ACRONYMS) and gaz is None:
         return None
     if vocab.morphology and gaz is None and not titled:
         return morph_lone_word(vocab, word, initial)

@@ -203,6 +203,19 @@ def test_platforms_and_companies_without_a_cue_word_are_organizations() -> None:
         assert by_text(entities_of(articles[prefix], "en", limit=10))[name].type == "organization"
 
 
+def test_abbreviations_of_common_nouns_are_no_entities() -> None:
+    # From the ECB+ Chargers report and CNN/DM dev articles: "DUI", "TV", "MRI" were
+    # organizations; the bodies written in capitals stay.
+    sentences = [
+        "Jackson was arrested on the DUI charge early Tuesday by the California Highway Patrol.",
+        "The vet said an MRI scan showed the damage, and the story was shown on TV.",
+        "The NFL and the BBC declined to comment on the DUI arrest.",
+    ]
+    found = by_text(extract_entities(sentences, language="en"))
+    assert not {"DUI", "TV", "MRI"} & set(found), list(found)
+    assert found["NFL"].type == "organization" and found["BBC"].type == "organization"
+
+
 def test_initials_with_or_without_dots_are_one_name() -> None:
     # ECB+ (CC BY 3.0): two reports of one quake name the agency each its own way.
     sentences = [
