@@ -286,3 +286,15 @@ def test_german_conjunctions_opening_a_sentence_are_no_places() -> None:
     found = {e.text: e for e in extract_entities(sentences, language="de")}
     assert "Weil" not in found and "Ob" not in found, list(found)
     assert found["Schweiz"].type == "place"
+
+
+def test_ukrainian_declined_city_names_are_places() -> None:
+    # NER-UK dev texts typed "Женеві", "Дрездені" (in Geneva, in Dresden) organizations:
+    # the Ukrainian dictionary marks no places. GeoNames' Cyrillic names of the cities
+    # in the gazetteer read them by their lemma.
+    sentences = [
+        "Переговори відбулися в Женеві у вівторок.",
+        "Делегації прибули до Женеви з Дрездена.",
+    ]
+    found = {e.text: e for e in extract_entities(sentences, language="uk")}
+    assert {name: e.type for name, e in found.items()} == {"Женеві": "place", "Дрездена": "place"}

@@ -134,6 +134,7 @@ def build(cities: Path | None = None, faker: Path | None = None) -> list[tuple[s
                 known.add(name)
     if cities is not None:
         unified.extend(_city_rows(cities, known, _people(faker) if faker else set()))
+        unified.extend(_cyrillic_rows(cities, dict(unified)))
     return sorted(dict.fromkeys(unified), key=lambda row: (row[1], row[0]))
 
 
@@ -162,6 +163,45 @@ def _city_rows(path: Path, known: set[str], people: set[str]) -> list[tuple[str,
         and name not in nouns
         and name not in SKIP_CITIES
         and name not in SKIP_NAMES
+    ]
+
+
+_CYRILLIC_NAME = re.compile(r"[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+(?: [А-ЯЁІЇЄҐа-яёіїєґ'’-]+)*")
+_NOT_PLACE = {"anim", "Name", "Surn", "Patr", "VERB", "ADJF", "ADVB"}
+
+
+def _cyrillic_rows(path: Path, key_of: dict[str, str]) -> list[tuple[str, str]]:
+    """The Russian and Ukrainian names of the cities the rows hold (GeoNames' alternate
+    names in Cyrillic: "Женева" under Geneva's key, "Грозный" under Grozny's), so that a
+    declined form read by its lemma ("Женеві", "Грозном") is the city. Kept only when
+    pymorphy3's Russian dictionary marks the name a place (Geox), or knows it not and the
+    Ukrainian one reads no person, verb or adjective in it — never a word or a first
+    name ("Мир", "Джохар") — and when it names one city only."""
+    import pymorphy3  # a dependency already (Russian and Ukrainian articles)
+
+    ru, uk = (pymorphy3.MorphAnalyzer(lang=lang) for lang in ("ru", "uk"))
+
+    def place_like(name: str) -> bool:
+        low = name.lower()
+        if any("Geox" in str(p.tag) for p in ru.parse(low)):
+            return True  # (the Ukrainian dictionary does not mark places)
+        if len(name) < 4 or ru.word_is_known(low):
+            return False
+        grammemes = {g for p in uk.parse(low) for g in str(p.tag).replace(" ", ",").split(",")}
+        return not grammemes & _NOT_PLACE
+
+    keys: dict[str, set[str]] = {}
+    for city in json.loads(path.read_text(encoding="utf-8")).values():
+        key = key_of.get(city["name"])
+        if key is None or int(city["population"]) < CITY_POPULATION:
+            continue
+        for name in city.get("alternatenames") or ():
+            if _CYRILLIC_NAME.fullmatch(name) and name not in key_of:
+                keys.setdefault(name, set()).add(key)
+    return [
+        (name, next(iter(found)))
+        for name, found in sorted(keys.items())
+        if len(found) == 1 and place_like(name)
     ]
 
 
