@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ def entities_of(path: Path | str, language: str, **kwargs: object) -> list[Entit
 
 def by_text(entities: list[Entity]) -> dict[str, Entity]:
     return {e.text: e for e in entities}
+
+
+@cache
+def cnndm_articles() -> dict[str, str]:
+    """The CNN/Daily Mail dev articles, by the first 9 characters of their id."""
+    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
+    return {row["id"][:9]: row["article"] for row in map(json.loads, lines)}
 
 
 # --- the French seed (Press TV), boilerplate removed --------------------------
@@ -179,8 +187,7 @@ def test_a_city_and_a_club_named_after_it() -> None:
 def test_stadiums_and_arenas_are_places_bowls_events() -> None:
     # CNN/Daily Mail dev articles: "Liberty Stadium" was a person, "MGM Grand Garden Arena"
     # one too, "Etihad Stadium" an organization.
-    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
-    articles = {row["id"][:9]: row["article"] for row in map(json.loads, lines)}
+    articles = cnndm_articles()
     for prefix, name in (
         ("b2cb5f0ff", "Liberty Stadium"),
         ("373f32bd4", "Etihad Stadium"),
@@ -193,8 +200,7 @@ def test_stadiums_and_arenas_are_places_bowls_events() -> None:
 
 def test_platforms_and_companies_without_a_cue_word_are_organizations() -> None:
     # CNN/Daily Mail dev articles: "WhatsApp", "Uber", "Craigslist" were persons.
-    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
-    articles = {row["id"][:9]: row["article"] for row in map(json.loads, lines)}
+    articles = cnndm_articles()
     for prefix, name in (
         ("e6317700b", "WhatsApp"),
         ("d24a4e0de", "Uber"),
@@ -230,9 +236,7 @@ def test_a_frequent_word_opening_a_sentence_is_no_name() -> None:
     # CNN/Daily Mail articles of the dev set: "Footage", "Videos", "Republican" (leaders)
     # opening sentences were key persons; names that are words too stay ("Bush" is a
     # surname, "Brown" as well; "Musk" where the text writes it inside sentences).
-    lines = (DATA.parent / "eval" / "cnndm.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines]
-    articles = {row["id"][:9]: row["article"] for row in rows}
+    articles = cnndm_articles()
     for prefix, word in (
         ("775fe1080", "Footage"),
         ("72e150dab", "Videos"),
