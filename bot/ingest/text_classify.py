@@ -158,7 +158,7 @@ def drop_related_after_source(lines: list[Line]) -> None:
         return
     for index in range(source + 1, len(lines)):
         line = lines[index]
-        if line.kind == "read-more" and _is_bare_read_more(line.text):
+        if line.kind == "read-more" and is_bare_read_more(line.text):
             rest = [later for later in lines[index + 1 :] if later.kind is None]
             above = sum(count_words(x.text) for x in lines[:source] if x.kind is None)
             if sum(count_words(x.text) for x in rest) < above:
@@ -167,7 +167,8 @@ def drop_related_after_source(lines: list[Line]) -> None:
             return
 
 
-def _is_bare_read_more(line: str) -> bool:
+def is_bare_read_more(line: str) -> bool:
+    """A "read more" label alone on its line ("Read also:", "Siehe auch"), nothing after it."""
     match = _READ_MORE.match(line)
     return match is not None and not line[match.end() :].strip(" :：»>|-–—")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from pathlib import Path
@@ -78,3 +79,22 @@ def test_merge_is_linear() -> None:
     merged = merge_passes(precise, broad)
     assert time.perf_counter() - started < 20.0
     assert merged.count(prose) == 1  # a repeated paragraph is taken once
+
+
+def test_a_heading_of_other_content_near_the_end_ends_the_article() -> None:
+    # incurvy.de: the interview ends, then "Das Thema könnte dich auch interessieren:"
+    # heads the related posts; petri-heil.ch: the comments ("0 Kommentare").
+    text = body(EVAL / "incurvy.de.wellness.html")
+    assert text.endswith("ganz viel Erfolg mit deinem Kosmetikstudio!")
+    assert "könnte dich auch interessieren" not in text
+    text = body(EVAL / "petri-heil-ch-hechte.html")
+    assert text.endswith("lasse ich die winterliche Hechtfischerei einfach ruhen.")
+    assert "Kommentare" not in text
+
+
+def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:
+    # uusisuomi.fi: "Lue myös:" ("read also") halfway down; the article goes on below it.
+    page = gzip.decompress((EVAL / "uusisuomi.fi.angela.html.gz").read_bytes())
+    text = extract_html(decode_text(page, is_html=True)).body
+    assert "Charles Michels yrittää nyt saada aikaan kompromissia" in text
+    assert "Merkel korosti." in text
