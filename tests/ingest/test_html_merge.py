@@ -92,6 +92,14 @@ def test_a_heading_of_other_content_near_the_end_ends_the_article() -> None:
     assert "Kommentare" not in text
 
 
+def test_further_information_and_contacts_after_a_press_release_are_not_the_article() -> None:
+    # mpimet.mpg.de: "Weitere Informationen:" (related news) and "Kontakt:" (three
+    # scientists' e-mail addresses) follow the release.
+    text = body(EVAL / "mpimet.de.klimasystem.html")
+    assert text.endswith("WarmWorld und ESIWACE geleistet.")
+    assert "Kontakt" not in text and "E-Mail" not in text
+
+
 def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:
     # uusisuomi.fi: "Lue myös:" ("read also") halfway down; the article goes on below it.
     page = gzip.decompress((EVAL / "uusisuomi.fi.angela.html.gz").read_bytes())
