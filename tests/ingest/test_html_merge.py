@@ -100,9 +100,25 @@ def test_further_information_and_contacts_after_a_press_release_are_not_the_arti
     assert "Kontakt" not in text and "E-Mail" not in text
 
 
+def gz_body(name: str) -> str:
+    page = gzip.decompress((EVAL / name).read_bytes())
+    return extract_html(decode_text(page, is_html=True)).body
+
+
+def test_advertising_disclosures_and_calls_to_follow_the_site_are_not_the_article() -> None:
+    text = gz_body("thepointsguy.com.alaska.html.gz")
+    assert text.startswith("Alaska Airlines has a new date for when it will be a full fledged")
+    assert "references to products from one or more of our advertisers" not in text
+    text = gz_body("journelles.de.westwing.html.gz")
+    assert text.startswith("Geschenke für die Liebsten aussuchen")
+    assert "Affiliate Links" not in text
+    text = gz_body("nationnews.com-tridents.html.gz")
+    assert text.endswith("preparing for and playing well in the tournament. (NM)")
+    assert "download the Nationnews apps" not in text
+
+
 def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:
     # uusisuomi.fi: "Lue myös:" ("read also") halfway down; the article goes on below it.
-    page = gzip.decompress((EVAL / "uusisuomi.fi.angela.html.gz").read_bytes())
-    text = extract_html(decode_text(page, is_html=True)).body
+    text = gz_body("uusisuomi.fi.angela.html.gz")
     assert "Charles Michels yrittää nyt saada aikaan kompromissia" in text
     assert "Merkel korosti." in text
