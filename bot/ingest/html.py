@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import unicodedata
 import warnings
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -180,7 +181,9 @@ def extract_html(html: str, url: str | None = None) -> Article:
     """The main article text of a page (paragraphs separated by blank lines) and its metadata."""
     if not html or not html.strip():
         raise NotAnArticle("The page is empty: there is no article to summarize.")
-    html = _bounded(html)
+    # One canonical form (NFC), as every other door gives: "য়" written as one code point
+    # or as two is the same letter, and a name is found however the page encoded it.
+    html = unicodedata.normalize("NFC", _bounded(html))
     tree = _parse(html)
     if tree is None:
         raise NotAnArticle("I could not read that page as HTML.")

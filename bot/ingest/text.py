@@ -24,6 +24,7 @@ in order; each concern lives in a sibling module, compiled with mypyc too:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.errors import EmptyInput, PrecisError
 from bot.ingest.controls import strip_invisible
@@ -69,7 +70,7 @@ def parse_markdown(raw: str) -> Article:
 
 def _normalize(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
-    text = strip_invisible(text)
+    text = unicodedata.normalize("NFC", strip_invisible(text))  # one form per letter
     if not text.strip():
         raise EmptyInput("There is no text to summarize.")
     return text.replace("\ufeff", "").replace("\u200b", "").replace("\u2028", "\n")

@@ -54,7 +54,8 @@ READ_MORE_LABELS: tuple[str, ...] = (
     "بخوانید", "相关阅读", "延伸阅读", "推荐阅读", "相关新闻", "阅读更多", "相關閱讀", "延伸閱讀",
     "関連記事", "あわせて読みたい", "続きを読む", "관련기사", "관련 기사", "läs också",
     "läs mer", "læs også", "les også", "lue myös", "lue seuraavaksi", "dowiedz się więcej",
-    "czytaj więcej", "zobacz więcej", "vea también", "vea además", "lea más", "citește și", "citeste si",
+    "czytaj więcej", "zobacz więcej", "vea también", "vea además", "lea más", "citește și",
+    "citeste si",
     "διαβάστε επίσης", "baca juga", "xem thêm", "यह भी पढ़ें",
 )  # fmt: skip
 

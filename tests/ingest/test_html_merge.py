@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+import unicodedata
 from pathlib import Path
 
 from bot.ingest.files import decode_text
@@ -115,6 +116,15 @@ def test_advertising_disclosures_and_calls_to_follow_the_site_are_not_the_articl
     text = gz_body("nationnews.com-tridents.html.gz")
     assert text.endswith("preparing for and playing well in the tournament. (NM)")
     assert "download the Nationnews apps" not in text
+
+
+def test_text_comes_out_in_one_canonical_form_whatever_the_page_used() -> None:
+    # ukbdnews.com writes "য়" as one code point (U+09DF), which NFC spells as two
+    # (য + the nukta): the same letter, and now the same text as the annotation's.
+    text = gz_body("ukbdnews.com.23646.html.gz")
+    assert unicodedata.is_normalized("NFC", text) and "\u09df" not in text
+    assert "কুষ্টিয়া-১ (দৌলতপুর) আসনের সংসদ সদস্য (এমপি) অ্যাডভোকেট" in text
+    assert "আজ শনিবার (২৯ আগস্ট) সকাল সাড়ে ৭টার" in text
 
 
 def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,19 @@ def test_seed_title(seed: tuple[str, Article]) -> None:
         "L'Irak et les États-Unis conviennent de discuter du calendrier du retrait des "
         "troupes américaines"
     )
+
+
+def test_seed_copied_in_decomposed_form_reads_as_the_same_article(
+    seed: tuple[str, Article],
+) -> None:
+    # A copy from some systems spells "é" as "e" + a combining accent (NFD): the same
+    # letters, so the same title, body and summary sentences, in the canonical form.
+    raw, article = seed
+    decomposed = unicodedata.normalize("NFD", raw)
+    assert decomposed != raw
+    again = parse_text(decomposed)
+    assert (again.title, again.body) == (article.title, article.body)
+    assert unicodedata.is_normalized("NFC", again.body)
 
 
 def test_seed_source_line_becomes_metadata(seed: tuple[str, Article]) -> None:
