@@ -127,6 +127,25 @@ def test_text_comes_out_in_one_canonical_form_whatever_the_page_used() -> None:
     assert "আজ শনিবার (২৯ আগস্ট) সকাল সাড়ে ৭টার" in text
 
 
+def test_the_standfirst_both_passes_leave_out_opens_the_article() -> None:
+    # tagesspiegel.de shows its description above the article, outside the container
+    # trafilatura reads; it is the page's own lead paragraph.
+    text = gz_body("tagesspiegel.de.abstandsregeln.html.gz")
+    assert text.startswith(
+        "Damit Mitarbeiter gesund bleiben, müssen sich Unternehmen einiges einfallen "
+        "lassen. Die Ideen reichen vom Spuckschutz bis zur Kontrolle der Körpertemperatur."
+    )
+    assert text.split("\n\n")[1].startswith("Hinein kommt nur, wer die richtigen Werte hat.")
+
+
+def test_a_description_the_page_does_not_show_is_not_added() -> None:
+    # An AP report: its description ("The Taliban said they freed on Tuesday…") is only
+    # in the page's metadata; the article's own first paragraph opens the body.
+    text = body(DATA / "a1fca19b884e0e946ad3fbe2a7f5031e5e3b23372702a76db302b6143c77cb31.html")
+    assert text.startswith("Two hostages — an American and an Australian — who had been held")
+    assert "The Taliban said they freed" not in text
+
+
 def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:
     # uusisuomi.fi: "Lue myös:" ("read also") halfway down; the article goes on below it.
     text = gz_body("uusisuomi.fi.angela.html.gz")
