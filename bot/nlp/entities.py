@@ -44,6 +44,8 @@ def extract_entities(
         lines.append((-1, tokenize(title, language)))
     lines.extend((i, tokenize(s, language)) for i, s in enumerate(sentences))
     flags = [caseless_line(tokens) for _, tokens in lines]
+    if title and not flags[0]:
+        flags[0] = _title_case(lines[0][1], vocab)
     capitals = any(flags)
     for (index, tokens), caseless in zip(lines, flags, strict=True):
         if not caseless and index >= 0:
@@ -57,3 +59,12 @@ def extract_entities(
                 group = groups[key] = Group(key)
             group.mentions.append(mention)
     return rank(groups, vocab, max(1, len(sentences)), limit)
+
+
+def _title_case(tokens: list[Tok], vocab: Vocabulary) -> bool:
+    """A headline in Title Case ("Three Cases of Plague Diagnosed in China"): every word
+    but the small lowercase function words capitalised, which says nothing about which
+    are names. (`caseless_line` counts the function words too, as a sentence must.)"""
+    content = [t for t in tokens if t.alpha and not (t.text.islower() and t.text in vocab.stop)]
+    titled = sum(1 for t in content if t.upper)
+    return len(content) >= 3 and titled >= 0.85 * len(content)

@@ -13,6 +13,7 @@ from bot.nlp.entities import extract_entities
 from bot.nlp.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ner"
+ROOT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def entities_of(path: Path | str, language: str, **kwargs: object) -> list[Entity]:
@@ -84,6 +85,23 @@ def test_seed_title_mentions_rank_first() -> None:
     entities = entities_of(DATA / "seed_body_fr.txt", "fr", title=SEED_TITLE, limit=10)
     assert {e.text for e in entities[:3]} >= {"Irak", "États-Unis"}
     assert by_text(entities)["États-Unis"].count == 4  # the title mention counts
+
+
+def test_a_title_case_headline_makes_no_names_of_its_words() -> None:
+    # An NPR page headlined "Three Cases of Plague Diagnosed in China": in Title Case every
+    # word is capitalised, so "Cases of Plague Diagnosed" was a key person. Its names are
+    # those the body writes as names.
+    from bot.ingest.html import extract_html
+
+    (page,) = (ROOT_DATA / "html").glob("ea25dd7edff4*.html")
+    article = extract_html(page.read_text(encoding="utf-8"))
+    assert article.title == "Three Cases of Plague Diagnosed in China"
+    sentences = split_sentences(article.body, "en")
+    entities = extract_entities(sentences, language="en", title=article.title)
+    names = {e.text for e in entities}
+    assert not any("Plague" in name or "Cases" in name for name in names), names
+    assert {"China", "Beijing", "Inner Mongolia"} <= names
+    assert entities[0].text == "China"  # still first: the headline names it
 
 
 # --- English news (CNN/DailyMail) ---------------------------------------------
