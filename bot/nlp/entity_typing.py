@@ -68,7 +68,7 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
             votes["organization"] += 1.5
             evidence += 1
         if len(words) > 1 and not any(w in CONNECTORS or w[:1].islower() for w in words):
-            if _field(vocab, folded):
+            if _field(vocab, folded) or _common_words(vocab, folded):
                 votes["organization"] += 1.0
             else:
                 votes["person"] += 0.6
@@ -93,6 +93,14 @@ def _holds_place(vocab: Vocabulary, words: tuple[str, ...]) -> bool:
             if known is not None and known[0] == "place":
                 return True
     return False
+
+
+def _common_words(vocab: Vocabulary, folded: list[str]) -> bool:
+    """A name made of frequent words of the language at both ends, no first name: a
+    company, a channel, a team ("Blue Origin", "Golf Channel", "Golden State"), no person.
+    (The lists hold some famous surnames too: "Manny Pacquiao" is the cost.)"""
+    words, first_names = vocab.words, vocab.gaz.first_names
+    return all(w in words and w not in first_names for w in (folded[0], folded[-1]))
 
 
 def _field(vocab: Vocabulary, folded: list[str]) -> bool:

@@ -104,6 +104,19 @@ def test_a_title_case_headline_makes_no_names_of_its_words() -> None:
     assert entities[0].text == "China"  # still first: the headline names it
 
 
+def test_a_name_of_common_words_is_no_person() -> None:
+    # Al Jazeera on NASA's lunar landers: "Blue Origin" was a key person beside Jeff Bezos.
+    from bot.ingest.html import extract_html
+
+    (page,) = (ROOT_DATA / "html").glob("42aad16bde92*.html")
+    article = extract_html(page.read_text(encoding="utf-8"))
+    sentences = split_sentences(article.body, "en")
+    found = by_text(extract_entities(sentences, language="en", title=article.title))
+    assert found["Blue Origin"].type == "organization"
+    assert found["Jeff Bezos"].type == "person"
+    assert found["SpaceX"].type == "organization"
+
+
 # --- English news (CNN/DailyMail) ---------------------------------------------
 
 CNNDM_EXPECTED = {
