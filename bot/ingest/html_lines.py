@@ -122,9 +122,9 @@ def _is_tail_head(line: str) -> bool:
     return is_bare_read_more(line.rstrip("?!.")) or _TAIL_HEAD.match(line) is not None
 
 
-def _is_notice(line: str) -> bool:
-    """An advertising disclosure, or a call to follow the site on its app or channel."""
-    words = len(line.split())
+def _is_notice(line: str, words: int) -> bool:
+    """An advertising disclosure, or a call to follow the site on its app or channel
+    (`words`: the line's word count)."""
     if words <= DISCLOSURE_MAX_WORDS and _DISCLOSURE.search(line):
         return True
     return (
@@ -135,6 +135,7 @@ def _is_notice(line: str) -> bool:
 
 
 def clean_body(text: str, title: str | None) -> str:
+    """The article's lines of an extracted body, as paragraphs (see the module docstring)."""
     paragraphs: list[str] = []
     for line in _cut_tail(text):
         line = _BULLET.sub("", line)
@@ -145,11 +146,12 @@ def clean_body(text: str, title: str | None) -> str:
         line = _ENDS_WITH_CLICK_TO_TWEET.sub("", line)
         if not line or _JUNK.match(line):
             continue
-        if "©" in line and len(line.split()) <= CREDIT_MAX_WORDS:
+        words = len(line.split())
+        if "©" in line and words <= CREDIT_MAX_WORDS:
             continue
-        if len(line.split()) <= FURNITURE_MAX_WORDS and classify(line, Meta()) in FURNITURE:
+        if words <= FURNITURE_MAX_WORDS and classify(line, Meta()) in FURNITURE:
             continue
-        if _is_notice(line):
+        if _is_notice(line, words):
             continue
         paragraphs.append(line)
     # The headline is metadata: drop it where the extractor repeats it at the top.

@@ -17,7 +17,11 @@ EVAL = DATA / "trafilatura_eval"
 
 
 def body(path: Path) -> str:
-    return extract_html(decode_text(path.read_bytes(), is_html=True)).body
+    """The body extracted from a page of the test data (a `.gz` one unpacked first)."""
+    page = path.read_bytes()
+    if path.suffix == ".gz":
+        page = gzip.decompress(page)
+    return extract_html(decode_text(page, is_html=True)).body
 
 
 def test_lead_paragraph_dropped_by_the_precision_pass_comes_back_first() -> None:
@@ -101,19 +105,14 @@ def test_further_information_and_contacts_after_a_press_release_are_not_the_arti
     assert "Kontakt" not in text and "E-Mail" not in text
 
 
-def gz_body(name: str) -> str:
-    page = gzip.decompress((EVAL / name).read_bytes())
-    return extract_html(decode_text(page, is_html=True)).body
-
-
 def test_advertising_disclosures_and_calls_to_follow_the_site_are_not_the_article() -> None:
-    text = gz_body("thepointsguy.com.alaska.html.gz")
+    text = body(EVAL / "thepointsguy.com.alaska.html.gz")
     assert text.startswith("Alaska Airlines has a new date for when it will be a full fledged")
     assert "references to products from one or more of our advertisers" not in text
-    text = gz_body("journelles.de.westwing.html.gz")
+    text = body(EVAL / "journelles.de.westwing.html.gz")
     assert text.startswith("Geschenke für die Liebsten aussuchen")
     assert "Affiliate Links" not in text
-    text = gz_body("nationnews.com-tridents.html.gz")
+    text = body(EVAL / "nationnews.com-tridents.html.gz")
     assert text.endswith("preparing for and playing well in the tournament. (NM)")
     assert "download the Nationnews apps" not in text
 
@@ -121,7 +120,7 @@ def test_advertising_disclosures_and_calls_to_follow_the_site_are_not_the_articl
 def test_text_comes_out_in_one_canonical_form_whatever_the_page_used() -> None:
     # ukbdnews.com writes "য়" as one code point (U+09DF), which NFC spells as two
     # (য + the nukta): the same letter, and now the same text as the annotation's.
-    text = gz_body("ukbdnews.com.23646.html.gz")
+    text = body(EVAL / "ukbdnews.com.23646.html.gz")
     assert unicodedata.is_normalized("NFC", text) and "\u09df" not in text
     assert "কুষ্টিয়া-১ (দৌলতপুর) আসনের সংসদ সদস্য (এমপি) অ্যাডভোকেট" in text
     assert "আজ শনিবার (২৯ আগস্ট) সকাল সাড়ে ৭টার" in text
@@ -130,7 +129,7 @@ def test_text_comes_out_in_one_canonical_form_whatever_the_page_used() -> None:
 def test_the_standfirst_both_passes_leave_out_opens_the_article() -> None:
     # tagesspiegel.de shows its description above the article, outside the container
     # trafilatura reads; it is the page's own lead paragraph.
-    text = gz_body("tagesspiegel.de.abstandsregeln.html.gz")
+    text = body(EVAL / "tagesspiegel.de.abstandsregeln.html.gz")
     assert text.startswith(
         "Damit Mitarbeiter gesund bleiben, müssen sich Unternehmen einiges einfallen "
         "lassen. Die Ideen reichen vom Spuckschutz bis zur Kontrolle der Körpertemperatur."
@@ -148,6 +147,6 @@ def test_a_description_the_page_does_not_show_is_not_added() -> None:
 
 def test_a_read_more_teaser_inside_the_article_does_not_end_it() -> None:
     # uusisuomi.fi: "Lue myös:" ("read also") halfway down; the article goes on below it.
-    text = gz_body("uusisuomi.fi.angela.html.gz")
+    text = body(EVAL / "uusisuomi.fi.angela.html.gz")
     assert "Charles Michels yrittää nyt saada aikaan kompromissia" in text
     assert "Merkel korosti." in text

@@ -13,7 +13,6 @@ from bot.nlp.entities import extract_entities
 from bot.nlp.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ner"
-ROOT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def entities_of(path: Path | str, language: str, **kwargs: object) -> list[Entity]:
@@ -87,17 +86,22 @@ def test_seed_title_mentions_rank_first() -> None:
     assert by_text(entities)["États-Unis"].count == 4  # the title mention counts
 
 
+def page_entities(prefix: str) -> tuple[str | None, list[Entity]]:
+    """The title and key entities of an English page of the test data, by its name's start."""
+    from bot.ingest.html import extract_html
+
+    (page,) = (DATA.parent / "html").glob(f"{prefix}*.html")
+    article = extract_html(page.read_text(encoding="utf-8"))
+    sentences = split_sentences(article.body, "en")
+    return article.title, extract_entities(sentences, language="en", title=article.title)
+
+
 def test_a_title_case_headline_makes_no_names_of_its_words() -> None:
     # An NPR page headlined "Three Cases of Plague Diagnosed in China": in Title Case every
     # word is capitalised, so "Cases of Plague Diagnosed" was a key person. Its names are
     # those the body writes as names.
-    from bot.ingest.html import extract_html
-
-    (page,) = (ROOT_DATA / "html").glob("ea25dd7edff4*.html")
-    article = extract_html(page.read_text(encoding="utf-8"))
-    assert article.title == "Three Cases of Plague Diagnosed in China"
-    sentences = split_sentences(article.body, "en")
-    entities = extract_entities(sentences, language="en", title=article.title)
+    title, entities = page_entities("ea25dd7edff4")
+    assert title == "Three Cases of Plague Diagnosed in China"
     names = {e.text for e in entities}
     assert not any("Plague" in name or "Cases" in name for name in names), names
     assert {"China", "Beijing", "Inner Mongolia"} <= names
@@ -106,12 +110,7 @@ def test_a_title_case_headline_makes_no_names_of_its_words() -> None:
 
 def test_a_name_of_common_words_is_no_person() -> None:
     # Al Jazeera on NASA's lunar landers: "Blue Origin" was a key person beside Jeff Bezos.
-    from bot.ingest.html import extract_html
-
-    (page,) = (ROOT_DATA / "html").glob("42aad16bde92*.html")
-    article = extract_html(page.read_text(encoding="utf-8"))
-    sentences = split_sentences(article.body, "en")
-    found = by_text(extract_entities(sentences, language="en", title=article.title))
+    found = by_text(page_entities("42aad16bde92")[1])
     assert found["Blue Origin"].type == "organization"
     assert found["Jeff Bezos"].type == "person"
     assert found["SpaceX"].type == "organization"
