@@ -120,13 +120,20 @@ class StoryIndex:
         """The story a new item belongs to among the recent ones, or None (a new story);
         nothing is remembered (the bot records its decision first, then `remember`s)."""
         self._evict(time)
-        weights = {key: self._weight(key) for key in features.all_keys()}
-        return self._best_story(features, weights, time)
+        return self._best_story(features, self._weights(features), time)
 
     def remember(self, story: str, features: StoryFeatures, time: float | None = None) -> None:
         """Add an item of `story` (decided now, or rebuilt from what was recorded)."""
         self._evict(time)
-        self._add(story, features, {key: self._weight(key) for key in features.all_keys()}, time)
+        self._add(story, features, self._weights(features), time)
+
+    def _weights(self, features: StoryFeatures) -> dict[str, float]:
+        """Each key's weight in the item: a name it calls a place weighs as a place."""
+        p = self.params
+        weights = {key: self._weight(key) for key in features.all_keys()}
+        for key in features.places & weights.keys():
+            weights[key] *= p.place_weight / p.name_weight
+        return weights
 
     def _candidates(self, weights: dict[str, float]) -> list[_Item]:
         """The items sharing the most weight of rare keys with the new one: a key on

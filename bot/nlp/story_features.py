@@ -3,8 +3,10 @@
 - names: the engine's entity keys (`Vocabulary.key`: a gazetteer entry, the same in every
   language — "Allemagne" and "Germany" — or the name without case, accents and
   inflection), and a person's surname on its own, so that "Emmanuel Macron" in one report
-  meets "Macron" in another. Places are kept apart (`P:`): a country is shared by many
-  stories and weighs less.
+  meets "Macron" in another. The gazetteer's places are kept apart (`P:`): a country is
+  shared by many stories and weighs less. A place it does not know is keyed as a name,
+  since one report calls "Newport Beach" a place and the next an organization, and
+  weighs as a place where the item calls it one (`places`).
 - numbers: figures of the title and summary ("6.1", "2013", "42"), in every language;
 - words: stems of the title and summary sentences without stop words, by language (a
   French stem never meets an English one).
@@ -66,6 +68,7 @@ class StoryFeatures:
     marks: frozenset[str] = frozenset()  # "X:<skeleton>": its names for other languages
     years: frozenset[str] = frozenset()  # every year the text names: reports of one
     # event name the same year, and two of the same kind of event rarely do
+    places: frozenset[str] = frozenset()  # name keys ("E:N:…") this item calls places
 
     def all_keys(self) -> Iterable[str]:
         yield from self.names
@@ -79,7 +82,7 @@ class StoryFeatures:
             "language": self.language, "names": sorted(self.names),
             "numbers": sorted(self.numbers), "words": sorted(self.words),
             "lead": sorted(self.lead), "years": sorted(self.years),
-            "marks": sorted(self.marks),
+            "marks": sorted(self.marks), "places": sorted(self.places),
         }  # fmt: skip
 
     @classmethod
@@ -99,29 +102,38 @@ class StoryFeatures:
             language=language if isinstance(language, str) else "und",
             names=keys("names"), numbers=keys("numbers"), words=keys("words"),
             lead=keys("lead"), years=keys("years"), marks=keys("marks"),
+            places=keys("places"),
         )  # fmt: skip
 
 
 def _entity_keys(entity: Entity, vocab: Vocabulary) -> set[str]:
-    keys = {("P:" if entity.type == "place" else "E:") + vocab.key(entity.text)}
+    """A gazetteer place's key is a place key (`P:`); any other name's is a name key."""
+    key = vocab.key(entity.text)
+    keys = {("P:" if entity.type == "place" and not key.startswith("N:") else "E:") + key}
     parts = entity.text.split()
     if entity.type == "person" and len(parts) > 1:
         keys.add("E:S:" + strip_accents(vocab.norm(parts[-1])))
     return keys
 
 
-def _name_keys(entities: Sequence[Entity], vocab: Vocabulary) -> tuple[set[str], set[str]]:
-    """Every name's keys, and those of the most salient person (the lead)."""
+def _name_keys(
+    entities: Sequence[Entity], vocab: Vocabulary
+) -> tuple[set[str], set[str], set[str]]:
+    """Every name's keys, those of the most salient person (the lead), and the name keys
+    of places the gazetteer does not know."""
     keys: set[str] = set()
     lead: set[str] = set()
+    places: set[str] = set()
     for entity in entities:
         if entity.type == "other":
             continue
         found = _entity_keys(entity, vocab)
         if entity.type == "person" and not lead:
             lead = found
+        elif entity.type == "place":
+            places |= {k for k in found if k.startswith("E:")}
         keys |= found
-    return keys, lead
+    return keys, lead, places
 
 
 def skeleton(word: str) -> str:
@@ -210,7 +222,7 @@ def story_features(
     language = (language or "en").lower()[:2]
     texts = [title or "", *summary]
     vocab = Vocabulary(language)
-    names, lead = _name_keys(entities, vocab)
+    names, lead, places = _name_keys(entities, vocab)
     return StoryFeatures(
         language=language,
         names=frozenset(names),
@@ -219,4 +231,5 @@ def story_features(
         words=frozenset(_words(texts, language)),
         years=frozenset(_YEAR.findall(f"{title or ''} {body[:_YEARS_CHARS]}")),
         marks=frozenset(_marks(entities, summary, vocab, language)),
+        places=frozenset(places),
     )
