@@ -11,7 +11,8 @@ its kind's weight times its rarity among the recent items (a country named by ha
 window says little, a surname named by two items a lot). Two items of one language are
 compared on all their keys but the marks; two of different languages on their names,
 numbers and marks (names' skeletons, spelled alike across languages) only, against a
-higher bar, since they have fewer keys to share. Merging two stories is worse
+higher bar, since they have fewer keys to share. Two reports of one language that share
+two figures (a score, a toll, a sum) need a lower cosine. Merging two stories is worse
 than missing a pair: the thresholds are set for precision (benchmarks/stories.py).
 """
 
@@ -44,6 +45,10 @@ class GroupingParams:
     support: float = 0.3  # how much the story's next best items add to its best one
     lead_conflict: bool = False  # nor items whose main persons are strangers to each other
     year_conflict: bool = True  # items naming only different years never match
+    # Two reports of one language that share this many figures (not years: a toll, a sum,
+    # a magnitude, a score) need only this cosine: look-alike events rarely share two.
+    figures_shared: int = 2
+    figures_threshold: float = 0.2
 
 
 @dataclass
@@ -181,7 +186,14 @@ class StoryIndex:
                 shared = sum(
                     weights[k] ** 2 for k in item.keyset.intersection(weights) if k[0] != "X"
                 )
-                score = shared / (norm * item.norm or 1.0) / p.threshold
+                cosine = shared / (norm * item.norm or 1.0)
+                score = cosine / p.threshold
+                if (
+                    score < 1.0
+                    and cosine >= p.figures_threshold
+                    and _figures_agree(features, item, p)
+                ):
+                    score = 1.0
             else:
                 common = item.keyset.intersection(names)
                 if len({_concept(k) for k in common} - {""}) < p.cross_min_shared:
@@ -238,6 +250,12 @@ def _concept(key: str) -> str:
 def _cross_keys(features: StoryFeatures) -> tuple[str, ...]:
     """What a report in another language can share: names, figures, names' skeletons."""
     return (*features.names, *features.numbers, *features.marks)
+
+
+def _figures_agree(features: StoryFeatures, item: _Item, p: GroupingParams) -> bool:
+    """Whether the two items share `figures_shared` figures that are not years."""
+    shared = features.numbers.intersection(item.keyset)
+    return len({k for k in shared if k[1:] not in features.years}) >= p.figures_shared
 
 
 def _leads_differ(features: StoryFeatures, item: _Item) -> bool:
