@@ -21,7 +21,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from bot.nlp.story_features import StoryFeatures, skeleton
 
@@ -41,6 +43,7 @@ class GroupingParams:
     word_weight: float = 1.0
     prior_items: int = 200  # rarity is counted as if this many more items had no key
     max_postings: int = 500  # a key on more recent items finds no candidates
+    recent_postings: int = 100  # ... and finds them among this many of its latest items
     candidates: int = 30  # items scored in full
     support: float = 0.3  # how much the story's next best items add to its best one
     lead_conflict: bool = False  # nor items whose main persons are strangers to each other
@@ -143,7 +146,8 @@ class StoryIndex:
     def _candidates(self, weights: dict[str, float]) -> list[_Item]:
         """The items sharing the most weight of rare keys with the new one: a key on
         more than `max_postings` recent items is too common to find candidates by (its
-        weight still counts in the score)."""
+        weight still counts in the score), and a key finds them among its
+        `recent_postings` latest items (a big story's next report meets its last ones)."""
         p = self.params
         partial: dict[int, float] = {}
         items: dict[int, _Item] = {}
@@ -152,7 +156,10 @@ class StoryIndex:
             if posting is None or len(posting) > p.max_postings:
                 continue
             square = weight * weight
-            for item in posting:
+            latest: Iterable[_Item] = posting
+            if len(posting) > p.recent_postings:
+                latest = islice(reversed(posting), p.recent_postings)
+            for item in latest:
                 serial = item.serial
                 if serial in partial:
                     partial[serial] += square

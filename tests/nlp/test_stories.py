@@ -88,6 +88,17 @@ def test_the_index_is_bounded() -> None:
     assert sum(len(p) for p in index._postings.values()) <= 5 * 40
 
 
+def test_a_big_story_s_next_report_meets_its_latest_reports() -> None:
+    # Each key finds candidates among its `recent_postings` latest items only (the work
+    # per new item is bounded by the keys, not by the window): a story with more
+    # reports than that still takes its next one.
+    index = StoryIndex(GroupingParams(recent_postings=5))
+    stories = {index.assign(str(n), _features(f"Tara Reid rehab {n}"), None) for n in range(30)}
+    assert stories == {"0"}
+    assert index.match(_features("Tara Reid leaves rehab")) == "0"
+    assert len(index._postings["E:N:tara reid"]) == 30
+
+
 def test_an_html_item_has_the_keys_of_its_text() -> None:
     row = json.loads(SAMPLE.read_text(encoding="utf-8").splitlines()[0])
     html = (f"<html><head><title>{row['title']}</title></head><body><article>"
