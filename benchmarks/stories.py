@@ -12,6 +12,13 @@ by it. Pairs of reports in two languages are counted: found (same story, put tog
 and merged wrongly (two stories put together). Items are analysed once by the
 engine (as `precis stories` does), then grouped with the bot's online rule.
 Baseline: TF-IDF cosine of title + lead (first sentence) at 0.5, single-link.
+
+    --dated              also group ECB+ as a channel would see it: each topic's first
+                         story on day 0 (its reports 10 minutes apart), its look-alike
+                         story 60 days later, so that the window keeps them apart
+    --distractors=FILE   also group each half among FILE's items (`precis stories` input
+                         lines, no gold: a busy channel's other news), half of them in
+                         each window when dated; scored on the set's items only
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import combinations, product
 from pathlib import Path
@@ -105,12 +113,30 @@ def _halves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def evaluate(
-    rows: list[dict[str, Any]], items: dict[str, StoryItem], params: GroupingParams
+    rows: list[dict[str, Any]],
+    items: dict[str, StoryItem],
+    params: GroupingParams,
+    *,
+    dated: bool = False,
+    others: Sequence[StoryItem] = (),
 ) -> tuple[tuple[float, float, float], str]:
     gold = {str(r["id"]): str(r["story"]) for r in rows if str(r["id"]) in items}
-    pred = group([items[i] for i in gold], params)
+    grouped = [items[i] for i in gold]
+    if dated:
+        grouped = [_dated(items[i], gold[i].endswith("plus"), 600.0 * (n % 40))
+                   for n, i in enumerate(gold)]  # fmt: skip
+        others = [_dated(o, n % 2 == 1, 300.0 * (n % 60)) for n, o in enumerate(others)]
+    pred = group([*grouped, *others], params)
+    pred = {i: pred[i] for i in gold}
     lang = {i: items[i].features.language for i in gold}
     return bcubed(pred, gold), cross_language(pred, gold, lang)
+
+
+def _dated(item: StoryItem, later: bool, offset: float) -> StoryItem:
+    return replace(item, time=(_LOOKALIKE if later else 0.0) + offset)
+
+
+_LOOKALIKE = 60 * 86400.0  # seconds between a topic's two stories, dated
 
 
 def speed(items: list[StoryItem], size: int = 10_000, new: int = 1_000) -> tuple[float, int]:
@@ -145,6 +171,13 @@ def grid(rows: list[dict[str, Any]], items: dict[str, StoryItem]) -> None:
               f"P {p:.3f} R {r:.3f} F1 {f:.3f}")  # fmt: skip
 
 
+def _distractors(argv: list[str]) -> list[StoryItem]:
+    paths = [a.split("=", 1)[1] for a in argv if a.startswith("--distractors=")]
+    rows = [json.loads(line) for path in paths
+            for line in Path(path).read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    return [item_from_row({**r, "id": f"distractor-{r['id']}"}) for r in rows]
+
+
 def main(argv: list[str]) -> int:
     paths = [a for a in argv if not a.startswith("--")]
     rows = [json.loads(line) for path in paths
@@ -157,6 +190,7 @@ def main(argv: list[str]) -> int:
     if "--grid" in argv:
         grid(halves["A"], items)
         return 0
+    others = _distractors(argv)
     for name, half in halves.items():
         (p, r, f), cross = evaluate(half, items, GroupingParams())
         gold = {str(x["id"]): str(x["story"]) for x in half}
@@ -164,6 +198,12 @@ def main(argv: list[str]) -> int:
         print(f"dev {name} ({len(half)} items, {len(set(gold.values()))} stories): "
               f"Précis P {p:.3f} R {r:.3f} F1 {f:.3f} (cross-language pairs found {cross}) | "
               f"TF-IDF 0.5 P {bp:.3f} R {br:.3f} F1 {bf:.3f}")  # fmt: skip
+        for dated, extra in ((True, []), (False, others), (True, others)):
+            if (dated and "--dated" not in argv) or (extra is others and not others):
+                continue
+            (p, r, f), _ = evaluate(half, items, GroupingParams(), dated=dated, others=extra)
+            how = " + ".join(["dated"] * dated + [f"{len(extra)} distractors"] * bool(extra))
+            print(f"    {how}: Précis P {p:.3f} R {r:.3f} F1 {f:.3f}")
     ms, held = speed(list(items.values()))
     print(f"grouping: {ms:.3f} ms per new item against 10,000 recent items "
           f"(the index held at most {held:,} items)")  # fmt: skip
