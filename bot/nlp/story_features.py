@@ -98,11 +98,15 @@ class StoryFeatures:
             return frozenset(str(k) for k in found[:_MAX_STORED] if isinstance(k, str))
 
         language = value.get("language")
+        names = keys("names")
+        # Stored before unknown places were keyed as names: "P:N:x" is now "E:N:x".
+        legacy = frozenset("E:N:" + k[4:] for k in names if k.startswith("P:N:"))
         return cls(
             language=language if isinstance(language, str) else "und",
-            names=keys("names"), numbers=keys("numbers"), words=keys("words"),
+            names=frozenset(k for k in names if not k.startswith("P:N:")) | legacy,
+            numbers=keys("numbers"), words=keys("words"),
             lead=keys("lead"), years=keys("years"), marks=keys("marks"),
-            places=keys("places"),
+            places=keys("places") | legacy,
         )  # fmt: skip
 
 

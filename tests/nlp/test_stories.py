@@ -214,6 +214,10 @@ def test_a_name_has_one_key_whatever_type_each_report_gives_it() -> None:
     assert "E:N:newport beach" in first.names & second.names
     assert "E:N:newport beach" in second.places - first.places
     assert StoryFeatures.from_json(second.to_json()) == second
+    # Keys stored before the change read as they are made now.
+    stored = {**second.to_json(), "places": []}
+    stored["names"] = ["P:N:" + k[4:] if k in second.places else k for k in stored["names"]]
+    assert StoryFeatures.from_json(stored) == second
     index = StoryIndex()
     index.remember("lohan", first)
     weights = index._weights(second)
