@@ -73,6 +73,21 @@ def find_mentions(
         yield from _mention(vocab, tokens, lo, hi, index, caseless, initial)
 
 
+def _title_case_phrase(vocab: Vocabulary, words: list[str]) -> bool:
+    """A headline, a song or a film written in Title Case or capitals ("Was Carried In
+    Full On The Internet", "Stay With Me", "THREE PEOPLE HAVE DIED IN A BLAZE"): two of
+    its words after the first are capitalised stop words. A name writes them in
+    lowercase ("Bank of the West"); one-letter words ("Texas A & M") do not count."""
+    function = 0
+    for word in words[1:]:
+        low = word.lower()
+        if len(word) > 1 and word[0].isupper() and low in vocab.lang_stop and low not in ORG_WORDS:
+            function += 1
+            if function == 2:
+                return True
+    return False
+
+
 def _mention(
     vocab: Vocabulary,
     tokens: list[Tok],
@@ -88,6 +103,8 @@ def _mention(
         yield from _caseless_mentions(vocab, tokens, lo, hi, index, initial)
         return
     words, titled, before = trim(vocab, words, initial)
+    if _title_case_phrase(vocab, words):
+        return
     for known in before:
         yield Mention(known, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo

@@ -458,3 +458,28 @@ def test_conll_sample_precision_floor(conll_sample: list) -> None:  # type: igno
 def test_empty_input() -> None:
     assert extract_entities([], language="en") == []
     assert extract_entities(["", "   "], language="fr", title="") == []
+
+
+def test_title_case_headlines_and_songs_are_no_names(conll_sample: list) -> None:  # type: ignore[type-arg]
+    # An ECB+ report (ecb-b198270538, CC BY 3.0) with a related link's headline glued
+    # into its text: "Was Carried In Full On The Internet" was a key organization.
+    text = (
+        "The startup manages large-scale Web infrastructures to prevent downtime related "
+        "to configuration changes March Madness 2008 Was Carried In Full On The Internet, "
+        "On Demand Thanks To The Technology Innovations of CBS Sports and CBS Interactive "
+        "GM's tech leader talks about consolidating. Advanced Micro Devices announced the "
+        "largest acquisition in its history Monday, paying about $5.4 billion to acquire "
+        "graphics chip specialist ATI Technologies."
+    )
+    texts = [e.text for e in entities_of(text, "en")]
+    assert "ATI Technologies" in texts
+    assert not [t for t in texts if "Carried" in t or "Thanks To" in t], texts
+    # A Spanish agency story whose lines include an all-caps headline (CoNLL-2002).
+    row = next(json.loads(line) for line in (DATA / "es-dev.jsonl").open(encoding="utf-8")
+               if '"conll2002-es-107"' in line)  # fmt: skip
+    assert any("FALLECE EN SEVILLA" in line for line in row["lines"])
+    spanish = [e.text for e in entities_of("\n".join(row["lines"]), "es")]
+    assert not [t for t in spanish if "FALLECE" in t], spanish
+    # A company's "Co Ltd" is no headline (CoNLL-2003: "Sangetsu Co Ltd is a trader").
+    doc = next(d for d in conll_sample if any("Sangetsu Co Ltd" in line for line in d.lines))
+    assert "Sangetsu Co Ltd" in [e.text for e in ours(doc, 10)]
