@@ -124,20 +124,23 @@ def _name_keys(
     entities: Sequence[Entity], vocab: Vocabulary
 ) -> tuple[set[str], set[str], set[str]]:
     """Every name's keys, those of the most salient person (the lead), and the name keys
-    of places the gazetteer does not know."""
+    of places the gazetteer does not know (that no other entity of the item names)."""
     keys: set[str] = set()
     lead: set[str] = set()
     places: set[str] = set()
+    others: set[str] = set()
     for entity in entities:
         if entity.type == "other":
             continue
         found = _entity_keys(entity, vocab)
         if entity.type == "person" and not lead:
             lead = found
-        elif entity.type == "place":
+        if entity.type == "place":
             places |= {k for k in found if k.startswith("E:")}
+        else:
+            others |= found
         keys |= found
-    return keys, lead, places
+    return keys, lead, places - others
 
 
 def skeleton(word: str) -> str:
