@@ -113,6 +113,8 @@ class StoryFeatures:
 def _entity_keys(entity: Entity, vocab: Vocabulary) -> set[str]:
     """A gazetteer place's key is a place key (`P:`); any other name's is a name key."""
     key = vocab.key(entity.text)
+    if key.startswith("N:the "):  # "The New York Times" is "New York Times"
+        key = "N:" + key[6:]
     keys = {("P:" if entity.type == "place" and not key.startswith("N:") else "E:") + key}
     parts = entity.text.split()
     if entity.type == "person" and len(parts) > 1:
