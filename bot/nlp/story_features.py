@@ -56,6 +56,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # A capitalised word not opening its sentence (nor a quotation or a clause after a colon).
 _INNER_CAPITAL = re.compile(r"(?<![.!?:\"«»“”]\s)(?<!^)\b([A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]{3,})\b")
 _MAX_STORED = 2_000  # keys of one kind read back from the database
+_GENERATION = re.compile(r"(?:Jr|Sr|II|III|IV)\.?$")  # a name's generation, no surname
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,13 @@ class StoryFeatures:
 
 def _entity_keys(entity: Entity, vocab: Vocabulary) -> set[str]:
     """A gazetteer place's key is a place key (`P:`); any other name's is a name key."""
-    key = vocab.key(entity.text)
+    parts = entity.text.split()
+    if entity.type == "person" and len(parts) > 2 and _GENERATION.match(parts[-1]):
+        parts = parts[:-1]  # "Anthony LaCalamita III" is "Anthony LaCalamita"
+    key = vocab.key(" ".join(parts))
     if key.startswith("N:the "):  # "The New York Times" is "New York Times"
         key = "N:" + key[6:]
     keys = {("P:" if entity.type == "place" and not key.startswith("N:") else "E:") + key}
-    parts = entity.text.split()
     if entity.type == "person" and len(parts) > 1:
         keys.add("E:S:" + strip_accents(vocab.norm(parts[-1])))
     return keys
