@@ -133,9 +133,19 @@ def _bridge(
             return 1
     if tok.raw == "&" and nxt.cap:
         return 1
-    if tok.raw == "." and i - 1 == start and tokens[start].text in TITLE_ABBREVIATIONS and nxt.cap:
+    if tok.raw == "." and nxt.cap and _title_before(tokens, i, start):
         return 0
     return -1
+
+
+def _title_before(tokens: list[Tok], i: int, start: int) -> bool:
+    """Whether the full stop at `i` closes an abbreviated title: the span's first word
+    ("Mr. Smith"), or a title further in ("Alaska Gov. Sarah Palin", which `trim` then
+    parts into the state and the person)."""
+    word = tokens[i - 1].text
+    if word not in TITLE_ABBREVIATIONS:
+        return False
+    return i - 1 == start or word.lower() in TITLES
 
 
 def _extend(vocab: Vocabulary, tokens: list[Tok], lo: int, hi: int) -> int:

@@ -105,7 +105,10 @@ def _mention(
     words, titled, before = trim(vocab, words, initial)
     if _title_case_phrase(vocab, words):
         return
-    for known in before:
+    # "U.S." of "U.S. President Bill Clinton" is a name of its own; "Alabama" of
+    # "Alabama Sen. Jeff Sessions", before an abbreviated title, says whose senator.
+    abbreviated = any(t.raw == "." for t in tokens[lo + 1 : hi])
+    for known in () if abbreviated else before:
         yield Mention(known, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo
     _drop_tail(vocab, words)

@@ -483,3 +483,22 @@ def test_title_case_headlines_and_songs_are_no_names(conll_sample: list) -> None
     # A company's "Co Ltd" is no headline (CoNLL-2003: "Sangetsu Co Ltd is a trader").
     doc = next(d for d in conll_sample if any("Sangetsu Co Ltd" in line for line in d.lines))
     assert "Sangetsu Co Ltd" in [e.text for e in ours(doc, 10)]
+
+
+def test_a_title_abbreviated_inside_a_name_parts_it() -> None:
+    # ECB+ (ecb-1d4920c599, CC BY 3.0): "Alaska Gov" was a key organization, as "Army
+    # Staff Sgt" and "Vallejo Police Lt" were in CNN/DM articles.
+    text = (
+        "A fire that caused more than $1 million in damage to Alaska Gov. Sarah Palin's "
+        "church may have been set by an arsonist, a fire official said Saturday."
+    )
+    texts = [e.text for e in entities_of(text, "en")]
+    assert "Sarah Palin" in texts and not [t for t in texts if "Gov" in t], texts
+    # The eval set's "Alabama Rep. Sen. Jeff Sessions": the senator, not his state.
+    article = cnndm_articles()["6009e3e47"]
+    assert "Alabama Rep. Sen. Jeff Sessions" in article
+    found = by_text(entities_of(article, "en"))
+    assert found["Jeff Sessions"].type == "person"
+    assert not [t for t in found if t.startswith("Alabama")], list(found)
+    # A title opening the name is still a title ("Mr. Smith").
+    assert [e.text for e in entities_of("Mr. Smith met Dr. Jones.", "en")] == ["Smith", "Jones"]
