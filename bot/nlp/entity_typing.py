@@ -77,11 +77,57 @@ def type_of(group: Group, vocab: Vocabulary) -> tuple[EntityType, float]:
         if len(words) > 1 and folded[0] not in gaz.first_names and _holds_place(vocab, words):
             votes["organization"] += 1.0
     evidence += sum(votes.values()) * 0.2
+    for kind_, weight in _english_hints(vocab, names).items():  # no salience: types only
+        votes[kind_] += weight
     if not votes:
         # A lone unknown name is most often a surname mentioned again.
         return "person", 0.0
     kind, _ = max(votes.items(), key=lambda kv: (kv[1], kv[0] == "person"))
     return kind, evidence  # type: ignore[return-value]
+
+
+_COMPASS = frozenset(
+    ["north", "south", "east", "west", "northern", "southern", "eastern", "western"]
+)
+
+
+def _english_hints(vocab: Vocabulary, names: Counter[tuple[str, ...]]) -> dict[str, float]:
+    """The votes of `_english_hint` over an entity's names the gazetteer does not know."""
+    hints: defaultdict[str, float] = defaultdict(float)
+    for words in names:
+        if vocab.gazetteer_type(" ".join(words)) is None:
+            hint = _english_hint(vocab, words, [fold(w) for w in words])
+            if hint is not None:
+                hints[hint[0]] += hint[1]
+    return hints
+
+
+def _english_hint(
+    vocab: Vocabulary, words: tuple[str, ...], folded: list[str]
+) -> tuple[str, float] | None:
+    """What an English name's first word says of it, with the vote's weight: "South Korean"
+    is a place's adjective, "West Papua" a place, "The BBC" no person."""
+    if len(words) < 2 or vocab.language != "en" or folded[0] in vocab.gaz.first_names:
+        return None
+    if _place_adjective(vocab, words):
+        return "other", 3.0
+    if folded[0] in _COMPASS:
+        return "place", 1.0
+    if folded[0] == "the":
+        return "organization", 1.0
+    return None
+
+
+def _place_adjective(vocab: Vocabulary, words: tuple[str, ...]) -> bool:
+    """An adjective or demonym of a known place of two words or more: "South Korean"
+    (South Korea), "South African" (South Africa), "New Zealander" (New Zealand)."""
+    last = words[-1]
+    for base in (last[:-1], last[:-2] + "a", last[:-2], last + "y"):
+        if len(base) > 2 and base != last:
+            known = vocab.gazetteer_type(" ".join((*words[:-1], base)))
+            if known is not None and known[0] == "place":
+                return True
+    return False
 
 
 def _holds_place(vocab: Vocabulary, words: tuple[str, ...]) -> bool:

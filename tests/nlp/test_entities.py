@@ -502,3 +502,18 @@ def test_a_title_abbreviated_inside_a_name_parts_it() -> None:
     assert not [t for t in found if t.startswith("Alabama")], list(found)
     # A title opening the name is still a title ("Mr. Smith").
     assert [e.text for e in entities_of("Mr. Smith met Dr. Jones.", "en")] == ["Smith", "Jones"]
+
+
+def test_an_english_name_s_first_word_types_it() -> None:
+    # The eval set's "at a South African missionary": a place's adjective, no person.
+    found = by_text(entities_of(cnndm_articles()["39ef944b5"], "en"))
+    assert found["South African"].type == "other"
+    # A compass word opens a place, "The" no person (ECB+ typed both as people).
+    text = (
+        "Flooding hit West Papua on Monday, and West Papua officials asked for help. "
+        "The Atlanta Journal-Constitution reported the story first, and The Atlanta "
+        "Journal-Constitution said more on Tuesday."
+    )
+    found = by_text(entities_of(text, "en"))
+    assert found["West Papua"].type == "place"
+    assert found["The Atlanta Journal-Constitution"].type == "organization"
