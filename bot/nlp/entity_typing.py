@@ -120,13 +120,16 @@ def _english_hint(
 
 def _place_adjective(vocab: Vocabulary, words: tuple[str, ...]) -> bool:
     """An adjective or demonym of a known place of two words or more: "South Korean"
-    (South Korea), "South African" (South Africa), "New Zealander" (New Zealand)."""
+    (South Korea), "South African" (South Africa), "New Zealander" (New Zealand), or of
+    a compass part of one: "West German" (Germany), "West African" (Africa)."""
     last = words[-1]
-    for base in (last[:-1], last[:-2] + "a", last[:-2], last + "y"):
-        if len(base) > 2 and base != last:
-            known = vocab.gazetteer_type(" ".join((*words[:-1], base)))
-            if known is not None and known[0] == "place":
-                return True
+    heads = [words[:-1]] + ([()] if fold(words[0]) in _COMPASS and len(words) == 2 else [])
+    for head in heads:
+        for base in (last[:-1], last[:-2] + "a", last[:-2], last + "y"):
+            if len(base) > 2 and base != last:
+                known = vocab.gazetteer_type(" ".join((*head, base)))
+                if known is not None and known[0] == "place":
+                    return True
     return False
 
 

@@ -517,3 +517,6 @@ def test_an_english_name_s_first_word_types_it() -> None:
     found = by_text(entities_of(text, "en"))
     assert found["West Papua"].type == "place"
     assert found["The Atlanta Journal-Constitution"].type == "organization"
+    # A compass part of a known place's adjective (CNN/DM: "West German", "West African").
+    text = "West German troops left in 1990. The West German army said so."
+    assert by_text(entities_of(text, "en"))["West German"].type == "other"
