@@ -77,7 +77,8 @@ def _title_case_phrase(vocab: Vocabulary, words: list[str]) -> bool:
     """A headline, a song or a film written in Title Case or capitals ("Was Carried In
     Full On The Internet", "Stay With Me", "THREE PEOPLE HAVE DIED IN A BLAZE"): two of
     its words after the first are capitalised stop words. A name writes them in
-    lowercase ("Bank of the West"); one-letter words ("Texas A & M") do not count."""
+    lowercase ("Bank of the West"); one-letter words ("Texas A & M") and a company's
+    "Co Ltd" (words of `ORG_WORDS`) do not count."""
     function = 0
     for word in words[1:]:
         low = word.lower()
@@ -107,9 +108,9 @@ def _mention(
         return
     # "U.S." of "U.S. President Bill Clinton" is a name of its own; "Alabama" of
     # "Alabama Sen. Jeff Sessions", before an abbreviated title, says whose senator.
-    abbreviated = any(t.raw == "." for t in tokens[lo + 1 : hi])
-    for known in () if abbreviated else before:
-        yield Mention(known, index, defaultdict(float), False, False)
+    if before and not any(t.raw == "." for t in tokens[lo + 1 : hi]):
+        for known in before:
+            yield Mention(known, index, defaultdict(float), False, False)
     initial = initial and not titled and len(words) == hi - lo
     _drop_tail(vocab, words)
     lead = [] if vocab.nouns else _before_first_name(vocab, words)
