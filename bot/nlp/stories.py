@@ -12,7 +12,9 @@ window says little, a surname named by two items a lot). Two items of one langua
 compared on all their keys but the marks; two of different languages on their names,
 numbers and marks (names' skeletons, spelled alike across languages) only, against a
 higher bar, since they have fewer keys to share. Two reports of one language that share
-two figures (a score, a toll, a sum) need a lower cosine. Merging two stories is worse
+two figures (a score, a toll, a sum) need a lower cosine, and two whose title and lead
+alone agree (their words' cosine, weighed the same way) are one story whatever the rest
+of their keys says: an outlet's short brief and another's long report. Merging two stories is worse
 than missing a pair: the thresholds are set for precision (benchmarks/stories.py).
 """
 
@@ -52,6 +54,10 @@ class GroupingParams:
     # a magnitude, a score) need only this cosine: look-alike events rarely share two.
     figures_shared: int = 2
     figures_threshold: float = 0.2
+    # Two reports of one language whose title and lead alone have this cosine are one
+    # story, whatever the rest says (two outlets' versions of one wire report).
+    headline_threshold: float = 0.5
+    headline_shared: int = 3  # ... and share this many of those words
 
 
 @dataclass
@@ -66,6 +72,7 @@ class _Item:
     lead: frozenset[str]
     norm: float = 0.0  # of every key, with the weights of when it came
     names_norm: float = 0.0  # of the names, numbers and marks only (other languages)
+    headline_norm: float = 0.0  # of the title's and lead's words
 
 
 @dataclass
@@ -141,6 +148,8 @@ class StoryIndex:
         weights = {key: self._weight(key) for key in features.all_keys()}
         for key in features.places & weights.keys():
             weights[key] *= p.place_weight / p.name_weight
+        for key in features.headline:  # a headline word is as rare as the word
+            weights[key] = weights.get("w" + key[1:]) or self._weight("w" + key[1:])
         return weights
 
     def _candidates(self, weights: dict[str, float]) -> list[_Item]:
@@ -152,7 +161,7 @@ class StoryIndex:
         partial: dict[int, float] = {}
         items: dict[int, _Item] = {}
         for key, weight in weights.items():
-            posting = self._postings.get(key)
+            posting = self._postings.get(key)  # none for headline words: they are words
             if posting is None or len(posting) > p.max_postings:
                 continue
             square = weight * weight
@@ -174,7 +183,8 @@ class StoryIndex:
     ) -> str | None:
         p = self.params
         names = {k: weights[k] ** 2 for k in _cross_keys(features)}
-        norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X"))
+        norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] not in "Xh"))
+        headline_norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] == "h"))
         names_norm = math.sqrt(sum(names.values()))
         by_story: dict[str, list[float]] = {}
         for item in self._candidates(weights):
@@ -190,15 +200,14 @@ class StoryIndex:
             if p.lead_conflict and _leads_differ(features, item):
                 continue  # each about a person the other never names
             if item.language == features.language:
-                shared = sum(
-                    weights[k] ** 2 for k in item.keyset.intersection(weights) if k[0] != "X"
-                )
+                common = item.keyset.intersection(weights)
+                shared = sum(weights[k] ** 2 for k in common if k[0] not in "Xh")
                 cosine = shared / (norm * item.norm or 1.0)
                 score = cosine / p.threshold
-                if (
-                    score < 1.0
-                    and cosine >= p.figures_threshold
-                    and _figures_agree(features, item, p)
+                if score < 1.0 and (
+                    (cosine >= p.figures_threshold and _figures_agree(features, item, p))
+                    or _headline_cosine(common, weights, headline_norm, item, p.headline_shared)
+                    >= p.headline_threshold
                 ):
                     score = 1.0
             else:
@@ -230,11 +239,12 @@ class StoryIndex:
             story=story,
             time=time,
             language=features.language,
-            keys=tuple(weights),
+            keys=tuple(k for k in weights if k[0] != "h"),  # posted: what finds candidates
             keyset=frozenset(weights),
             years=features.years,
             lead=features.lead,
-            norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X")),
+            norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] not in "Xh")),
+            headline_norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] == "h")),
             names_norm=math.sqrt(sum(weights[k] ** 2 for k in _cross_keys(features))),
         )
         self._items.append(item)
@@ -263,6 +273,17 @@ def _figures_agree(features: StoryFeatures, item: _Item, p: GroupingParams) -> b
     """Whether the two items share `figures_shared` figures that are not years."""
     shared = features.numbers.intersection(item.keyset)
     return len({k for k in shared if k[1:] not in features.years}) >= p.figures_shared
+
+
+def _headline_cosine(
+    common: frozenset[str], weights: dict[str, float], norm: float, item: _Item, least: int
+) -> float:
+    """The cosine of the two items' title-and-lead words, 0 if they share fewer than
+    `least` of them (two stamps' "EST" and "September" are no headline)."""
+    shared = [weights[k] ** 2 for k in common if k[0] == "h"]
+    if len(shared) < least:
+        return 0.0
+    return sum(shared) / (norm * item.headline_norm or 1.0)
 
 
 def _leads_differ(features: StoryFeatures, item: _Item) -> bool:

@@ -10,6 +10,8 @@
 - numbers: figures of the title and summary ("6.1", "2013", "42"), in every language;
 - words: stems of the title and summary sentences without stop words, by language (a
   French stem never meets an English one).
+- headline: the same stems of the title and the summary's first sentence only (`h:`), the
+  words two copies of one report, or two outlets' versions of one wire story, share.
 - marks: the consonant skeleton of each name's words, for reports in other languages,
   which spell a name their own way ("Kamchatka", "Kamtchatka", "Kamtschatka"; "Putin",
   "Poutine", "Путин"; "Zelensky", "Selenskyj"): each spelling is folded to a common
@@ -70,6 +72,7 @@ class StoryFeatures:
     years: frozenset[str] = frozenset()  # every year the text names: reports of one
     # event name the same year, and two of the same kind of event rarely do
     places: frozenset[str] = frozenset()  # name keys ("E:N:…") this item calls places
+    headline: frozenset[str] = frozenset()  # "h:<language>:<stem>" of title and lead
 
     def all_keys(self) -> Iterable[str]:
         yield from self.names
@@ -84,6 +87,7 @@ class StoryFeatures:
             "numbers": sorted(self.numbers), "words": sorted(self.words),
             "lead": sorted(self.lead), "years": sorted(self.years),
             "marks": sorted(self.marks), "places": sorted(self.places),
+            "headline": sorted(self.headline),
         }  # fmt: skip
 
     @classmethod
@@ -107,7 +111,7 @@ class StoryFeatures:
             names=frozenset(k for k in names if not k.startswith("P:N:")) | legacy,
             numbers=keys("numbers"), words=keys("words"),
             lead=keys("lead"), years=keys("years"), marks=keys("marks"),
-            places=keys("places") | legacy,
+            places=keys("places") | legacy, headline=keys("headline"),
         )  # fmt: skip
 
 
@@ -211,7 +215,7 @@ def _numbers(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def _words(texts: Iterable[str], language: str) -> set[str]:
+def _words(texts: Iterable[str], language: str, kind: str = "w") -> set[str]:
     stem = stemmer_for(language)
     stop = stop_words_for(language)
     found: set[str] = set()
@@ -219,7 +223,7 @@ def _words(texts: Iterable[str], language: str) -> set[str]:
         for word in sentence_words(text):
             low = word.lower()
             if len(low) > 2 and low not in stop and not low[0].isdigit():
-                found.add(f"w:{language}:{strip_accents(fold(stem(low)))}")
+                found.add(f"{kind}:{language}:{strip_accents(fold(stem(low)))}")
     return found
 
 
@@ -244,4 +248,5 @@ def story_features(
         years=frozenset(_YEAR.findall(f"{title or ''} {body[:_YEARS_CHARS]}")),
         marks=frozenset(_marks(entities, summary, vocab, language)),
         places=frozenset(places),
+        headline=frozenset(_words([title or "", *summary[:1]], language, "h")),
     )
