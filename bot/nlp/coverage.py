@@ -101,6 +101,7 @@ _CONCEPT_CACHE_LIMIT = 200_000
 _SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»«“)\]」』]*\s*$")
 # The first letter or digit, past opening quotes, brackets and dashes.
 _FIRST_LETTER = re.compile(r"[^\W_]")
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
 class _ConceptCache(dict[str, str | None]):
@@ -149,12 +150,20 @@ def _is_bare_quote(text: str) -> bool:
 
 
 def _is_sentence(text: str, capitalised: bool) -> bool:
-    """Whether `text` reads as a sentence: it ends as one, and it starts with a capital
-    when the article's sentences do."""
+    """Whether `text` reads as a sentence: it ends as one, and where the article's
+    sentences start with a capital it does too, and has a word that does not (a time
+    stamp, "06:58 EST, 26 September 2013 .", or a heading in Title Case has none)."""
     if not _SENTENCE_END.search(text):
         return False
+    if not capitalised:
+        return True
     first = _FIRST_LETTER.search(text)
-    return not (capitalised and first is not None and first.group().islower())
+    if first is not None and first.group().islower():
+        return False
+    for word in _LETTER_WORD.finditer(text):
+        if not word.group()[0].isupper():  # lowercase, or a script without case
+            return True
+    return _LETTER_WORD.search(text) is None  # "2-1." is not a heading
 
 
 def _capitalised(texts: Sequence[str]) -> bool:
