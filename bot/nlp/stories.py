@@ -72,7 +72,8 @@ class _Item:
     lead: frozenset[str]
     norm: float = 0.0  # of every key, with the weights of when it came
     names_norm: float = 0.0  # of the names, numbers and marks only (other languages)
-    headline_norm: float = 0.0  # of the title's and lead's words
+    headline: frozenset[str] = frozenset()  # the title's and lead's words ("h:")
+    headline_norm: float = 0.0  # ... their norm
 
 
 @dataclass
@@ -200,13 +201,14 @@ class StoryIndex:
             if p.lead_conflict and _leads_differ(features, item):
                 continue  # each about a person the other never names
             if item.language == features.language:
-                common = item.keyset.intersection(weights)
-                shared = sum(weights[k] ** 2 for k in common if k[0] not in "Xh")
+                shared = sum(
+                    weights[k] ** 2 for k in item.keyset.intersection(weights) if k[0] != "X"
+                )
                 cosine = shared / (norm * item.norm or 1.0)
                 score = cosine / p.threshold
                 if score < 1.0 and (
                     (cosine >= p.figures_threshold and _figures_agree(features, item, p))
-                    or _headline_cosine(common, weights, headline_norm, item, p.headline_shared)
+                    or _headline_cosine(features, weights, headline_norm, item, p.headline_shared)
                     >= p.headline_threshold
                 ):
                     score = 1.0
@@ -234,13 +236,15 @@ class StoryIndex:
         time: float | None,
     ) -> None:
         self._serial += 1
+        keys = tuple(k for k in weights if k[0] != "h")  # posted: what finds candidates
         item = _Item(
             serial=self._serial,
             story=story,
             time=time,
             language=features.language,
-            keys=tuple(k for k in weights if k[0] != "h"),  # posted: what finds candidates
-            keyset=frozenset(weights),
+            keys=keys,
+            keyset=frozenset(keys),
+            headline=features.headline,
             years=features.years,
             lead=features.lead,
             norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] not in "Xh")),
@@ -276,11 +280,11 @@ def _figures_agree(features: StoryFeatures, item: _Item, p: GroupingParams) -> b
 
 
 def _headline_cosine(
-    common: frozenset[str], weights: dict[str, float], norm: float, item: _Item, least: int
+    features: StoryFeatures, weights: dict[str, float], norm: float, item: _Item, least: int
 ) -> float:
     """The cosine of the two items' title-and-lead words, 0 if they share fewer than
     `least` of them (two stamps' "EST" and "September" are no headline)."""
-    shared = [weights[k] ** 2 for k in common if k[0] == "h"]
+    shared = [weights[k] ** 2 for k in features.headline & item.headline]
     if len(shared) < least:
         return 0.0
     return sum(shared) / (norm * item.headline_norm or 1.0)
