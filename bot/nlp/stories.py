@@ -14,8 +14,9 @@ numbers and marks (names' skeletons, spelled alike across languages) only, again
 higher bar, since they have fewer keys to share. Two reports of one language that share
 two figures (a score, a toll, a sum) need a lower cosine, and two whose title and lead
 alone agree (their words' cosine, weighed the same way) are one story whatever the rest
-of their keys says: an outlet's short brief and another's long report. Merging two stories is worse
-than missing a pair: the thresholds are set for precision (benchmarks/stories.py).
+of their keys says: an outlet's short brief and another's long report. Merging two
+stories is worse than missing a pair: the thresholds are set for precision
+(benchmarks/stories.py).
 """
 
 from __future__ import annotations
