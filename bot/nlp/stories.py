@@ -73,7 +73,7 @@ class _Item:
     lead: frozenset[str]
     norm: float = 0.0  # of every key, with the weights of when it came
     names_norm: float = 0.0  # of the names, numbers and marks only (other languages)
-    headline: frozenset[str] = frozenset()  # the title's and lead's words ("h:")
+    headline: frozenset[str] = frozenset()  # those of its words in its title and lead
     headline_norm: float = 0.0  # ... their norm
 
 
@@ -150,8 +150,6 @@ class StoryIndex:
         weights = {key: self._weight(key) for key in features.all_keys()}
         for key in features.places & weights.keys():
             weights[key] *= p.place_weight / p.name_weight
-        for key in features.headline:  # a headline word is as rare as the word
-            weights[key] = weights.get("w" + key[1:]) or self._weight("w" + key[1:])
         return weights
 
     def _candidates(self, weights: dict[str, float]) -> list[_Item]:
@@ -163,7 +161,7 @@ class StoryIndex:
         partial: dict[int, float] = {}
         items: dict[int, _Item] = {}
         for key, weight in weights.items():
-            posting = self._postings.get(key)  # none for headline words: they are words
+            posting = self._postings.get(key)
             if posting is None or len(posting) > p.max_postings:
                 continue
             square = weight * weight
@@ -185,8 +183,8 @@ class StoryIndex:
     ) -> str | None:
         p = self.params
         names = {k: weights[k] ** 2 for k in _cross_keys(features)}
-        norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] not in "Xh"))
-        headline_norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] == "h"))
+        norm = math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X"))
+        headline_norm = _norm(weights, features.headline)
         names_norm = math.sqrt(sum(names.values()))
         by_story: dict[str, list[float]] = {}
         for item in self._candidates(weights):
@@ -237,19 +235,18 @@ class StoryIndex:
         time: float | None,
     ) -> None:
         self._serial += 1
-        keys = tuple(k for k in weights if k[0] != "h")  # posted: what finds candidates
         item = _Item(
             serial=self._serial,
             story=story,
             time=time,
             language=features.language,
-            keys=keys,
-            keyset=frozenset(keys),
+            keys=tuple(weights),
+            keyset=frozenset(weights),
             headline=features.headline,
             years=features.years,
             lead=features.lead,
-            norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] not in "Xh")),
-            headline_norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] == "h")),
+            norm=math.sqrt(sum(w * w for k, w in weights.items() if k[0] != "X")),
+            headline_norm=_norm(weights, features.headline),
             names_norm=math.sqrt(sum(weights[k] ** 2 for k in _cross_keys(features))),
         )
         self._items.append(item)
@@ -278,6 +275,10 @@ def _figures_agree(features: StoryFeatures, item: _Item, p: GroupingParams) -> b
     """Whether the two items share `figures_shared` figures that are not years."""
     shared = features.numbers.intersection(item.keyset)
     return len({k for k in shared if k[1:] not in features.years}) >= p.figures_shared
+
+
+def _norm(weights: dict[str, float], keys: frozenset[str]) -> float:
+    return math.sqrt(sum(weights[k] ** 2 for k in keys))
 
 
 def _headline_cosine(

@@ -10,8 +10,8 @@
 - numbers: figures of the title and summary ("6.1", "2013", "42"), in every language;
 - words: stems of the title and summary sentences without stop words, by language (a
   French stem never meets an English one).
-- headline: the same stems of the title and the summary's first sentence only (`h:`), the
-  words two copies of one report, or two outlets' versions of one wire story, share.
+- headline: those of its words that are in the title or the summary's first sentence,
+  the words two copies of one report, or two outlets' versions of one wire story, share.
 - marks: the consonant skeleton of each name's words, for reports in other languages,
   which spell a name their own way ("Kamchatka", "Kamtchatka", "Kamtschatka"; "Putin",
   "Poutine", "Путин"; "Zelensky", "Selenskyj"): each spelling is folded to a common
@@ -72,7 +72,7 @@ class StoryFeatures:
     years: frozenset[str] = frozenset()  # every year the text names: reports of one
     # event name the same year, and two of the same kind of event rarely do
     places: frozenset[str] = frozenset()  # name keys ("E:N:…") this item calls places
-    headline: frozenset[str] = frozenset()  # "h:<language>:<stem>" of title and lead
+    headline: frozenset[str] = frozenset()  # the words of title and lead (of `words`)
 
     def all_keys(self) -> Iterable[str]:
         yield from self.names
@@ -103,15 +103,16 @@ class StoryFeatures:
             return frozenset(str(k) for k in found[:_MAX_STORED] if isinstance(k, str))
 
         language = value.get("language")
-        names = keys("names")
+        names, words = keys("names"), keys("words")
         # Stored before unknown places were keyed as names: "P:N:x" is now "E:N:x".
         legacy = frozenset("E:N:" + k[4:] for k in names if k.startswith("P:N:"))
         return cls(
             language=language if isinstance(language, str) else "und",
             names=frozenset(k for k in names if not k.startswith("P:N:")) | legacy,
-            numbers=keys("numbers"), words=keys("words"),
+            numbers=keys("numbers"), words=words,
             lead=keys("lead"), years=keys("years"), marks=keys("marks"),
-            places=keys("places") | legacy, headline=keys("headline"),
+            places=keys("places") | legacy,
+            headline=keys("headline") & words,  # (each a word: its weight is the word's)
         )  # fmt: skip
 
 
@@ -215,7 +216,7 @@ def _numbers(texts: Iterable[str]) -> set[str]:
     return found
 
 
-def _words(texts: Iterable[str], language: str, kind: str = "w") -> set[str]:
+def _words(texts: Iterable[str], language: str) -> set[str]:
     stem = stemmer_for(language)
     stop = stop_words_for(language)
     found: set[str] = set()
@@ -223,7 +224,7 @@ def _words(texts: Iterable[str], language: str, kind: str = "w") -> set[str]:
         for word in sentence_words(text):
             low = word.lower()
             if len(low) > 2 and low not in stop and not low[0].isdigit():
-                found.add(f"{kind}:{language}:{strip_accents(fold(stem(low)))}")
+                found.add(f"w:{language}:{strip_accents(fold(stem(low)))}")
     return found
 
 
@@ -248,5 +249,5 @@ def story_features(
         years=frozenset(_YEAR.findall(f"{title or ''} {body[:_YEARS_CHARS]}")),
         marks=frozenset(_marks(entities, summary, vocab, language)),
         places=frozenset(places),
-        headline=frozenset(_words([title or "", *summary[:1]], language, "h")),
+        headline=frozenset(_words([title or "", *summary[:1]], language)),
     )
