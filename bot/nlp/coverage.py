@@ -160,10 +160,12 @@ def _is_sentence(text: str, capitalised: bool) -> bool:
     first = _FIRST_LETTER.search(text)
     if first is not None and first.group().islower():
         return False
+    words = False
     for word in _LETTER_WORD.finditer(text):
         if not word.group()[0].isupper():  # lowercase, or a script without case
             return True
-    return _LETTER_WORD.search(text) is None  # "2-1." is not a heading
+        words = True
+    return not words  # "2-1." is not a heading
 
 
 def _capitalised(texts: Sequence[str]) -> bool:
