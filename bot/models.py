@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 EntityType = Literal["person", "place", "organization", "other"]
+OPENING_CHARS = 5_000  # where a report names its event's year, date, toll and sums
 
 
 class _Frozen(BaseModel):
@@ -63,3 +64,6 @@ class Summary(_Frozen):
     stats: Stats
     algorithm: str
     image: str | None = None  # the article's lead image (absolute http(s) URL), if any
+    # The body's first OPENING_CHARS characters, for the same-story keys (its figures and
+    # years): carried to the bot's grouping, never shown nor written out.
+    opening: str = Field(default="", exclude=True, repr=False)

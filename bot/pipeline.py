@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import EmptyInput, InvalidLink, NotAnArticle, TooLarge
 from bot.ingest.text import parse_markdown, parse_text
-from bot.models import Article, SourceInfo, Stats, Summary
+from bot.models import OPENING_CHARS, Article, SourceInfo, Stats, Summary
 from bot.nlp.entities import extract_entities
 from bot.nlp.language import detect_language
 from bot.nlp.sentences import split_sentences
@@ -188,6 +188,7 @@ def analyse(article: Article, options: Options = Options()) -> Summary:
         ),
         algorithm=options.algorithm,
         image=article.image,
+        opening=body[:OPENING_CHARS],
     )
 
 

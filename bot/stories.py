@@ -107,7 +107,7 @@ def features_of(article: Article, options: Options) -> StoryFeatures:
         entities = extract_entities(sentences, language=language, title=article.title)
         return story_features(article.title, sentences, entities, language, text)
     return story_features(
-        summary.title, summary.summary, summary.entities, summary.language, article.body
+        summary.title, summary.summary, summary.entities, summary.language, summary.opening
     )
 
 

@@ -82,7 +82,7 @@ def group_stories(
     stories: dict[str, list[Reported]] = {}
     for r in ordered:
         s = r.summary
-        body = html_to_text(r.item.item.content_html or "")
+        body = s.opening or html_to_text(r.item.item.content_html or "")
         features = story_features(s.title or r.item.item.title, s.summary, s.entities,
                                   s.language, body)  # fmt: skip
         story = index.assign(str(r.item.item.id), features, r.item.seen.timestamp())

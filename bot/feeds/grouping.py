@@ -43,10 +43,11 @@ _SYNC_OVERLAP = dt.timedelta(seconds=60)  # other workers' decisions may land a 
 
 
 def summary_features(summary: Summary) -> StoryFeatures:
-    """An item's grouping keys from the summary its post shows."""
+    """An item's grouping keys from the summary its post shows and the article's opening
+    (a post made of the feed's own lines has none: its lines are its text)."""
     return story_features(
         summary.title, summary.summary, summary.entities, summary.language,
-        " ".join(summary.summary),
+        summary.opening or " ".join(summary.summary),
     )  # fmt: skip
 
 

@@ -7,7 +7,9 @@
   shared by many stories and weighs less. A place it does not know is keyed as a name,
   since one report calls "Newport Beach" a place and the next an organization, and
   weighs as a place where the item calls it one (`places`).
-- numbers: figures of the title and summary ("6.1", "2013", "42"), in every language;
+- numbers: figures of the title, summary and opening ("6.1", "2013", "42"), in every
+  language: where a report names its event's date, toll and sums (two reports of one
+  story share them more often than its words);
 - words: stems of the title and summary sentences without stop words, by language (a
   French stem never meets an English one).
 - headline: those of its words that are in the title or the summary's first sentence,
@@ -24,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.models import Entity
+from bot.models import OPENING_CHARS, Entity
 from bot.nlp.entity_lexicon import AGENCIES, ORG_WORDS, OTHER_WORDS, PLACE_WORDS
 from bot.nlp.entity_nouns import common_nouns
 from bot.nlp.entity_tokens import fold, strip_accents
@@ -33,10 +35,11 @@ from bot.nlp.stemming import stemmer_for, stop_words_for
 from bot.nlp.tokens import sentence_words
 
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+# A time of day ("06:58 EST", "05: 31 GMT"): a page's time stamp, shared by chance.
+_CLOCK = re.compile(r"(?<![\w.,:])\d{1,2} ?: ?\d\d(?: ?: ?\d\d)?(?![\w])")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 
 
-_YEARS_CHARS = 5_000  # where a report names the year of its event
 _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
     ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
@@ -209,7 +212,7 @@ def _base_forms(word: str, vocab: Vocabulary) -> tuple[str, ...]:
 def _numbers(texts: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for text in texts:
-        for number in _NUMBER.findall(text):
+        for number in _NUMBER.findall(_CLOCK.sub(" ", text)):  # a page's time stamp: no figure
             figure = number.replace(",", ".")
             if len(figure) > 1:  # "3" is everywhere; "42" or "6.1" is not
                 found.add("#" + figure)
@@ -235,18 +238,20 @@ def story_features(
     language: str,
     body: str = "",
 ) -> StoryFeatures:
-    """The keys of an item from what the engine made of it (a `Summary`'s fields)."""
+    """The keys of an item from what the engine made of it (a `Summary`'s fields; `body`
+    the article's text, of which its opening counts)."""
     language = (language or "en").lower()[:2]
     texts = [title or "", *summary]
+    opening = body[:OPENING_CHARS]
     vocab = Vocabulary(language)
     names, lead, places = _name_keys(entities, vocab)
     return StoryFeatures(
         language=language,
         names=frozenset(names),
         lead=frozenset(lead),
-        numbers=frozenset(_numbers(texts)),
+        numbers=frozenset(_numbers([*texts, opening])),
         words=frozenset(_words(texts, language)),
-        years=frozenset(_YEAR.findall(f"{title or ''} {body[:_YEARS_CHARS]}")),
+        years=frozenset(_YEAR.findall(f"{title or ''} {opening}")),
         marks=frozenset(_marks(entities, summary, vocab, language)),
         places=frozenset(places),
         headline=frozenset(_words([title or "", *summary[:1]], language)),

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
+import pickle
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,9 +23,10 @@ from bot.feeds.runtime import DeliveryResult, FeedsConfig
 from bot.feeds.schema import SENT, deliveries, utcnow
 from bot.feeds.service import FeedService
 from bot.feeds.store import Store
-from bot.models import Summary
+from bot.models import OPENING_CHARS, Article, Summary
 from bot.options import Options
 from bot.pipeline import HtmlSource, analyse, load_local
+from tests.conftest import DATA
 from tests.feeds.conftest import FAST, LOOPBACK
 from tests.feeds.feedserver import FakeSink, FeedServer, LiveFeed
 from tests.helpers.story_reports import publish, reports
@@ -218,3 +221,23 @@ async def test_two_workers_deciding_at_once_in_one_channel_start_one_story(
         assert joined.story_of == lead.id  # one story: the second report joins the first
     finally:
         await other.close()
+
+
+def test_the_bot_keys_an_item_as_precis_stories_does_from_the_article_s_opening() -> None:
+    # The post shows a few sentences; the grouping keys also take the figures and years
+    # of the article's opening, which the summary carries from the engine's worker process
+    # (pickled) to the bot, and never shows nor writes out.
+    from bot.feeds.grouping import summary_features
+    from bot.render import to_json_dict
+    from bot.stories import features_of
+
+    text = (DATA / "stories" / "ecb_openings.jsonl").read_text(encoding="utf-8")
+    row = json.loads(text.splitlines()[0])  # "Judge sentences Orozco to death"
+    article = Article(title=row["title"], body=row["text"])
+    summary = pickle.loads(pickle.dumps(analyse(article)))
+    assert summary.opening == article.body.strip()[:OPENING_CHARS]
+    assert "opening" not in to_json_dict(summary)
+    features = summary_features(summary)
+    assert features == features_of(article, Options())
+    shown = summary_features(summary.model_copy(update={"opening": ""}))
+    assert {"#24", "#35"} <= features.numbers - shown.numbers  # the day, the age
