@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.feeds.fates import GROUPED
+from bot.feeds.grouping import summary_features
 from bot.feeds.rows import ON_CHANNEL, delivery_nonce
 from bot.feeds.runtime import DeliveryResult, FeedsConfig
 from bot.feeds.schema import SENT, deliveries, utcnow
@@ -26,6 +27,8 @@ from bot.feeds.store import Store
 from bot.models import OPENING_CHARS, Article, Summary
 from bot.options import Options
 from bot.pipeline import HtmlSource, analyse, load_local
+from bot.render import to_json_dict
+from bot.stories import features_of
 from tests.conftest import DATA
 from tests.feeds.conftest import FAST, LOOPBACK
 from tests.feeds.feedserver import FakeSink, FeedServer, LiveFeed
@@ -227,10 +230,6 @@ def test_the_bot_keys_an_item_as_precis_stories_does_from_the_article_s_opening(
     # The post shows a few sentences; the grouping keys also take the figures and years
     # of the article's opening, which the summary carries from the engine's worker process
     # (pickled) to the bot, and never shows nor writes out.
-    from bot.feeds.grouping import summary_features
-    from bot.render import to_json_dict
-    from bot.stories import features_of
-
     text = (DATA / "stories" / "ecb_openings.jsonl").read_text(encoding="utf-8")
     row = json.loads(text.splitlines()[0])  # "Judge sentences Orozco to death"
     article = Article(title=row["title"], body=row["text"])
